@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - the one place where layerfs knows which kernel it is built for.
+ *
+ * layerfs builds from one source tree for Linux 6.1 and 6.12 (and the
+ * kernels in between).  Three VFS changes between those versions matter:
+ *
+ *  - 6.3 replaced the "struct user_namespace *mnt_userns" argument of the
+ *    inode operations and of the vfs_*() helpers with "struct mnt_idmap
+ *    *idmap".  The rest of layerfs names that type "struct layerfs_idmap".
+ *  - 6.6 hid inode->i_ctime behind accessors, 6.7 did the same for i_atime
+ *    and i_mtime.
+ *
+ * Nothing outside this file tests LINUX_VERSION_CODE.
+ */
+#ifndef _LAYERFS_COMPAT_H
+#define _LAYERFS_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+
+/* "struct layerfs_idmap" is the idmapping type of a mount on this kernel. */
+#define layerfs_idmap mnt_idmap
+
+static inline struct layerfs_idmap *layerfs_mnt_idmap(const struct vfsmount *mnt)
+{
+	return mnt_idmap(mnt);
+}
+
+#else /* Linux < 6.3 */
+
+#define layerfs_idmap user_namespace
+
+static inline struct layerfs_idmap *layerfs_mnt_idmap(const struct vfsmount *mnt)
+{
+	return mnt_user_ns(mnt);
+}
+
+#endif
+
+/**
+ * layerfs_copy_times - copy atime, mtime and ctime from one inode to another
+ * @dst: the layerfs inode
+ * @src: the real inode it mirrors
+ */
+static inline void layerfs_copy_times(struct inode *dst, const struct inode *src)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	inode_set_atime_to_ts(dst, inode_get_atime(src));
+	inode_set_mtime_to_ts(dst, inode_get_mtime(src));
+#else
+	dst->i_atime = src->i_atime;
+	dst->i_mtime = src->i_mtime;
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	inode_set_ctime_to_ts(dst, inode_get_ctime(src));
+#else
+	dst->i_ctime = src->i_ctime;
+#endif
+}
+
+#endif /* _LAYERFS_COMPAT_H */

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * file.c - open regular files of the merged view.
+ *
+ * Opening a layerfs file opens the real file too, with the mounter's
+ * credentials, and keeps it in file->private_data.  Every operation is then
+ * passed to the real file: layerfs has no page cache of its own, so data is
+ * cached once, by the filesystem that holds it, and mmap() maps the real
+ * file's pages directly.
+ */
+
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/uio.h>
+#include "layerfs.h"
+
+static struct file *layerfs_real_file(const struct file *file)
+{
+	return file->private_data;
+}
+
+static int layerfs_open(struct inode *inode, struct file *file)
+{
+	/* Creation and truncation were the VFS's job, on the layerfs inode. */
+	int flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	const struct cred *old_cred;
+	struct file *realfile;
+	struct path realpath;
+
+	layerfs_real_path(layerfs_real(inode), &realpath);
+	old_cred = layerfs_override_creds(inode->i_sb);
+	realfile = dentry_open(&realpath, flags, current_cred());
+	revert_creds(old_cred);
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
+
+	file->private_data = realfile;
+	return 0;
+}
+
+static int layerfs_release(struct inode *inode, struct file *file)
+{
+	fput(layerfs_real_file(file));
+	return 0;
+}
+
+/* The flags of a read request, in the form vfs_iter_read() takes them. */
+static rwf_t layerfs_read_rwf(int ki_flags)
+{
+	rwf_t flags = 0;
+
+	if (ki_flags & IOCB_NOWAIT)
+		flags |= RWF_NOWAIT;
+	if (ki_flags & IOCB_HIPRI)
+		flags |= RWF_HIPRI;
+	return flags;
+}
+
+static ssize_t layerfs_read_iter(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct file *file = iocb->ki_filp;
+	const struct cred *old_cred;
+	ssize_t ret;
+
+	if (!iov_iter_count(iter))
+		return 0;
+
+	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
+	ret = vfs_iter_read(layerfs_real_file(file), iter, &iocb->ki_pos,
+			    layerfs_read_rwf(iocb->ki_flags));
+	revert_creds(old_cred);
+	return ret;
+}
+
+static ssize_t layerfs_splice_read(struct file *in, loff_t *ppos,
+				   struct pipe_inode_info *pipe, size_t len,
+				   unsigned int flags)
+{
+	struct file *realfile = layerfs_real_file(in);
+	const struct cred *old_cred;
+	ssize_t ret;
+
+	if (!realfile->f_op->splice_read)
+		return -EINVAL;
+
+	old_cred = layerfs_override_creds(file_inode(in)->i_sb);
+	ret = realfile->f_op->splice_read(realfile, ppos, pipe, len, flags);
+	revert_creds(old_cred);
+	return ret;
+}
+
+/*
+ * The mapping is the real file's: the vma is pointed at the real file, which
+ * then sets it up.  From here on page faults never see layerfs.
+ */
+static int layerfs_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct file *realfile = layerfs_real_file(file);
+	const struct cred *old_cred;
+	int ret;
+
+	if (!realfile->f_op->mmap)
+		return -ENODEV;
+	if (WARN_ON_ONCE(file != vma->vm_file))
+		return -EIO;
+
+	vma_set_file(vma, realfile);
+	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
+	ret = call_mmap(realfile, vma);
+	revert_creds(old_cred);
+	return ret;
+}
+
+/*
+ * The real file has a position of its own, which SEEK_DATA and SEEK_HOLE
+ * need: carry ours over, seek there, and bring the result back.  The inode
+ * lock keeps two seeks on files of this inode from mixing the positions.
+ */
+static loff_t layerfs_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct file *realfile = layerfs_real_file(file);
+	struct inode *inode = file_inode(file);
+	const struct cred *old_cred;
+	loff_t ret;
+
+	inode_lock(inode);
+	realfile->f_pos = file->f_pos;
+	old_cred = layerfs_override_creds(inode->i_sb);
+	ret = vfs_llseek(realfile, offset, whence);
+	revert_creds(old_cred);
+	file->f_pos = realfile->f_pos;
+	inode_unlock(inode);
+	return ret;
+}
+
+static int layerfs_fsync(struct file *file, loff_t start, loff_t end,
+			 int datasync)
+{
+	const struct cred *old_cred;
+	int ret;
+
+	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
+	ret = vfs_fsync_range(layerfs_real_file(file), start, end, datasync);
+	revert_creds(old_cred);
+	return ret;
+}
+
+const struct file_operations layerfs_file_operations = {
+	.open		= layerfs_open,
+	.release	= layerfs_release,
+	.llseek		= layerfs_llseek,
+	.read_iter	= layerfs_read_iter,
+	.splice_read	= layerfs_splice_read,
+	.mmap		= layerfs_mmap,
+	.fsync		= layerfs_fsync,
+};

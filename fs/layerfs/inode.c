@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * inode.c - layerfs inodes: their life cycle, and the inode operations that
+ * every kind of object shares (permission, getattr, listxattr), plus those of
+ * regular files, symlinks and special files.
+ *
+ * A layerfs inode mirrors the real object in the topmost layer that has the
+ * name: it copies that object's type, mode, owner, size and times when it is
+ * created, and keeps references to the real dentries it stands for.  Data and
+ * metadata are always read from the real object, so the copy only serves the
+ * VFS's own checks (e.g. generic_permission()).
+ */
+
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/namei.h>
+#include "layerfs.h"
+
+static struct kmem_cache *layerfs_inode_cachep;
+
+/* Called once per slab object, not per allocation: see inode_init_once(). */
+static void layerfs_inode_init_once(void *foo)
+{
+	struct layerfs_inode *li = foo;
+
+	inode_init_once(&li->vfs_inode);
+}
+
+/**
+ * layerfs_init_inode_cache - create the "layerfs_inode" slab cache
+ *
+ * The constructor also keeps the cache from being merged with another one,
+ * so /proc/slabinfo accounts layerfs inodes on their own line.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int layerfs_init_inode_cache(void)
+{
+	layerfs_inode_cachep = kmem_cache_create("layerfs_inode",
+						 sizeof(struct layerfs_inode), 0,
+						 SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
+						 layerfs_inode_init_once);
+	return layerfs_inode_cachep ? 0 : -ENOMEM;
+}
+
+/**
+ * layerfs_destroy_inode_cache - destroy the slab cache at module unload
+ */
+void layerfs_destroy_inode_cache(void)
+{
+	/* Inodes are freed after an RCU grace period: wait for the last one. */
+	rcu_barrier();
+	kmem_cache_destroy(layerfs_inode_cachep);
+}
+
+/**
+ * layerfs_alloc_inode - super_operations.alloc_inode
+ * @sb: the layerfs super block
+ *
+ * Return: a new inode with no real objects yet, or NULL.
+ */
+struct inode *layerfs_alloc_inode(struct super_block *sb)
+{
+	struct layerfs_inode *li;
+
+	li = alloc_inode_sb(sb, layerfs_inode_cachep, GFP_KERNEL);
+	if (!li)
+		return NULL;
+
+	li->nreal = 0;
+	li->real = NULL;
+	return &li->vfs_inode;
+}
+
+/**
+ * layerfs_evict_inode - super_operations.evict_inode
+ * @inode: the inode leaving the inode cache
+ *
+ * Drops the references to the real dentries.  The array that pointed to them
+ * stays until layerfs_free_inode(), because a path walk in RCU mode may still
+ * be reading it.
+ */
+void layerfs_evict_inode(struct inode *inode)
+{
+	struct layerfs_inode *li = LAYERFS_I(inode);
+	unsigned int i;
+
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	for (i = 0; i < li->nreal; i++)
+		dput(li->real[i].dentry);
+}
+
+/**
+ * layerfs_free_inode - super_operations.free_inode, after an RCU grace period
+ * @inode: the inode to free
+ */
+void layerfs_free_inode(struct inode *inode)
+{
+	struct layerfs_inode *li = LAYERFS_I(inode);
+
+	if (li->real != &li->one_real)
+		kfree(li->real);
+	kmem_cache_free(layerfs_inode_cachep, li);
+}
+
+/**
+ * layerfs_permission - inode_operations.permission
+ * @idmap: the idmapping of the layerfs mount the caller went through
+ * @inode: the layerfs inode
+ * @mask:  MAY_READ, MAY_WRITE, MAY_EXEC, ...
+ *
+ * Permission is checked twice, as overlayfs documents it: first the caller
+ * against the layerfs inode (whose mode and owner are the real object's),
+ * then the mounter against the real object.  The second check keeps a
+ * mounter who could not read a layer from exposing it through layerfs.
+ *
+ * Called in RCU mode too (MAY_NOT_BLOCK): nothing here may sleep.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
+		       int mask)
+{
+	const struct layerfs_real *real = layerfs_real(inode);
+	const struct cred *old_cred;
+	struct inode *realinode;
+	int err;
+
+	err = generic_permission(idmap, inode, mask);
+	if (err)
+		return err;
+
+	realinode = d_inode_rcu(real->dentry);
+	if (!realinode)
+		return -ECHILD;
+
+	/*
+	 * A write to a lower object will be a write to its copy in the upper
+	 * layer: the mounter needs only to be able to read the original.
+	 * Special files are never copied for a write, so they keep MAY_WRITE.
+	 */
+	if (!real->layer->upper && !special_file(realinode->i_mode) &&
+	    (mask & MAY_WRITE)) {
+		mask &= ~(MAY_WRITE | MAY_APPEND);
+		mask |= MAY_READ;
+	}
+
+	old_cred = layerfs_override_creds(inode->i_sb);
+	err = inode_permission(layerfs_real_idmap(real), realinode, mask);
+	revert_creds(old_cred);
+	return err;
+}
+
+/**
+ * layerfs_getattr - inode_operations.getattr
+ * @idmap:        the idmapping of the layerfs mount
+ * @path:         the layerfs object
+ * @stat:         filled in
+ * @request_mask: STATX_* fields wanted
+ * @flags:        AT_STATX_* sync flags
+ *
+ * Attributes come from the real object.  st_dev and st_ino then follow the
+ * rule overlayfs documents under "Inode properties":
+ *
+ *  - all layers on one filesystem: st_dev is layerfs's own for every object
+ *    and st_ino is the real object's, which is unique on that filesystem;
+ *  - layers on several filesystems: directories report layerfs's st_dev and
+ *    a layerfs inode number (they may be merged from many filesystems);
+ *    other objects report their real st_dev and st_ino, so that no two
+ *    objects in the merged view can share a (st_dev, st_ino) pair.
+ *
+ * A directory merged from several layers reports one link: its real link
+ * count would count subdirectories of a single layer only, and tools like
+ * find(1) take st_nlink == 1 to mean "do not count on it".
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
+		    struct kstat *stat, u32 request_mask, unsigned int flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	struct layerfs_fs *ofs = LAYERFS_FS(inode->i_sb);
+	bool is_dir = S_ISDIR(inode->i_mode);
+	const struct cred *old_cred;
+	struct path realpath;
+	int err;
+
+	layerfs_real_path(layerfs_real(inode), &realpath);
+	old_cred = layerfs_override_creds(inode->i_sb);
+	err = vfs_getattr(&realpath, stat, request_mask, flags);
+	revert_creds(old_cred);
+	if (err)
+		return err;
+
+	if (ofs->samefs || is_dir)
+		stat->dev = inode->i_sb->s_dev;
+	if (!ofs->samefs && is_dir)
+		stat->ino = inode->i_ino;
+	if (is_dir && LAYERFS_I(inode)->nreal > 1)
+		stat->nlink = 1;
+	return 0;
+}
+
+/* Symlinks: the target is the real symlink's, read with the mounter's creds. */
+static const char *layerfs_get_link(struct dentry *dentry, struct inode *inode,
+				    struct delayed_call *done)
+{
+	const struct cred *old_cred;
+	const char *link;
+
+	/* Reading a link may sleep: not in RCU mode. */
+	if (!dentry)
+		return ERR_PTR(-ECHILD);
+
+	old_cred = layerfs_override_creds(inode->i_sb);
+	link = vfs_get_link(layerfs_real(inode)->dentry, done);
+	revert_creds(old_cred);
+	return link;
+}
+
+static const struct inode_operations layerfs_file_inode_operations = {
+	.permission	= layerfs_permission,
+	.getattr	= layerfs_getattr,
+	.listxattr	= layerfs_listxattr,
+};
+
+static const struct inode_operations layerfs_symlink_inode_operations = {
+	.get_link	= layerfs_get_link,
+	.getattr	= layerfs_getattr,
+	.listxattr	= layerfs_listxattr,
+};
+
+/* fifos, sockets and device nodes: open() is the VFS's, on the layerfs inode */
+static const struct inode_operations layerfs_special_inode_operations = {
+	.permission	= layerfs_permission,
+	.getattr	= layerfs_getattr,
+	.listxattr	= layerfs_listxattr,
+};
+
+/* Mirror what the VFS itself looks at: type, mode, owner, size, times. */
+static void layerfs_copyattr(struct inode *inode, const struct inode *realinode)
+{
+	inode->i_mode = realinode->i_mode;
+	inode->i_uid = realinode->i_uid;
+	inode->i_gid = realinode->i_gid;
+	inode->i_flags &= ~(S_APPEND | S_IMMUTABLE | S_NOATIME | S_SYNC);
+	inode->i_flags |= realinode->i_flags &
+			  (S_APPEND | S_IMMUTABLE | S_NOATIME | S_SYNC);
+	set_nlink(inode, realinode->i_nlink);
+	i_size_write(inode, i_size_read(realinode));
+	layerfs_copy_times(inode, realinode);
+}
+
+/**
+ * layerfs_new_inode - make the layerfs inode for a looked-up name
+ * @sb:    the layerfs super block
+ * @stack: the real objects the name stands for, top first (see
+ *         struct layerfs_inode)
+ * @nreal: number of entries in @stack
+ *
+ * On success the inode takes over the dentry references in @stack (the
+ * array itself stays the caller's); on failure they stay the caller's.
+ *
+ * Every lookup makes a new inode: merged directories are not shared between
+ * dentries, and a name's layerfs inode never outlives its dentry.
+ *
+ * Return: the new inode or an ERR_PTR().
+ */
+struct inode *layerfs_new_inode(struct super_block *sb,
+				const struct layerfs_real *stack,
+				unsigned int nreal)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(sb);
+	struct inode *realinode = d_inode(stack[0].dentry);
+	umode_t mode = realinode->i_mode;
+	struct layerfs_inode *li;
+	struct inode *inode;
+
+	inode = new_inode(sb);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	li = LAYERFS_I(inode);
+
+	if (nreal == 1) {
+		li->one_real = stack[0];
+		li->real = &li->one_real;
+	} else {
+		li->real = kmemdup(stack, nreal * sizeof(*stack), GFP_KERNEL);
+		if (!li->real) {
+			/* nreal is still 0: eviction puts no dentry */
+			iput(inode);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
+	li->nreal = nreal;
+
+	/* See layerfs_getattr() for the inode number rule. */
+	if (ofs->samefs || !S_ISDIR(mode))
+		inode->i_ino = realinode->i_ino;
+	else
+		inode->i_ino = get_next_ino();
+
+	layerfs_copyattr(inode, realinode);
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		inode->i_op = &layerfs_dir_inode_operations;
+		inode->i_fop = &layerfs_dir_operations;
+		break;
+	case S_IFREG:
+		inode->i_op = &layerfs_file_inode_operations;
+		inode->i_fop = &layerfs_file_operations;
+		break;
+	case S_IFLNK:
+		inode->i_op = &layerfs_symlink_inode_operations;
+		break;
+	default:
+		inode->i_op = &layerfs_special_inode_operations;
+		init_special_inode(inode, mode, realinode->i_rdev);
+		break;
+	}
+	return inode;
+}

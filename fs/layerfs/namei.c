@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * namei.c - looking a name up across the layers.
+ *
+ * The parent directory of the name is itself a stack of real directories,
+ * one per layer it merges (struct layerfs_inode.real).  The name is looked
+ * up in each of them, top first, and the first answers decide:
+ *
+ *	found in layer i        effect on the layers below i
+ *	----------------        ----------------------------
+ *	nothing                 look further down
+ *	a whiteout              the name does not exist: stop
+ *	a non-directory         it is the result: stop
+ *	a directory             merge it; stop if it is opaque, otherwise
+ *	                        look for directories further down
+ *
+ * Below a directory, a non-directory of the same name is ignored and ends
+ * the search: a merged directory only ever stacks directories.
+ */
+
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include "layerfs.h"
+
+/*
+ * Look @name up below each directory of @parent, filling @stack top first.
+ * Called with the mounter's credentials.  Returns how many entries of @stack
+ * were filled (each holding a dentry reference), or a negative errno with
+ * nothing held.
+ */
+static int layerfs_lookup_stack(const struct layerfs_inode *parent,
+				 const struct qstr *name,
+				 struct layerfs_real *stack)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < parent->nreal; i++) {
+		const struct layerfs_real *dir = &parent->real[i];
+		struct dentry *this;
+
+		this = lookup_one_len_unlocked(name->name, dir->dentry,
+					       name->len);
+		if (IS_ERR(this)) {
+			while (n)
+				dput(stack[--n].dentry);
+			return PTR_ERR(this);
+		}
+
+		if (d_is_negative(this)) {
+			dput(this);
+			continue;
+		}
+		if (layerfs_is_whiteout(this) || (n && !d_is_dir(this))) {
+			dput(this);
+			break;
+		}
+
+		stack[n].dentry = this;
+		stack[n].layer = dir->layer;
+		n++;
+
+		/* The bottom layer needs no opaque check: nothing lies below. */
+		if (!d_is_dir(this) || i == parent->nreal - 1 ||
+		    layerfs_is_opaque_dir(&stack[n - 1]))
+			break;
+	}
+	return n;
+}
+
+/**
+ * layerfs_lookup - inode_operations.lookup of layerfs directories
+ * @dir:    the layerfs directory
+ * @dentry: the name to look up, negative and hashed in the dcache
+ * @flags:  LOOKUP_* intent flags (unused)
+ *
+ * Called by the VFS with @dir's i_rwsem held shared.
+ *
+ * Return: NULL or the dentry to use instead of @dentry (d_splice_alias()),
+ * or an ERR_PTR().  A name found in no layer gives a negative dentry.
+ */
+struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
+			      unsigned int flags)
+{
+	struct layerfs_inode *parent = LAYERFS_I(dir);
+	struct inode *inode = NULL;
+	struct layerfs_real *stack;
+	const struct cred *old_cred;
+	int n;
+
+	stack = kcalloc(parent->nreal, sizeof(*stack), GFP_KERNEL);
+	if (!stack)
+		return ERR_PTR(-ENOMEM);
+
+	old_cred = layerfs_override_creds(dir->i_sb);
+	n = layerfs_lookup_stack(parent, &dentry->d_name, stack);
+	revert_creds(old_cred);
+
+	if (n > 0) {
+		inode = layerfs_new_inode(dir->i_sb, stack, n);
+		if (IS_ERR(inode)) {
+			while (n)
+				dput(stack[--n].dentry);
+		}
+	} else if (n < 0) {
+		inode = ERR_PTR(n);
+	}
+	kfree(stack);
+	return d_splice_alias(inode, dentry);
+}

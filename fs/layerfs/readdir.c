@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * readdir.c - listing a merged directory.
+ *
+ * A layerfs directory stands for one real directory per layer it merges.
+ * The first getdents() on an open directory reads all of them, top first,
+ * into a cache private to that open file:
+ *
+ *	upper   a  b  c(whiteout)          cache, in order of discovery:
+ *	lower1  b  c  d                      a  b  c(hidden)  d  e
+ *	lower2  d  e                       listed: . .. a b d e
+ *
+ * Each name is kept once, from the topmost layer that has it; a whiteout is
+ * kept too, so that it hides the name below, but it is never listed.  Names
+ * are found in an rbtree; the listed ones are also indexed by position, and
+ * the file position is simply that index (plus 2 for "." and ".."), so
+ * telldir()/seekdir() positions stay valid however the listing is split
+ * across getdents() calls.  Seeking to 0 (rewinddir()) drops the cache: the
+ * next getdents() reads the layers again.
+ *
+ * The cache belongs to one struct file: concurrent getdents() calls on it
+ * are serialised by the VFS's f_pos_lock, and layerfs_dir_llseek() takes the
+ * inode lock, which excludes iterate_shared().
+ */
+
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/namei.h>
+#include <linux/rbtree.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include "layerfs.h"
+
+/**
+ * struct layerfs_dir_entry - one name of a merged directory
+ * @node:      in &layerfs_dir_cache.names, ordered by name
+ * @next:      next entry in order of discovery (for listing and freeing)
+ * @next_chr:  next character device of the layer being read, which may be a
+ *             whiteout (only used while that layer is read)
+ * @ino:       d_ino as the topmost layer reported it
+ * @type:      d_type as the topmost layer reported it
+ * @whiteout:  the name is whited out: hide it here and below
+ * @len:       length of @name
+ * @name:      the name, NUL-terminated
+ */
+struct layerfs_dir_entry {
+	struct rb_node node;
+	struct layerfs_dir_entry *next;
+	struct layerfs_dir_entry *next_chr;
+	u64 ino;
+	unsigned int type;
+	bool whiteout;
+	unsigned int len;
+	char name[];
+};
+
+/**
+ * struct layerfs_dir_cache - the merged listing of a directory
+ * @names:   every name seen, including whiteouts
+ * @first:   first entry in order of discovery
+ * @last:    last entry in order of discovery
+ * @listed:  the entries to list, in order; position p is @listed[p - 2]
+ * @nlisted: number of entries in @listed
+ */
+struct layerfs_dir_cache {
+	struct rb_root names;
+	struct layerfs_dir_entry *first;
+	struct layerfs_dir_entry *last;
+	struct layerfs_dir_entry **listed;
+	unsigned int nlisted;
+};
+
+/**
+ * struct layerfs_dir_file - file->private_data of an open layerfs directory
+ * @cache: the merged listing, or NULL until the first getdents() after open
+ *         or rewind
+ */
+struct layerfs_dir_file {
+	struct layerfs_dir_cache *cache;
+};
+
+/**
+ * struct layerfs_merge_ctx - state while one real directory is read
+ * @ctx:    the dir_context iterate_dir() calls back through
+ * @cache:  the cache being filled
+ * @chrs:   character devices of this layer, to check for whiteouts after
+ * @count:  entries seen in this iterate_dir() call
+ * @err:    an error from the callback
+ */
+struct layerfs_merge_ctx {
+	struct dir_context ctx;
+	struct layerfs_dir_cache *cache;
+	struct layerfs_dir_entry *chrs;
+	unsigned int count;
+	int err;
+};
+
+static int layerfs_name_cmp(const char *name, unsigned int len,
+			    const struct layerfs_dir_entry *p)
+{
+	int cmp = memcmp(name, p->name, min(len, p->len));
+
+	if (cmp)
+		return cmp;
+	return len < p->len ? -1 : len > p->len;
+}
+
+/*
+ * Find @name in @cache.  When it is not there, return NULL and leave in
+ * *@parentp and *@linkp the place where an entry of that name belongs.
+ */
+static struct layerfs_dir_entry *
+layerfs_cache_find(struct layerfs_dir_cache *cache, const char *name,
+		   unsigned int len, struct rb_node **parentp,
+		   struct rb_node ***linkp)
+{
+	struct rb_node **link = &cache->names.rb_node, *parent = NULL;
+
+	while (*link) {
+		struct layerfs_dir_entry *tmp;
+		int cmp;
+
+		parent = *link;
+		tmp = rb_entry(parent, struct layerfs_dir_entry, node);
+		cmp = layerfs_name_cmp(name, len, tmp);
+		if (cmp < 0)
+			link = &parent->rb_left;
+		else if (cmp > 0)
+			link = &parent->rb_right;
+		else
+			return tmp;
+	}
+	*parentp = parent;
+	*linkp = link;
+	return NULL;
+}
+
+static bool layerfs_is_dot_or_dotdot(const char *name, int len)
+{
+	return name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'));
+}
+
+/* filldir_t: called by the real filesystem for each entry of one layer. */
+static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
+			       int len, loff_t offset, u64 ino,
+			       unsigned int d_type)
+{
+	struct layerfs_merge_ctx *mctx =
+		container_of(ctx, struct layerfs_merge_ctx, ctx);
+	struct layerfs_dir_cache *cache = mctx->cache;
+	struct rb_node *parent, **link;
+	struct layerfs_dir_entry *p;
+
+	mctx->count++;
+	if (layerfs_is_dot_or_dotdot(name, len))
+		return true;
+
+	/* A layer above already decided what this name is. */
+	if (layerfs_cache_find(cache, name, len, &parent, &link))
+		return true;
+
+	p = kmalloc(struct_size(p, name, len + 1), GFP_KERNEL);
+	if (!p) {
+		mctx->err = -ENOMEM;
+		return false;
+	}
+	memcpy(p->name, name, len);
+	p->name[len] = '\0';
+	p->len = len;
+	p->ino = ino;
+	p->type = d_type;
+	p->whiteout = false;
+	p->next = NULL;
+
+	rb_link_node(&p->node, parent, link);
+	rb_insert_color(&p->node, &cache->names);
+	if (cache->last)
+		cache->last->next = p;
+	else
+		cache->first = p;
+	cache->last = p;
+
+	if (d_type == DT_CHR) {
+		p->next_chr = mctx->chrs;
+		mctx->chrs = p;
+	}
+	return true;
+}
+
+/*
+ * A directory entry does not say whether a character device is a whiteout:
+ * look each one up.  Whiteouts are rare, so this costs little.
+ */
+static int layerfs_check_whiteouts(struct layerfs_merge_ctx *mctx,
+				   struct dentry *dir)
+{
+	struct layerfs_dir_entry *p;
+	struct dentry *dentry;
+
+	for (p = mctx->chrs; p; p = p->next_chr) {
+		dentry = lookup_one_len_unlocked(p->name, dir, p->len);
+		if (IS_ERR(dentry))
+			return PTR_ERR(dentry);
+		p->whiteout = layerfs_is_whiteout(dentry);
+		dput(dentry);
+	}
+	mctx->chrs = NULL;
+	return 0;
+}
+
+/* Read one layer's directory into @cache.  Mounter's credentials. */
+static int layerfs_merge_layer(struct layerfs_dir_cache *cache,
+			       const struct layerfs_real *real)
+{
+	struct layerfs_merge_ctx mctx = {
+		.ctx.actor = layerfs_fill_merge,
+		.cache = cache,
+	};
+	struct file *realfile;
+	struct path realpath;
+	int err;
+
+	layerfs_real_path(real, &realpath);
+	realfile = dentry_open(&realpath, O_RDONLY | O_DIRECTORY,
+			       current_cred());
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
+
+	/* Some filesystems return a directory in several batches. */
+	do {
+		mctx.count = 0;
+		mctx.err = 0;
+		err = iterate_dir(realfile, &mctx.ctx);
+		if (err >= 0)
+			err = mctx.err;
+	} while (!err && mctx.count);
+	fput(realfile);
+
+	if (!err)
+		err = layerfs_check_whiteouts(&mctx, real->dentry);
+	return err;
+}
+
+static void layerfs_cache_free(struct layerfs_dir_cache *cache)
+{
+	struct layerfs_dir_entry *p, *next;
+
+	if (!cache)
+		return;
+	for (p = cache->first; p; p = next) {
+		next = p->next;
+		kfree(p);
+	}
+	kvfree(cache->listed);
+	kfree(cache);
+}
+
+/* Index the entries to list by position. */
+static int layerfs_cache_index(struct layerfs_dir_cache *cache)
+{
+	struct layerfs_dir_entry *p;
+	unsigned int n = 0;
+
+	for (p = cache->first; p; p = p->next)
+		n += !p->whiteout;
+
+	cache->listed = kvmalloc_array(n, sizeof(*cache->listed), GFP_KERNEL);
+	if (!cache->listed)
+		return -ENOMEM;
+
+	for (p = cache->first; p; p = p->next) {
+		if (!p->whiteout)
+			cache->listed[cache->nlisted++] = p;
+	}
+	return 0;
+}
+
+static struct layerfs_dir_cache *layerfs_cache_build(struct inode *dir)
+{
+	struct layerfs_inode *li = LAYERFS_I(dir);
+	struct layerfs_dir_cache *cache;
+	const struct cred *old_cred;
+	unsigned int i;
+	int err = 0;
+
+	cache = kzalloc(sizeof(*cache), GFP_KERNEL);
+	if (!cache)
+		return ERR_PTR(-ENOMEM);
+	cache->names = RB_ROOT;
+
+	old_cred = layerfs_override_creds(dir->i_sb);
+	for (i = 0; i < li->nreal && !err; i++)
+		err = layerfs_merge_layer(cache, &li->real[i]);
+	revert_creds(old_cred);
+
+	if (!err)
+		err = layerfs_cache_index(cache);
+	if (err) {
+		layerfs_cache_free(cache);
+		return ERR_PTR(err);
+	}
+	return cache;
+}
+
+static int layerfs_dir_open(struct inode *inode, struct file *file)
+{
+	struct layerfs_dir_file *od;
+
+	od = kzalloc(sizeof(*od), GFP_KERNEL);
+	if (!od)
+		return -ENOMEM;
+	file->private_data = od;
+	return 0;
+}
+
+static int layerfs_dir_release(struct inode *inode, struct file *file)
+{
+	struct layerfs_dir_file *od = file->private_data;
+
+	layerfs_cache_free(od->cache);
+	kfree(od);
+	return 0;
+}
+
+/*
+ * file_operations.iterate_shared: called with the directory's i_rwsem held
+ * shared and the file's f_pos_lock held.
+ */
+static int layerfs_iterate(struct file *file, struct dir_context *ctx)
+{
+	struct layerfs_dir_file *od = file->private_data;
+	struct layerfs_dir_cache *cache;
+
+	if (!dir_emit_dots(file, ctx))
+		return 0;
+
+	if (!od->cache) {
+		cache = layerfs_cache_build(file_inode(file));
+		if (IS_ERR(cache))
+			return PTR_ERR(cache);
+		od->cache = cache;
+	}
+	cache = od->cache;
+
+	while (ctx->pos - 2 < cache->nlisted) {
+		struct layerfs_dir_entry *p = cache->listed[ctx->pos - 2];
+
+		if (!dir_emit(ctx, p->name, p->len, p->ino, p->type))
+			break;
+		ctx->pos++;
+	}
+	return 0;
+}
+
+/*
+ * Positions are indexes into the cache, so any non-negative position is
+ * valid; one past the end simply lists nothing more.
+ */
+static loff_t layerfs_dir_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct layerfs_dir_file *od = file->private_data;
+	struct inode *inode = file_inode(file);
+	loff_t res;
+
+	inode_lock(inode);
+	switch (whence) {
+	case SEEK_CUR:
+		offset += file->f_pos;
+		fallthrough;
+	case SEEK_SET:
+		res = -EINVAL;
+		if (offset < 0)
+			break;
+		if (offset == 0) {
+			/* rewinddir(): list the layers afresh */
+			layerfs_cache_free(od->cache);
+			od->cache = NULL;
+		}
+		file->f_pos = offset;
+		res = offset;
+		break;
+	default:
+		res = -EINVAL;
+		break;
+	}
+	inode_unlock(inode);
+	return res;
+}
+
+const struct file_operations layerfs_dir_operations = {
+	.open		= layerfs_dir_open,
+	.release	= layerfs_dir_release,
+	.read		= generic_read_dir,
+	.iterate_shared	= layerfs_iterate,
+	.llseek		= layerfs_dir_llseek,
+};

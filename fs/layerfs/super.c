@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * super.c - the layerfs filesystem type: mount options, checking and taking
+ * hold of the layers, the super block, and module load and unload.
+ *
+ * A mount goes through the fs_context API:
+ *
+ *	layerfs_init_fs_context()    allocate struct layerfs_config
+ *	layerfs_parse_param()        once per option; lowerdir is split here
+ *	layerfs_get_tree()           -> get_tree_nodev() -> layerfs_fill_super():
+ *	    layerfs_get_layers()         resolve every directory
+ *	    layerfs_check_layers()       no overlaps, stacking depth
+ *	    layerfs_make_workdir()       <workdir>/work, probe xattrs/whiteouts
+ *	    root inode                   stacks the roots of all layers
+ *
+ * Every failure is reported once, in one line, through the fs_context log:
+ * mount(2) callers find it in the kernel log, fsopen(2) callers read it from
+ * the fs_context file descriptor.
+ */
+
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/statfs.h>
+#include "layerfs.h"
+
+/* ---- mount options --------------------------------------------------- */
+
+enum layerfs_param {
+	Opt_lowerdir,
+	Opt_upperdir,
+	Opt_workdir,
+};
+
+static const struct fs_parameter_spec layerfs_parameters[] = {
+	fsparam_string("lowerdir",	Opt_lowerdir),
+	fsparam_string("upperdir",	Opt_upperdir),
+	fsparam_string("workdir",	Opt_workdir),
+	{}
+};
+
+static void layerfs_config_free(struct layerfs_config *config)
+{
+	kfree(config->lowerdir);
+	kfree(config->upperdir);
+	kfree(config->workdir);
+	kfree(config->lower);
+	kfree(config->lower_buf);
+	memset(config, 0, sizeof(*config));
+}
+
+/*
+ * Split a lowerdir option into layer names: ':' separates layers, and a
+ * backslash makes the next character literal, so "a\:b" names the single
+ * directory "a:b".  The names are unescaped into one buffer.
+ */
+static int layerfs_parse_lowerdir(struct fs_context *fc,
+				  struct layerfs_config *config, char *spec)
+{
+	unsigned int i, n = 1;
+	char *buf, *src, *dst;
+	char **lower;
+
+	for (src = spec; *src; src++) {
+		if (*src == '\\') {
+			if (!src[1])
+				return invalfc(fc, "lowerdir ends with a lone backslash");
+			src++;
+		} else if (*src == ':') {
+			n++;
+		}
+	}
+	if (n > LAYERFS_MAX_LOWER)
+		return invalfc(fc, "too many lower layers: %u (at most %d)",
+			       n, LAYERFS_MAX_LOWER);
+
+	buf = kmalloc(strlen(spec) + 1, GFP_KERNEL);
+	lower = kcalloc(n, sizeof(*lower), GFP_KERNEL);
+	if (!buf || !lower) {
+		kfree(buf);
+		kfree(lower);
+		return -ENOMEM;
+	}
+
+	i = 0;
+	lower[0] = buf;
+	for (src = spec, dst = buf; *src; src++) {
+		if (*src == '\\') {
+			*dst++ = *++src;
+		} else if (*src == ':') {
+			*dst++ = '\0';
+			lower[++i] = dst;
+		} else {
+			*dst++ = *src;
+		}
+	}
+	*dst = '\0';
+
+	for (i = 0; i < n; i++) {
+		if (!*lower[i]) {
+			kfree(buf);
+			kfree(lower);
+			return invalfc(fc, "lowerdir layer %u has an empty name",
+				       i + 1);
+		}
+	}
+
+	/* A repeated option replaces the earlier one, as other options do. */
+	kfree(config->lower);
+	kfree(config->lower_buf);
+	kfree(config->lowerdir);
+	config->lower = lower;
+	config->lower_buf = buf;
+	config->numlower = n;
+	config->lowerdir = spec;
+	return 0;
+}
+
+static int layerfs_parse_param(struct fs_context *fc,
+			       struct fs_parameter *param)
+{
+	struct layerfs_config *config = fc->fs_private;
+	struct fs_parse_result result;
+	char **slot;
+	int opt, err;
+
+	opt = fs_parse(fc, layerfs_parameters, param, &result);
+	if (opt < 0)
+		return opt;
+
+	/*
+	 * The layers of a live mount cannot change: on remount the path
+	 * options are accepted (mount(8) passes them back) and ignored.
+	 */
+	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
+		return 0;
+
+	switch (opt) {
+	case Opt_lowerdir:
+		err = layerfs_parse_lowerdir(fc, config, param->string);
+		if (!err)
+			param->string = NULL;	/* the config owns it now */
+		return err;
+	case Opt_upperdir:
+		slot = &config->upperdir;
+		break;
+	case Opt_workdir:
+		slot = &config->workdir;
+		break;
+	default:
+		return -EINVAL;
+	}
+	kfree(*slot);
+	*slot = param->string;
+	param->string = NULL;
+	return 0;
+}
+
+/* ---- taking hold of the layers -------------------------------------- */
+
+/* Resolve a directory the user named, following symlinks. */
+static int layerfs_resolve_dir(struct fs_context *fc, const char *what,
+			       const char *name, struct path *path)
+{
+	int err;
+
+	err = kern_path(name, LOOKUP_FOLLOW, path);
+	if (err) {
+		errorfc(fc, "%s '%s': cannot resolve path (%d)", what, name, err);
+		return err;
+	}
+	if (!d_is_dir(path->dentry)) {
+		errorfc(fc, "%s '%s' is not a directory", what, name);
+		path_put(path);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+static int layerfs_get_layers(struct fs_context *fc, struct layerfs_fs *ofs)
+{
+	struct layerfs_config *config = &ofs->config;
+	unsigned int i, nupper = config->upperdir ? 1 : 0;
+	struct layerfs_layer *layer;
+	int err;
+
+	ofs->layers = kcalloc(nupper + config->numlower, sizeof(*ofs->layers),
+			      GFP_KERNEL);
+	if (!ofs->layers)
+		return -ENOMEM;
+
+	if (nupper) {
+		layer = &ofs->layers[0];
+		err = layerfs_resolve_dir(fc, "upperdir", config->upperdir,
+					  &layer->root);
+		if (err)
+			return err;
+		layer->name = config->upperdir;
+		layer->upper = true;
+		ofs->numlayers = 1;
+		ofs->has_upper = true;
+
+		err = layerfs_resolve_dir(fc, "workdir", config->workdir,
+					  &ofs->workdir);
+		if (err)
+			return err;
+		if (ofs->workdir.mnt != layer->root.mnt)
+			return invalfc(fc, "workdir and upperdir must be on the same mount");
+	}
+
+	for (i = 0; i < config->numlower; i++) {
+		layer = &ofs->layers[ofs->numlayers];
+		err = layerfs_resolve_dir(fc, "lowerdir", config->lower[i],
+					  &layer->root);
+		if (err)
+			return err;
+		layer->name = config->lower[i];
+		layer->idx = ofs->numlayers++;
+	}
+	return 0;
+}
+
+/* Is either directory the other one, or inside it? */
+static bool layerfs_overlap(struct dentry *a, struct dentry *b)
+{
+	return is_subdir(a, b) || is_subdir(b, a);
+}
+
+/*
+ * Layers must be disjoint trees: a layer inside another would show up in
+ * the merged view inside itself, and changes through the upper layer would
+ * change a lower layer under the mount.  The workdir must not overlap any
+ * layer either.
+ */
+static int layerfs_check_layers(struct fs_context *fc, struct super_block *sb,
+				struct layerfs_fs *ofs)
+{
+	struct layerfs_layer *layers = ofs->layers;
+	unsigned int i, j;
+	int depth = 0;
+
+	if (ofs->has_upper &&
+	    layerfs_overlap(layers[0].root.dentry, ofs->workdir.dentry))
+		return invalfc(fc, "workdir and upperdir must be separate subtrees");
+
+	ofs->samefs = true;
+	for (i = 0; i < ofs->numlayers; i++) {
+		struct dentry *di = layers[i].root.dentry;
+
+		for (j = i + 1; j < ofs->numlayers; j++) {
+			if (!layerfs_overlap(di, layers[j].root.dentry))
+				continue;
+			errorfc(fc, "layers '%s' and '%s' overlap",
+				layers[i].name, layers[j].name);
+			return -ELOOP;
+		}
+		if (ofs->has_upper && i > 0 &&
+		    layerfs_overlap(di, ofs->workdir.dentry)) {
+			errorfc(fc, "workdir '%s' and lowerdir '%s' overlap",
+				ofs->config.workdir, layers[i].name);
+			return -ELOOP;
+		}
+
+		if (di->d_sb != layers[0].root.dentry->d_sb)
+			ofs->samefs = false;
+		depth = max(depth, di->d_sb->s_stack_depth);
+	}
+
+	/* Each stacking filesystem adds one level; the kernel allows two. */
+	sb->s_stack_depth = depth + 1;
+	if (sb->s_stack_depth > FILESYSTEM_MAX_STACK_DEPTH)
+		return invalfc(fc, "layers are stacked too deep (at most %d levels)",
+			       FILESYSTEM_MAX_STACK_DEPTH);
+	return 0;
+}
+
+/* ---- the work directory ---------------------------------------------- */
+
+/* How deep layerfs looks into a stale work/ directory before giving up. */
+#define LAYERFS_CLEANUP_DEPTH	4
+
+static int layerfs_cleanup_dir(struct layerfs_fs *ofs, struct dentry *dir,
+			       int depth);
+
+/* Remove @child of @parent, and everything below it.  Mounter's creds. */
+static int layerfs_cleanup_entry(struct layerfs_fs *ofs, struct dentry *parent,
+				 struct dentry *child, int depth)
+{
+	struct layerfs_idmap *idmap = layerfs_mnt_idmap(ofs->workdir.mnt);
+	struct inode *dir = d_inode(parent);
+	int err;
+
+	if (d_is_dir(child)) {
+		err = layerfs_cleanup_dir(ofs, child, depth + 1);
+		if (err)
+			return err;
+	}
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	if (child->d_parent != parent || d_unhashed(child) ||
+	    d_is_negative(child))
+		err = -ESTALE;
+	else if (d_is_dir(child))
+		err = vfs_rmdir(idmap, dir, child);
+	else
+		err = vfs_unlink(idmap, dir, child, NULL);
+	inode_unlock(dir);
+	return err;
+}
+
+/**
+ * struct layerfs_name_list - names read from a directory, for removal
+ * @ctx:   the dir_context iterate_dir() calls back through
+ * @names: the names, NUL-separated
+ * @len:   bytes used in @names
+ * @size:  bytes allocated for @names
+ * @count: entries seen by the current iterate_dir() call
+ * @err:   an error from the callback
+ */
+struct layerfs_name_list {
+	struct dir_context ctx;
+	char *names;
+	size_t len;
+	size_t size;
+	unsigned int count;
+	int err;
+};
+
+static bool layerfs_collect_name(struct dir_context *ctx, const char *name,
+				 int len, loff_t offset, u64 ino,
+				 unsigned int d_type)
+{
+	struct layerfs_name_list *nl =
+		container_of(ctx, struct layerfs_name_list, ctx);
+
+	nl->count++;
+	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+		return true;
+
+	if (nl->len + len + 1 > nl->size) {
+		size_t size = max_t(size_t, 2 * nl->size, nl->len + len + 1);
+		char *names = krealloc(nl->names, size, GFP_KERNEL);
+
+		if (!names) {
+			nl->err = -ENOMEM;
+			return false;
+		}
+		nl->names = names;
+		nl->size = size;
+	}
+	memcpy(nl->names + nl->len, name, len);
+	nl->names[nl->len + len] = '\0';
+	nl->len += len + 1;
+	return true;
+}
+
+/*
+ * Empty the directory @dir of the upper filesystem.  Names are read first
+ * and removed after, so that no lock is held across iterate_dir().
+ */
+static int layerfs_cleanup_dir(struct layerfs_fs *ofs, struct dentry *dir,
+			       int depth)
+{
+	struct layerfs_name_list nl = { .ctx.actor = layerfs_collect_name };
+	struct path path = { .mnt = ofs->workdir.mnt, .dentry = dir };
+	struct dentry *child;
+	struct file *file;
+	char *name;
+	int err;
+
+	if (depth > LAYERFS_CLEANUP_DEPTH)
+		return -ENOTEMPTY;
+
+	file = dentry_open(&path, O_RDONLY | O_DIRECTORY, current_cred());
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	do {
+		nl.count = 0;
+		err = iterate_dir(file, &nl.ctx);
+		if (!err)
+			err = nl.err;
+	} while (!err && nl.count);
+	fput(file);
+
+	for (name = nl.names; !err && name < nl.names + nl.len;
+	     name += strlen(name) + 1) {
+		child = lookup_one_len_unlocked(name, dir, strlen(name));
+		if (IS_ERR(child)) {
+			err = PTR_ERR(child);
+			break;
+		}
+		if (d_is_positive(child))
+			err = layerfs_cleanup_entry(ofs, dir, child, depth);
+		dput(child);
+	}
+	kfree(nl.names);
+	return err;
+}
+
+/* Can the upper filesystem store what layerfs writes into it? */
+static int layerfs_probe_upper(struct fs_context *fc, struct layerfs_fs *ofs)
+{
+	struct layerfs_idmap *idmap = layerfs_mnt_idmap(ofs->workdir.mnt);
+	struct dentry *work = ofs->work, *probe;
+	struct inode *dir = d_inode(work);
+	int err;
+
+	err = vfs_setxattr(idmap, work, LAYERFS_XATTR_OPAQUE, "0", 1, 0);
+	if (err) {
+		errorfc(fc, "upperdir's filesystem cannot store trusted.* xattrs (%d)",
+			err);
+		return err;
+	}
+	vfs_removexattr(idmap, work, LAYERFS_XATTR_OPAQUE);
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	probe = lookup_one_len("#whiteout", work, strlen("#whiteout"));
+	err = PTR_ERR(probe);
+	if (IS_ERR(probe))
+		goto out_unlock;
+
+	err = vfs_mknod(idmap, dir, probe, S_IFCHR, WHITEOUT_DEV);
+	if (!err)
+		err = vfs_unlink(idmap, dir, probe, NULL);
+	else
+		err = -EOPNOTSUPP;
+	dput(probe);
+	if (err)
+		errorfc(fc, "upperdir's filesystem cannot create whiteouts (0/0 character devices)");
+out_unlock:
+	inode_unlock(dir);
+	return err;
+}
+
+/*
+ * Create <workdir>/work, emptying what an earlier mount left there (e.g. a
+ * copy interrupted by a crash), then check the upper filesystem.
+ */
+static int layerfs_make_workdir(struct fs_context *fc, struct layerfs_fs *ofs)
+{
+	struct layerfs_idmap *idmap = layerfs_mnt_idmap(ofs->workdir.mnt);
+	struct dentry *workdir = ofs->workdir.dentry;
+	struct inode *dir = d_inode(workdir);
+	const char *name = LAYERFS_WORKDIR_NAME;
+	struct dentry *work;
+	bool retried = false;
+	int err;
+
+	err = mnt_want_write(ofs->workdir.mnt);
+	if (err) {
+		errorfc(fc, "upperdir '%s' is on a read-only filesystem",
+			ofs->config.upperdir);
+		return err;
+	}
+
+retry:
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	work = lookup_one_len(name, workdir, strlen(name));
+	if (IS_ERR(work)) {
+		inode_unlock(dir);
+		err = PTR_ERR(work);
+		goto out_drop_write;
+	}
+	if (d_is_positive(work)) {
+		inode_unlock(dir);
+		err = -EEXIST;
+		if (!retried)
+			err = layerfs_cleanup_entry(ofs, workdir, work, 0);
+		dput(work);
+		if (err) {
+			errorfc(fc, "cannot clean up '%s/%s' (%d)",
+				ofs->config.workdir, name, err);
+			goto out_drop_write;
+		}
+		retried = true;
+		goto retry;
+	}
+
+	err = vfs_mkdir(idmap, dir, work, 0);
+	inode_unlock(dir);
+	if (!err && (d_unhashed(work) || d_is_negative(work)))
+		err = -EIO;	/* a filesystem layerfs cannot use as upper */
+	if (err) {
+		errorfc(fc, "cannot create '%s/%s' (%d)", ofs->config.workdir,
+			name, err);
+		dput(work);
+		goto out_drop_write;
+	}
+	ofs->work = work;
+
+	err = layerfs_probe_upper(fc, ofs);
+out_drop_write:
+	mnt_drop_write(ofs->workdir.mnt);
+	return err;
+}
+
+/* ---- the super block ------------------------------------------------- */
+
+static void layerfs_free_fs(struct layerfs_fs *ofs)
+{
+	unsigned int i;
+
+	for (i = 0; i < ofs->numlayers; i++)
+		path_put(&ofs->layers[i].root);
+	kfree(ofs->layers);
+	dput(ofs->work);
+	path_put(&ofs->workdir);
+	if (ofs->creator_cred)
+		put_cred(ofs->creator_cred);
+	layerfs_config_free(&ofs->config);
+	kfree(ofs);
+}
+
+static int layerfs_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(dentry->d_sb);
+	const struct cred *old_cred;
+	int err;
+
+	/* Free space is the top layer's: that is where writes go. */
+	old_cred = layerfs_override_creds(dentry->d_sb);
+	err = vfs_statfs(&ofs->layers[0].root, buf);
+	revert_creds(old_cred);
+	if (!err)
+		buf->f_type = LAYERFS_SUPER_MAGIC;
+	return err;
+}
+
+static int layerfs_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(root->d_sb);
+
+	seq_show_option(m, "lowerdir", ofs->config.lowerdir);
+	if (ofs->has_upper) {
+		seq_show_option(m, "upperdir", ofs->config.upperdir);
+		seq_show_option(m, "workdir", ofs->config.workdir);
+	}
+	return 0;
+}
+
+static const struct super_operations layerfs_super_operations = {
+	.alloc_inode	= layerfs_alloc_inode,
+	.free_inode	= layerfs_free_inode,
+	.evict_inode	= layerfs_evict_inode,
+	.statfs		= layerfs_statfs,
+	.show_options	= layerfs_show_options,
+};
+
+/* The root of the merged view stacks the root of every layer. */
+static struct dentry *layerfs_make_root(struct super_block *sb,
+					struct layerfs_fs *ofs)
+{
+	struct layerfs_real *stack;
+	struct dentry *root;
+	struct inode *inode;
+	unsigned int i;
+
+	stack = kcalloc(ofs->numlayers, sizeof(*stack), GFP_KERNEL);
+	if (!stack)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < ofs->numlayers; i++) {
+		stack[i].dentry = dget(ofs->layers[i].root.dentry);
+		stack[i].layer = &ofs->layers[i];
+	}
+
+	inode = layerfs_new_inode(sb, stack, ofs->numlayers);
+	if (IS_ERR(inode)) {
+		for (i = 0; i < ofs->numlayers; i++)
+			dput(stack[i].dentry);
+	}
+	kfree(stack);
+	if (IS_ERR(inode))
+		return ERR_CAST(inode);
+
+	root = d_make_root(inode);	/* puts the inode on failure */
+	if (!root)
+		return ERR_PTR(-ENOMEM);
+	return root;
+}
+
+/*
+ * On error, the caller (vfs_get_super) destroys the super block, and
+ * layerfs_kill_sb() frees whatever was set up.
+ */
+static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct layerfs_config *config = fc->fs_private;
+	struct layerfs_fs *ofs;
+	struct dentry *root;
+	int err;
+
+	if (!config->lowerdir)
+		return invalfc(fc, "missing 'lowerdir'");
+	if (!config->upperdir != !config->workdir)
+		return invalfc(fc, "'upperdir' and 'workdir' go together: give both or neither");
+
+	ofs = kzalloc(sizeof(*ofs), GFP_KERNEL);
+	if (!ofs)
+		return -ENOMEM;
+	sb->s_fs_info = ofs;
+
+	/* The super block keeps the options; the fs_context forgets them. */
+	ofs->config = *config;
+	memset(config, 0, sizeof(*config));
+
+	ofs->creator_cred = prepare_creds();
+	if (!ofs->creator_cred)
+		return -ENOMEM;
+
+	err = layerfs_get_layers(fc, ofs);
+	if (err)
+		return err;
+	err = layerfs_check_layers(fc, sb, ofs);
+	if (err)
+		return err;
+	if (ofs->has_upper) {
+		const struct cred *old_cred = layerfs_override_creds(sb);
+
+		err = layerfs_make_workdir(fc, ofs);
+		revert_creds(old_cred);
+		if (err)
+			return err;
+	}
+
+	sb->s_magic = LAYERFS_SUPER_MAGIC;
+	sb->s_op = &layerfs_super_operations;
+	sb->s_xattr = layerfs_xattr_handlers;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_time_gran = 1;
+	/* The write side is not there yet: the merged view is read-only. */
+	sb->s_flags |= SB_RDONLY;
+
+	root = layerfs_make_root(sb, ofs);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	sb->s_root = root;
+	return 0;
+}
+
+static int layerfs_get_tree(struct fs_context *fc)
+{
+	return get_tree_nodev(fc, layerfs_fill_super);
+}
+
+static int layerfs_reconfigure(struct fs_context *fc)
+{
+	if (!(fc->sb_flags & SB_RDONLY)) {
+		errorfc(fc, "read-only: layerfs does not write yet");
+		return -EROFS;
+	}
+	return 0;
+}
+
+static void layerfs_free_fc(struct fs_context *fc)
+{
+	struct layerfs_config *config = fc->fs_private;
+
+	if (config) {
+		layerfs_config_free(config);
+		kfree(config);
+	}
+}
+
+static const struct fs_context_operations layerfs_context_ops = {
+	.parse_param	= layerfs_parse_param,
+	.get_tree	= layerfs_get_tree,
+	.reconfigure	= layerfs_reconfigure,
+	.free		= layerfs_free_fc,
+};
+
+static int layerfs_init_fs_context(struct fs_context *fc)
+{
+	struct layerfs_config *config;
+
+	config = kzalloc(sizeof(*config), GFP_KERNEL);
+	if (!config)
+		return -ENOMEM;
+	fc->fs_private = config;
+	fc->ops = &layerfs_context_ops;
+	return 0;
+}
+
+static void layerfs_kill_sb(struct super_block *sb)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(sb);
+
+	kill_anon_super(sb);
+	if (ofs)
+		layerfs_free_fs(ofs);
+}
+
+static struct file_system_type layerfs_fs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "layerfs",
+	.init_fs_context	= layerfs_init_fs_context,
+	.parameters		= layerfs_parameters,
+	.kill_sb		= layerfs_kill_sb,
+};
+MODULE_ALIAS_FS("layerfs");
+
+/* ---- module ---------------------------------------------------------- */
+
+static int __init layerfs_init(void)
+{
+	int err;
+
+	err = layerfs_init_inode_cache();
+	if (err)
+		return err;
+
+	err = register_filesystem(&layerfs_fs_type);
+	if (err)
+		layerfs_destroy_inode_cache();
+	return err;
+}
+
+static void __exit layerfs_exit(void)
+{
+	unregister_filesystem(&layerfs_fs_type);
+	layerfs_destroy_inode_cache();
+}
+
+module_init(layerfs_init);
+module_exit(layerfs_exit);
+
+MODULE_DESCRIPTION("layerfs: a teaching union filesystem of read-only lower layers under one upper layer");
+MODULE_AUTHOR("The layerfs developers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xattr.c - extended attributes of the merged view.
+ *
+ * Reading an xattr reads it from the real object.  The VFS has already
+ * checked the caller (e.g. CAP_SYS_ADMIN for trusted.*) against the layerfs
+ * inode; the real read is made with the mounter's credentials.
+ *
+ * The xattrs that describe the layers themselves (trusted.overlay.*) are
+ * layerfs's own business: they are never listed, and reading one through the
+ * merged view fails with EOPNOTSUPP, as on overlayfs.
+ */
+
+#include <linux/fs.h>
+#include <linux/xattr.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include "layerfs.h"
+
+static int layerfs_xattr_get(const struct xattr_handler *handler,
+			     struct dentry *dentry, struct inode *inode,
+			     const char *name, void *buffer, size_t size)
+{
+	const struct layerfs_real *real = layerfs_real(inode);
+	const struct cred *old_cred;
+	ssize_t res;
+
+	old_cred = layerfs_override_creds(inode->i_sb);
+	res = vfs_getxattr(layerfs_real_idmap(real), real->dentry, name,
+			   buffer, size);
+	revert_creds(old_cred);
+	return res;
+}
+
+static int layerfs_private_xattr_get(const struct xattr_handler *handler,
+				     struct dentry *dentry, struct inode *inode,
+				     const char *name, void *buffer,
+				     size_t size)
+{
+	return -EOPNOTSUPP;
+}
+
+/* trusted.overlay.*: hidden.  Listed first, so it wins over the catch-all. */
+static const struct xattr_handler layerfs_private_xattr_handler = {
+	.prefix	= LAYERFS_XATTR_PREFIX,
+	.get	= layerfs_private_xattr_get,
+};
+
+/* Every other name (the empty prefix matches all) goes to the real object. */
+static const struct xattr_handler layerfs_other_xattr_handler = {
+	.prefix	= "",
+	.get	= layerfs_xattr_get,
+};
+
+const struct xattr_handler *layerfs_xattr_handlers[] = {
+	&layerfs_private_xattr_handler,
+	&layerfs_other_xattr_handler,
+	NULL
+};
+
+/*
+ * Should @name be listed to the caller?  trusted.* names are listed only to
+ * a caller who could read them, as the real filesystem would do: the real
+ * list was fetched with the mounter's credentials, which may see more.
+ */
+static bool layerfs_can_list(const char *name, bool trusted_ok)
+{
+	if (layerfs_is_private_xattr(name))
+		return false;
+	if (!strncmp(name, XATTR_TRUSTED_PREFIX, XATTR_TRUSTED_PREFIX_LEN))
+		return trusted_ok;
+	return true;
+}
+
+/**
+ * layerfs_listxattr - inode_operations.listxattr
+ * @dentry: the layerfs object
+ * @list:   where to put the NUL-separated names, or NULL when @size is 0
+ * @size:   room in @list; 0 asks for the size needed
+ *
+ * The real list is always fetched whole and filtered, so the size reported
+ * for @size == 0 is exactly the size a second call fills.
+ *
+ * Return: the length of the filtered list, or a negative errno (-ERANGE
+ * when it does not fit in @size).
+ */
+ssize_t layerfs_listxattr(struct dentry *dentry, char *list, size_t size)
+{
+	const struct layerfs_real *real = layerfs_real(d_inode(dentry));
+	bool trusted_ok = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	const struct cred *old_cred;
+	ssize_t len, res;
+	char *buf, *name;
+	size_t slen;
+
+	old_cred = layerfs_override_creds(dentry->d_sb);
+	len = vfs_listxattr(real->dentry, NULL, 0);
+	if (len <= 0) {
+		res = len;
+		goto out_revert;
+	}
+
+	buf = kvmalloc(len, GFP_KERNEL);
+	res = -ENOMEM;
+	if (!buf)
+		goto out_revert;
+
+	len = vfs_listxattr(real->dentry, buf, len);
+	revert_creds(old_cred);
+	if (len < 0) {
+		res = len;
+		goto out_free;
+	}
+
+	/* Filter in place: keep the names the caller may see. */
+	res = 0;
+	for (name = buf; name < buf + len; name += slen) {
+		slen = strlen(name) + 1;
+		if (!layerfs_can_list(name, trusted_ok))
+			continue;
+		memmove(buf + res, name, slen);
+		res += slen;
+	}
+
+	if (size) {
+		if (res > size)
+			res = -ERANGE;
+		else
+			memcpy(list, buf, res);
+	}
+out_free:
+	kvfree(buf);
+	return res;
+
+out_revert:
+	revert_creds(old_cred);
+	return res;
+}
