@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <grp.h>
+#include <dirent.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -376,6 +377,43 @@ static inline bool lfs_xattr_listed(const char *list, ssize_t len,
 		i += strlen(list + i) + 1;
 	}
 	return false;
+}
+
+static inline int lfs_strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * List directory @path into @buf as "name1,name2,..." sorted by name,
+ * without "." and "..".  Returns @buf, or "<errno N>" on failure, for use
+ * with ASSERT_STREQ().  At most 256 entries.
+ */
+static inline const char *lfs_list(const char *path, char *buf, size_t len)
+{
+	char *names[256];
+	struct dirent *de;
+	size_t n = 0, i, o = 0;
+	DIR *d = opendir(path);
+
+	if (!d) {
+		snprintf(buf, len, "<opendir: errno %d>", errno);
+		return buf;
+	}
+	while (n < 256 && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), lfs_strcmp_p);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		o += snprintf(buf + o, o < len ? len - o : 0, "%s%s",
+			      i ? "," : "", names[i]);
+		free(names[i]);
+	}
+	return buf;
 }
 
 #endif /* LAYERFS_UTIL_H */
