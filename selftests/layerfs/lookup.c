@@ -28,7 +28,7 @@
 
 FIXTURE(lookup) {
 	char base[PATH_MAX];
-	char mnt[PATH_MAX];
+	char mnt[PATH_MAX + 8];
 	char buf[8192];
 	char want[8192];
 };
@@ -531,9 +531,10 @@ TEST_F(lookup, st_dev_st_ino_same_fs)
 	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
 		ASSERT_EQ(0, lstat(M(objs[i][0]), &st));
 		ASSERT_EQ(0, lstat(L(objs[i][1]), &real));
-		TH_LOG("%s", objs[i][0]);
-		ASSERT_EQ(dev, st.st_dev);
-		ASSERT_EQ(real.st_ino, st.st_ino);
+		ASSERT_EQ(dev, st.st_dev)
+			TH_LOG("st_dev of %s", objs[i][0]);
+		ASSERT_EQ(real.st_ino, st.st_ino)
+			TH_LOG("st_ino of %s", objs[i][0]);
 	}
 }
 

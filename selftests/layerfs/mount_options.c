@@ -31,7 +31,7 @@
 
 FIXTURE(opts) {
 	char base[PATH_MAX];
-	char mnt[PATH_MAX];
+	char mnt[PATH_MAX + 8];
 	char buf[256];
 };
 
