@@ -10,6 +10,9 @@
  *    *idmap".  The rest of layerfs names that type "struct layerfs_idmap".
  *  - 6.6 hid inode->i_ctime behind accessors, 6.7 did the same for i_atime
  *    and i_mtime.
+ *  - 6.7 lets the VFS ask a stacking filesystem's getattr to skip the LSM
+ *    check (AT_GETATTR_NOSEC); vfs_getattr() then refuses the flag, and the
+ *    request must be passed on through vfs_getattr_nosec().
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -19,6 +22,7 @@
 #include <linux/version.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
+#include <linux/fcntl.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 
@@ -60,6 +64,26 @@ static inline void layerfs_copy_times(struct inode *dst, const struct inode *src
 #else
 	dst->i_ctime = src->i_ctime;
 #endif
+}
+
+/**
+ * layerfs_vfs_getattr - getattr of a real object, on behalf of a getattr
+ * @path:  the real object
+ * @stat:  filled in
+ * @mask:  STATX_* fields wanted
+ * @flags: the query flags layerfs's own getattr was called with
+ *
+ * Return: 0 or a negative errno.
+ */
+static inline int layerfs_vfs_getattr(const struct path *path,
+				      struct kstat *stat, u32 mask,
+				      unsigned int flags)
+{
+#ifdef AT_GETATTR_NOSEC
+	if (flags & AT_GETATTR_NOSEC)
+		return vfs_getattr_nosec(path, stat, mask, flags);
+#endif
+	return vfs_getattr(path, stat, mask, flags);
 }
 
 #endif /* _LAYERFS_COMPAT_H */

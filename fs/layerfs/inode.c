@@ -188,7 +188,7 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 
 	layerfs_real_path(layerfs_real(inode), &realpath);
 	old_cred = layerfs_override_creds(inode->i_sb);
-	err = vfs_getattr(&realpath, stat, request_mask, flags);
+	err = layerfs_vfs_getattr(&realpath, stat, request_mask, flags);
 	revert_creds(old_cred);
 	if (err)
 		return err;

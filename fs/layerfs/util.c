@@ -54,14 +54,16 @@ struct layerfs_idmap *layerfs_real_idmap(const struct layerfs_real *real)
  * layerfs_is_whiteout - does @dentry hide the name in the layers below?
  * @dentry: a positive or negative dentry of some layer
  *
- * A whiteout is a character device with device number 0/0 (WHITEOUT_DEV);
- * the dcache already classifies those as DCACHE_WHITEOUT_TYPE.
+ * A whiteout is a character device with device number 0/0 (WHITEOUT_DEV).
+ * The dcache does not tell whiteouts from other devices, so ask the inode.
  *
  * Return: true for a whiteout.
  */
 bool layerfs_is_whiteout(const struct dentry *dentry)
 {
-	return d_is_whiteout(dentry);
+	struct inode *inode = d_inode(dentry);
+
+	return inode && IS_WHITEOUT(inode);
 }
 
 /**
