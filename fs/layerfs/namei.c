@@ -30,8 +30,8 @@
  * nothing held.
  */
 static int layerfs_lookup_stack(const struct layerfs_inode *parent,
-				 const struct qstr *name,
-				 struct layerfs_real *stack)
+				const struct qstr *name,
+				struct layerfs_real *stack)
 {
 	unsigned int i, n = 0;
 

@@ -32,15 +32,15 @@
 /* ---- mount options --------------------------------------------------- */
 
 enum layerfs_param {
-	Opt_lowerdir,
-	Opt_upperdir,
-	Opt_workdir,
+	LAYERFS_OPT_LOWERDIR,
+	LAYERFS_OPT_UPPERDIR,
+	LAYERFS_OPT_WORKDIR,
 };
 
 static const struct fs_parameter_spec layerfs_parameters[] = {
-	fsparam_string("lowerdir",	Opt_lowerdir),
-	fsparam_string("upperdir",	Opt_upperdir),
-	fsparam_string("workdir",	Opt_workdir),
+	fsparam_string("lowerdir",	LAYERFS_OPT_LOWERDIR),
+	fsparam_string("upperdir",	LAYERFS_OPT_UPPERDIR),
+	fsparam_string("workdir",	LAYERFS_OPT_WORKDIR),
 	{}
 };
 
@@ -141,15 +141,15 @@ static int layerfs_parse_param(struct fs_context *fc,
 		return 0;
 
 	switch (opt) {
-	case Opt_lowerdir:
+	case LAYERFS_OPT_LOWERDIR:
 		err = layerfs_parse_lowerdir(fc, config, param->string);
 		if (!err)
 			param->string = NULL;	/* the config owns it now */
 		return err;
-	case Opt_upperdir:
+	case LAYERFS_OPT_UPPERDIR:
 		slot = &config->upperdir;
 		break;
-	case Opt_workdir:
+	case LAYERFS_OPT_WORKDIR:
 		slot = &config->workdir;
 		break;
 	default:
@@ -431,7 +431,7 @@ static int layerfs_probe_upper(struct fs_context *fc, struct layerfs_fs *ofs)
 		err = -EOPNOTSUPP;
 	dput(probe);
 	if (err)
-		errorfc(fc, "upperdir's filesystem cannot create whiteouts (0/0 character devices)");
+		errorfc(fc, "upperdir's filesystem cannot create whiteouts (0/0 devices)");
 out_unlock:
 	inode_unlock(dir);
 	return err;
