@@ -173,6 +173,29 @@ static inline int wu_count(const char *path)
 	return n;
 }
 
+/*
+ * Number of leftover temporaries in work directory @path: every entry except
+ * whiteouts (overlayfs keeps one shared whiteout there to hard-link from, so
+ * a whiteout is not a leftover).  -errno on failure.
+ */
+static inline int wu_work_leftovers(const char *path)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!wu_is_whiteout(lfs_fmt("%s/%s", path, de->d_name)))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 /* Byte @i of the deterministic pattern @seed. */
 static inline unsigned char wu_byte(uint64_t i, unsigned int seed)
 {
