@@ -23,6 +23,9 @@
 #include <linux/fs.h>
 #include <linux/mount.h>
 #include <linux/fcntl.h>
+#include <linux/xattr.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 
@@ -85,5 +88,85 @@ static inline int layerfs_vfs_getattr(const struct path *path,
 #endif
 	return vfs_getattr(path, stat, mask, flags);
 }
+
+/**
+ * layerfs_vfs_rename - vfs_rename() within one layer
+ * @idmap:     idmapping of the layer's mount
+ * @olddir:    real parent of @olddentry, locked by lock_rename()
+ * @olddentry: real object to move
+ * @newdir:    real parent of @newdentry, locked by lock_rename()
+ * @newdentry: real destination (may be negative)
+ * @flags:     RENAME_* flags
+ *
+ * struct renamedata named its idmap fields differently before 6.3.
+ *
+ * Return: 0 or a negative errno.
+ */
+static inline int layerfs_vfs_rename(struct layerfs_idmap *idmap,
+				     struct inode *olddir,
+				     struct dentry *olddentry,
+				     struct inode *newdir,
+				     struct dentry *newdentry,
+				     unsigned int flags)
+{
+	struct renamedata rd = {
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+		.old_mnt_idmap	= idmap,
+		.new_mnt_idmap	= idmap,
+#else
+		.old_mnt_userns	= idmap,
+		.new_mnt_userns	= idmap,
+#endif
+		.old_dir	= olddir,
+		.old_dentry	= olddentry,
+		.new_dir	= newdir,
+		.new_dentry	= newdentry,
+		.flags		= flags,
+	};
+
+	return vfs_rename(&rd);
+}
+
+/*
+ * Since 6.2, POSIX ACLs are no longer xattrs inside the VFS: vfs_getxattr()
+ * and vfs_setxattr() refuse them, and copy-up must go through
+ * vfs_get_acl()/vfs_set_acl().  Before, they copy like any other xattr.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+static inline bool layerfs_is_acl_xattr(const char *name)
+{
+	return is_posix_acl_xattr(name);
+}
+
+static inline int layerfs_copy_acl(struct layerfs_idmap *old_idmap,
+				   struct dentry *old,
+				   struct layerfs_idmap *new_idmap,
+				   struct dentry *new, const char *name)
+{
+	struct posix_acl *acl = vfs_get_acl(old_idmap, old, name);
+	int err;
+
+	if (acl == ERR_PTR(-ENODATA) || acl == ERR_PTR(-EOPNOTSUPP))
+		return 0;
+	if (IS_ERR_OR_NULL(acl))
+		return PTR_ERR_OR_ZERO(acl);
+	err = vfs_set_acl(new_idmap, new, name, acl);
+	posix_acl_release(acl);
+	return err;
+}
+#else
+static inline bool layerfs_is_acl_xattr(const char *name)
+{
+	return false;
+}
+
+static inline int layerfs_copy_acl(struct layerfs_idmap *old_idmap,
+				   struct dentry *old,
+				   struct layerfs_idmap *new_idmap,
+				   struct dentry *new, const char *name)
+{
+	return -EOPNOTSUPP;
+}
+#endif
 
 #endif /* _LAYERFS_COMPAT_H */

@@ -1,20 +1,612 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dir.c - inode operations of layerfs directories.
+ * dir.c - namespace operations of the merged view: create, mkdir, mknod,
+ * symlink, link, unlink, rmdir and rename.
  *
- * This is where the namespace operations of the merged view live: lookup
- * (namei.c does the work), and the attribute operations every directory
- * shares.  Operations that change the namespace (create, mkdir, unlink,
- * rename, ...) are not provided yet: every layerfs super block is read-only
- * for now, so the VFS answers EROFS before it would call them.
+ * Every change lands in the upper layer; the parent directory is copied up
+ * first.  Two on-disk conventions, shared with overlayfs, make a change to
+ * a name that also exists in a lower layer stick:
+ *
+ *  - removing such a name leaves a whiteout (a 0/0 character device) in
+ *    the upper layer, which hides the name in every layer below;
+ *  - a directory made where a whiteout stood is marked opaque, so that the
+ *    lower directory of the same name stays hidden.
+ *
+ *	unlink("a"), "a" only in lower:   upper: a (whiteout)
+ *	mkdir("a") after that:            upper: a/ (opaque, replaces whiteout)
+ *
+ * Swaps of an upper object with a whiteout or a new object are made in the
+ * work directory and exchanged into place with RENAME_EXCHANGE, so that the
+ * name is never missing, even after a crash.
+ *
+ * The VFS calls these with the layerfs parent(s) locked (and the victim,
+ * for unlink, rmdir and rename).  Upper objects are created with the
+ * mounter's credentials but the caller's fsuid and fsgid, so they belong to
+ * the caller.
  */
 
 #include <linux/fs.h>
+#include <linux/cred.h>
+#include <linux/namei.h>
 #include "layerfs.h"
+
+/*
+ * Act as the mounter, but own new objects as the caller.  Returns the
+ * credentials to give back to layerfs_revert_creator().
+ */
+static const struct cred *layerfs_override_creator(struct super_block *sb,
+						   struct cred **creator)
+{
+	kuid_t fsuid = current_fsuid();
+	kgid_t fsgid = current_fsgid();
+	const struct cred *old_cred;
+	struct cred *cred;
+
+	old_cred = layerfs_override_creds(sb);
+	cred = prepare_creds();		/* a copy of the mounter's */
+	revert_creds(old_cred);
+	if (!cred)
+		return ERR_PTR(-ENOMEM);
+
+	cred->fsuid = fsuid;
+	cred->fsgid = fsgid;
+	*creator = cred;
+	return override_creds(cred);
+}
+
+static void layerfs_revert_creator(const struct cred *old_cred,
+				   struct cred *creator)
+{
+	revert_creds(old_cred);
+	put_cred(creator);
+}
+
+/*
+ * Does a lower layer have @dentry's name (not whited out)?  Then removing
+ * or moving the name away must leave a whiteout.  Mounter's credentials.
+ */
+static bool layerfs_lower_positive(struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	struct layerfs_inode *parent = LAYERFS_I(d_inode(dentry->d_parent));
+	const struct qstr *name = &dentry->d_name;
+	unsigned int i;
+
+	if (inode && LAYERFS_I(inode)->nlower)
+		return true;
+
+	for (i = 0; i < parent->nlower; i++) {
+		struct dentry *this;
+		bool positive, whiteout;
+
+		this = lookup_one_len_unlocked(name->name,
+					       parent->lower[i].dentry,
+					       name->len);
+		if (IS_ERR(this))
+			return true;	/* when unsure, hide */
+		positive = d_is_positive(this);
+		whiteout = layerfs_is_whiteout(this);
+		dput(this);
+		if (whiteout)
+			return false;
+		if (positive)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Replace the whiteout at @name in @upperdir with a new object, built in
+ * the work directory and exchanged into place.  A new directory is made
+ * opaque first: the lower directory the whiteout hid must stay hidden.
+ * Returns the new upper object.
+ */
+static struct dentry *layerfs_create_over_whiteout(struct super_block *sb,
+						   struct dentry *upperdir,
+						   const struct qstr *name,
+						   const struct layerfs_cattr *attr)
+{
+	struct dentry *work = LAYERFS_FS(sb)->work;
+	struct dentry *temp, *whiteout, *trap;
+	int err;
+
+	temp = layerfs_create_temp(sb, attr);
+	if (IS_ERR(temp))
+		return temp;
+
+	if (S_ISDIR(attr->mode)) {
+		err = layerfs_set_opaque(sb, temp);
+		if (err)
+			goto out_cleanup;
+	}
+
+	trap = lock_rename(work, upperdir);
+	err = PTR_ERR(trap);
+	if (IS_ERR(trap))
+		goto out_cleanup;
+	whiteout = lookup_one_len(name->name, upperdir, name->len);
+	err = PTR_ERR(whiteout);
+	if (IS_ERR(whiteout)) {
+		unlock_rename(work, upperdir);
+		goto out_cleanup;
+	}
+	err = -ESTALE;
+	if (layerfs_is_whiteout(whiteout) && trap != temp)
+		err = layerfs_do_rename(sb, d_inode(work), temp,
+					d_inode(upperdir), whiteout,
+					RENAME_EXCHANGE);
+	unlock_rename(work, upperdir);
+
+	/* The whiteout now sits in work/ under the temporary name. */
+	if (!err)
+		layerfs_cleanup_entry(sb, work, whiteout, 0);
+	dput(whiteout);
+	if (!err)
+		return temp;
+out_cleanup:
+	layerfs_cleanup_entry(sb, work, temp, 0);
+	dput(temp);
+	return ERR_PTR(err);
+}
+
+/*
+ * Create @dentry (negative in the merged view) as @attr in the upper layer.
+ * The caller holds write access to the upper layer.
+ */
+static int layerfs_create_object(struct dentry *dentry,
+				 const struct layerfs_cattr *attr)
+{
+	struct dentry *parent = dentry->d_parent;
+	struct super_block *sb = dentry->d_sb;
+	const struct qstr *name = &dentry->d_name;
+	struct dentry *upperdir, *newdentry;
+	const struct cred *old_cred;
+	struct inode *udir, *inode;
+	struct cred *creator;
+	int err;
+
+	err = layerfs_copy_up(parent);
+	if (err)
+		return err;
+	upperdir = layerfs_upper(d_inode(parent));
+	udir = d_inode(upperdir);
+
+	old_cred = layerfs_override_creator(sb, &creator);
+	if (IS_ERR(old_cred))
+		return PTR_ERR(old_cred);
+
+	inode_lock_nested(udir, I_MUTEX_PARENT);
+	newdentry = lookup_one_len(name->name, upperdir, name->len);
+	if (IS_ERR(newdentry)) {
+		inode_unlock(udir);
+		err = PTR_ERR(newdentry);
+		goto out_revert;
+	}
+	if (d_is_negative(newdentry)) {
+		err = layerfs_create_real(sb, udir, newdentry, attr);
+		inode_unlock(udir);
+	} else {
+		inode_unlock(udir);
+		err = -EEXIST;
+		if (layerfs_is_whiteout(newdentry)) {
+			dput(newdentry);
+			newdentry = layerfs_create_over_whiteout(sb, upperdir,
+								 name, attr);
+			err = PTR_ERR_OR_ZERO(newdentry);
+			if (err)
+				goto out_revert;
+		}
+	}
+	if (err) {
+		dput(newdentry);
+		goto out_revert;
+	}
+
+	inode = layerfs_new_inode(sb, newdentry, NULL, 0);
+	if (IS_ERR(inode)) {
+		dput(newdentry);
+		err = PTR_ERR(inode);
+		goto out_revert;
+	}
+	d_instantiate(dentry, inode);
+	layerfs_copyattr(d_inode(parent));
+out_revert:
+	layerfs_revert_creator(old_cred, creator);
+	return err;
+}
+
+/* create, mkdir, mknod and symlink differ only in what they create. */
+static int layerfs_make(struct inode *dir, struct dentry *dentry,
+			const struct layerfs_cattr *attr)
+{
+	int err;
+
+	err = layerfs_want_write(dir->i_sb);
+	if (err)
+		return err;
+	err = layerfs_create_object(dentry, attr);
+	layerfs_drop_write(dir->i_sb);
+	return err;
+}
+
+static int layerfs_create(struct layerfs_idmap *idmap, struct inode *dir,
+			  struct dentry *dentry, umode_t mode, bool excl)
+{
+	struct layerfs_cattr attr = { .mode = (mode & 07777) | S_IFREG };
+
+	return layerfs_make(dir, dentry, &attr);
+}
+
+static int layerfs_mkdir(struct layerfs_idmap *idmap, struct inode *dir,
+			 struct dentry *dentry, umode_t mode)
+{
+	struct layerfs_cattr attr = { .mode = (mode & 07777) | S_IFDIR };
+
+	return layerfs_make(dir, dentry, &attr);
+}
+
+static int layerfs_mknod(struct layerfs_idmap *idmap, struct inode *dir,
+			 struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	struct layerfs_cattr attr = { .mode = mode, .rdev = rdev };
+
+	/* A 0/0 device through the merged view would read as a whiteout. */
+	if (S_ISCHR(mode) && rdev == WHITEOUT_DEV)
+		return -EPERM;
+	return layerfs_make(dir, dentry, &attr);
+}
+
+static int layerfs_symlink(struct layerfs_idmap *idmap, struct inode *dir,
+			   struct dentry *dentry, const char *link)
+{
+	struct layerfs_cattr attr = { .mode = S_IFLNK | 0777, .link = link };
+
+	return layerfs_make(dir, dentry, &attr);
+}
+
+static int layerfs_link(struct dentry *old, struct inode *dir,
+			struct dentry *new)
+{
+	struct layerfs_cattr attr = { .mode = d_inode(old)->i_mode };
+	int err;
+
+	err = layerfs_want_write(dir->i_sb);
+	if (err)
+		return err;
+	err = layerfs_copy_up(old);
+	if (!err) {
+		attr.hardlink = layerfs_upper(d_inode(old));
+		err = layerfs_create_object(new, &attr);
+	}
+	if (!err)
+		layerfs_copyattr(d_inode(old));
+	layerfs_drop_write(dir->i_sb);
+	return err;
+}
+
+/*
+ * Remove the upper object @upper at @name in @upperdir, which no lower layer
+ * has.  A directory that is empty in the merged view may still hold
+ * whiteouts; they hide nothing here and go first.
+ */
+static int layerfs_remove_upper(struct super_block *sb,
+				struct dentry *upperdir,
+				const struct qstr *name, struct dentry *upper,
+				bool is_dir)
+{
+	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
+	struct inode *udir = d_inode(upperdir);
+	struct dentry *real;
+	int err;
+
+	if (is_dir) {
+		err = layerfs_cleanup_dir(sb, upper, 0);
+		if (err)
+			return err;
+	}
+
+	inode_lock_nested(udir, I_MUTEX_PARENT);
+	real = lookup_one_len(name->name, upperdir, name->len);
+	err = PTR_ERR(real);
+	if (IS_ERR(real))
+		goto out_unlock;
+	err = -ESTALE;
+	if (real == upper)
+		err = is_dir ? vfs_rmdir(idmap, udir, real) :
+			       vfs_unlink(idmap, udir, real, NULL);
+	dput(real);
+out_unlock:
+	inode_unlock(udir);
+	return err;
+}
+
+/*
+ * Hide @name in @upperdir, which some lower layer has: put a whiteout there,
+ * in place of the upper object @upper if there is one.
+ */
+static int layerfs_remove_whiteout(struct super_block *sb,
+				   struct dentry *upperdir,
+				   const struct qstr *name,
+				   struct dentry *upper)
+{
+	struct layerfs_cattr wh = { .mode = S_IFCHR, .rdev = WHITEOUT_DEV };
+	struct dentry *work = LAYERFS_FS(sb)->work;
+	struct inode *udir = d_inode(upperdir);
+	struct dentry *real, *temp, *trap;
+	int err;
+
+	if (!upper) {
+		/* Nothing in the upper layer yet: a whiteout is all it takes. */
+		inode_lock_nested(udir, I_MUTEX_PARENT);
+		real = lookup_one_len(name->name, upperdir, name->len);
+		err = PTR_ERR(real);
+		if (!IS_ERR(real)) {
+			err = -ESTALE;
+			if (d_is_negative(real))
+				err = layerfs_create_real(sb, udir, real, &wh);
+			dput(real);
+		}
+		inode_unlock(udir);
+		return err;
+	}
+
+	/* Swap the upper object for a whiteout, then remove it from work/. */
+	temp = layerfs_create_temp(sb, &wh);
+	if (IS_ERR(temp))
+		return PTR_ERR(temp);
+
+	trap = lock_rename(work, upperdir);
+	err = PTR_ERR(trap);
+	if (IS_ERR(trap))
+		goto out_cleanup;
+	real = lookup_one_len(name->name, upperdir, name->len);
+	err = PTR_ERR(real);
+	if (!IS_ERR(real)) {
+		err = -ESTALE;
+		if (real == upper && trap != temp && trap != upper)
+			err = layerfs_do_rename(sb, d_inode(work), temp, udir,
+						upper, RENAME_EXCHANGE);
+		dput(real);
+	}
+	unlock_rename(work, upperdir);
+	if (!err) {
+		/* @upper now sits in work/ under the temporary name. */
+		err = layerfs_cleanup_entry(sb, work, upper, 0);
+		if (err)
+			pr_warn("cannot remove %pd from work/ (%d): next mount will\n",
+				upper, err);
+		dput(temp);
+		return 0;
+	}
+out_cleanup:
+	layerfs_cleanup_entry(sb, work, temp, 0);
+	dput(temp);
+	return err;
+}
+
+static int layerfs_remove(struct inode *dir, struct dentry *dentry,
+			  bool is_dir)
+{
+	struct super_block *sb = dir->i_sb;
+	struct inode *inode = d_inode(dentry);
+	const struct cred *old_cred;
+	struct dentry *upperdir;
+	int err;
+
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
+
+	if (is_dir) {
+		err = layerfs_check_empty_dir(dentry);
+		if (err)
+			goto out_drop_write;
+	}
+	err = layerfs_copy_up(dentry->d_parent);
+	if (err)
+		goto out_drop_write;
+
+	upperdir = layerfs_upper(dir);
+	old_cred = layerfs_override_creds(sb);
+	if (layerfs_lower_positive(dentry))
+		err = layerfs_remove_whiteout(sb, upperdir, &dentry->d_name,
+					      layerfs_upper(inode));
+	else
+		err = layerfs_remove_upper(sb, upperdir, &dentry->d_name,
+					   layerfs_upper(inode), is_dir);
+	revert_creds(old_cred);
+
+	if (!err) {
+		if (is_dir)
+			clear_nlink(inode);
+		else
+			drop_nlink(inode);
+		layerfs_copyattr(dir);
+	}
+out_drop_write:
+	layerfs_drop_write(sb);
+	return err;
+}
+
+static int layerfs_unlink(struct inode *dir, struct dentry *dentry)
+{
+	return layerfs_remove(dir, dentry, false);
+}
+
+static int layerfs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return layerfs_remove(dir, dentry, true);
+}
+
+/*
+ * Does a directory at @dentry have parts in lower layers?  Such directories
+ * cannot be renamed: overlayfs marks a moved one with a "redirect" xattr,
+ * which layerfs does not implement, so it answers EXDEV and lets mv(1) copy
+ * instead, like overlayfs mounted with redirect_dir=off.
+ */
+static bool layerfs_dir_has_lower(struct dentry *dentry)
+{
+	return d_is_dir(dentry) && LAYERFS_I(d_inode(dentry))->nlower;
+}
+
+/*
+ * Rename within the upper layer, once both parents and the moving objects
+ * are copied up.  Mounter's credentials.
+ */
+static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
+				struct dentry *new, unsigned int flags,
+				bool old_lower)
+{
+	struct dentry *olddir = layerfs_upper(d_inode(old->d_parent));
+	struct dentry *newdir = layerfs_upper(d_inode(new->d_parent));
+	struct dentry *oldupper = layerfs_upper(d_inode(old));
+	struct dentry *newupper = d_inode(new) ?
+				  layerfs_upper(d_inode(new)) : NULL;
+	struct dentry *trap, *olddentry, *newdentry;
+	bool unlink_whiteout = false;
+	int err;
+
+	trap = lock_rename(newdir, olddir);
+	if (IS_ERR(trap))
+		return PTR_ERR(trap);
+
+	olddentry = lookup_one_len(old->d_name.name, olddir, old->d_name.len);
+	err = PTR_ERR(olddentry);
+	if (IS_ERR(olddentry))
+		goto out_unlock;
+	newdentry = lookup_one_len(new->d_name.name, newdir, new->d_name.len);
+	err = PTR_ERR(newdentry);
+	if (IS_ERR(newdentry))
+		goto out_dput_old;
+
+	/* The upper layer must still be as layerfs last saw it. */
+	err = -ESTALE;
+	if (olddentry != oldupper)
+		goto out_dput;
+	if (newupper ? newdentry != newupper :
+	    d_is_positive(newdentry) && !layerfs_is_whiteout(newdentry))
+		goto out_dput;
+	err = -EINVAL;
+	if (olddentry == trap)
+		goto out_dput;
+	err = -ENOTEMPTY;
+	if (newdentry == trap)
+		goto out_dput;
+
+	if (!(flags & RENAME_EXCHANGE) && old_lower)
+		flags |= RENAME_WHITEOUT;
+	if (!newupper && layerfs_is_whiteout(newdentry)) {
+		/* The merged view has no @new: the whiteout may go. */
+		flags &= ~RENAME_NOREPLACE;
+		if (d_is_dir(olddentry)) {
+			/* A directory cannot replace a device: swap them. */
+			unlink_whiteout = !(flags & RENAME_WHITEOUT);
+			flags = RENAME_EXCHANGE;
+		}
+	}
+
+	err = layerfs_do_rename(sb, d_inode(olddir), olddentry,
+				d_inode(newdir), newdentry, flags);
+	if (!err && unlink_whiteout)
+		err = vfs_unlink(layerfs_upper_idmap(sb), d_inode(olddir),
+				 newdentry, NULL);
+out_dput:
+	dput(newdentry);
+out_dput_old:
+	dput(olddentry);
+out_unlock:
+	unlock_rename(newdir, olddir);
+	return err;
+}
+
+static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
+			  struct dentry *old, struct inode *newdir,
+			  struct dentry *new, unsigned int flags)
+{
+	struct super_block *sb = olddir->i_sb;
+	struct inode *newinode = d_inode(new);
+	bool exchange = flags & RENAME_EXCHANGE;
+	bool replace_dir = !exchange && newinode && d_is_dir(new);
+	const struct cred *old_cred;
+	bool old_lower, new_lower;
+	struct dentry *newupper;
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (layerfs_dir_has_lower(old) ||
+	    (exchange && layerfs_dir_has_lower(new)))
+		return -EXDEV;
+
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
+
+	if (replace_dir) {
+		err = layerfs_check_empty_dir(new);
+		if (err)
+			goto out_drop_write;
+	}
+	err = layerfs_copy_up(old);
+	if (!err)
+		err = layerfs_copy_up(new->d_parent);
+	if (!err && exchange)
+		err = layerfs_copy_up(new);
+	if (err)
+		goto out_drop_write;
+
+	old_cred = layerfs_override_creds(sb);
+	old_lower = layerfs_lower_positive(old);
+	new_lower = layerfs_lower_positive(new);
+
+	/* A directory moved onto a name lower layers have must hide them. */
+	if (d_is_dir(old) && new_lower)
+		err = layerfs_set_opaque(sb, layerfs_upper(d_inode(old)));
+	if (!err && exchange && d_is_dir(new) && old_lower)
+		err = layerfs_set_opaque(sb, layerfs_upper(newinode));
+
+	/*
+	 * A directory being replaced is empty in the merged view, but its
+	 * upper part may hold whiteouts, which the real rename would refuse.
+	 * Make it opaque (so the whiteouts are not needed), then empty it.
+	 */
+	newupper = replace_dir ? layerfs_upper(newinode) : NULL;
+	if (!err && newupper && new_lower)
+		err = layerfs_set_opaque(sb, newupper);
+	if (!err && newupper)
+		err = layerfs_cleanup_dir(sb, newupper, 0);
+
+	if (!err)
+		err = layerfs_rename_upper(sb, old, new, flags, old_lower);
+	revert_creds(old_cred);
+
+	if (!err && newinode && !exchange) {
+		if (d_is_dir(new))
+			clear_nlink(newinode);
+		else
+			drop_nlink(newinode);
+	}
+	if (!err) {
+		layerfs_copyattr(olddir);
+		layerfs_copyattr(newdir);
+	}
+out_drop_write:
+	layerfs_drop_write(sb);
+	return err;
+}
 
 const struct inode_operations layerfs_dir_inode_operations = {
 	.lookup		= layerfs_lookup,
+	.create		= layerfs_create,
+	.mkdir		= layerfs_mkdir,
+	.mknod		= layerfs_mknod,
+	.symlink	= layerfs_symlink,
+	.link		= layerfs_link,
+	.unlink		= layerfs_unlink,
+	.rmdir		= layerfs_rmdir,
+	.rename		= layerfs_rename,
 	.permission	= layerfs_permission,
+	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
 };

@@ -3,7 +3,10 @@
  * file.c - open regular files of the merged view.
  *
  * Opening a layerfs file opens the real file too, with the mounter's
- * credentials, and keeps it in file->private_data.  Every operation is then
+ * credentials, and keeps it in file->private_data: the upper file when the
+ * layerfs file is opened for writing (layerfs_open() copies it up first),
+ * else whichever is the real file at open time.  A file opened read-only
+ * before a copy-up therefore keeps reading the lower file, as on overlayfs.  Every operation is then
  * passed to the real file: layerfs has no page cache of its own, so data is
  * cached once, by the filesystem that holds it, and mmap() maps the real
  * file's pages directly.
@@ -20,15 +23,31 @@ static struct file *layerfs_real_file(const struct file *file)
 	return file->private_data;
 }
 
+/*
+ * An open for writing copies the file up first, so that the real file opened
+ * is the upper one.  O_TRUNC copies no data: the VFS truncates right after
+ * (through layerfs_setattr()), and creation was the VFS's job too.
+ */
 static int layerfs_open(struct inode *inode, struct file *file)
 {
-	/* Creation and truncation were the VFS's job, on the layerfs inode. */
 	int flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
 	const struct cred *old_cred;
 	struct file *realfile;
 	struct path realpath;
+	int err;
 
-	layerfs_real_path(layerfs_real(inode), &realpath);
+	if ((file->f_mode & FMODE_WRITE) || (file->f_flags & O_TRUNC)) {
+		err = layerfs_want_write(inode->i_sb);
+		if (err)
+			return err;
+		err = layerfs_copy_up_flags(file_dentry(file),
+					    file->f_flags & O_TRUNC);
+		layerfs_drop_write(inode->i_sb);
+		if (err)
+			return err;
+	}
+
+	layerfs_real_path(inode, &realpath);
 	old_cred = layerfs_override_creds(inode->i_sb);
 	realfile = dentry_open(&realpath, flags, current_cred());
 	revert_creds(old_cred);
@@ -45,8 +64,8 @@ static int layerfs_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* The flags of a read request, in the form vfs_iter_read() takes them. */
-static rwf_t layerfs_read_rwf(int ki_flags)
+/* The flags of an I/O request, in the form vfs_iter_read/write() take. */
+static rwf_t layerfs_iocb_rwf(int ki_flags)
 {
 	rwf_t flags = 0;
 
@@ -54,6 +73,12 @@ static rwf_t layerfs_read_rwf(int ki_flags)
 		flags |= RWF_NOWAIT;
 	if (ki_flags & IOCB_HIPRI)
 		flags |= RWF_HIPRI;
+	if (ki_flags & IOCB_DSYNC)
+		flags |= RWF_DSYNC;
+	if (ki_flags & IOCB_SYNC)
+		flags |= RWF_SYNC;
+	if (ki_flags & IOCB_APPEND)
+		flags |= RWF_APPEND;
 	return flags;
 }
 
@@ -68,8 +93,58 @@ static ssize_t layerfs_read_iter(struct kiocb *iocb, struct iov_iter *iter)
 
 	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
 	ret = vfs_iter_read(layerfs_real_file(file), iter, &iocb->ki_pos,
-			    layerfs_read_rwf(iocb->ki_flags));
+			    layerfs_iocb_rwf(iocb->ki_flags));
 	revert_creds(old_cred);
+	return ret;
+}
+
+/*
+ * Writes go to the upper file (the open copied it up).  The layerfs inode
+ * lock orders writers the way the real inode lock would, and lets the size
+ * and times be mirrored without racing another writer.
+ */
+static ssize_t layerfs_write_iter(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct file *file = iocb->ki_filp;
+	struct file *realfile = layerfs_real_file(file);
+	struct inode *inode = file_inode(file);
+	const struct cred *old_cred;
+	ssize_t ret;
+
+	if (!iov_iter_count(iter))
+		return 0;
+
+	inode_lock(inode);
+	/* Writing clears setuid/setgid as the caller, not as the mounter. */
+	ret = file_remove_privs(file);
+	if (ret)
+		goto out_unlock;
+
+	old_cred = layerfs_override_creds(inode->i_sb);
+	file_start_write(realfile);
+	ret = vfs_iter_write(realfile, iter, &iocb->ki_pos,
+			     layerfs_iocb_rwf(iocb->ki_flags));
+	file_end_write(realfile);
+	revert_creds(old_cred);
+	layerfs_copyattr(inode);
+out_unlock:
+	inode_unlock(inode);
+	return ret;
+}
+
+static long layerfs_fallocate(struct file *file, int mode, loff_t offset,
+			      loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	const struct cred *old_cred;
+	long ret;
+
+	inode_lock(inode);
+	old_cred = layerfs_override_creds(inode->i_sb);
+	ret = vfs_fallocate(layerfs_real_file(file), mode, offset, len);
+	revert_creds(old_cred);
+	layerfs_copyattr(inode);
+	inode_unlock(inode);
 	return ret;
 }
 
@@ -151,7 +226,10 @@ const struct file_operations layerfs_file_operations = {
 	.release	= layerfs_release,
 	.llseek		= layerfs_llseek,
 	.read_iter	= layerfs_read_iter,
+	.write_iter	= layerfs_write_iter,
 	.splice_read	= layerfs_splice_read,
+	.splice_write	= iter_file_splice_write,
+	.fallocate	= layerfs_fallocate,
 	.mmap		= layerfs_mmap,
 	.fsync		= layerfs_fsync,
 };

@@ -24,6 +24,7 @@ static void layerfs_inode_init_once(void *foo)
 	struct layerfs_inode *li = foo;
 
 	inode_init_once(&li->vfs_inode);
+	mutex_init(&li->lock);
 }
 
 /**
@@ -67,8 +68,9 @@ struct inode *layerfs_alloc_inode(struct super_block *sb)
 	if (!li)
 		return NULL;
 
-	li->nreal = 0;
-	li->real = NULL;
+	li->upper = NULL;
+	li->nlower = 0;
+	li->lower = NULL;
 	return &li->vfs_inode;
 }
 
@@ -87,8 +89,9 @@ void layerfs_evict_inode(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
-	for (i = 0; i < li->nreal; i++)
-		dput(li->real[i].dentry);
+	dput(li->upper);
+	for (i = 0; i < li->nlower; i++)
+		dput(li->lower[i].dentry);
 }
 
 /**
@@ -99,8 +102,8 @@ void layerfs_free_inode(struct inode *inode)
 {
 	struct layerfs_inode *li = LAYERFS_I(inode);
 
-	if (li->real != &li->one_real)
-		kfree(li->real);
+	if (li->lower != &li->one_lower)
+		kfree(li->lower);
 	kmem_cache_free(layerfs_inode_cachep, li);
 }
 
@@ -122,8 +125,8 @@ void layerfs_free_inode(struct inode *inode)
 int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
 		       int mask)
 {
-	const struct layerfs_real *real = layerfs_real(inode);
 	const struct cred *old_cred;
+	struct layerfs_real real;
 	struct inode *realinode;
 	int err;
 
@@ -131,7 +134,8 @@ int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
 	if (err)
 		return err;
 
-	realinode = d_inode_rcu(real->dentry);
+	layerfs_real(inode, &real);
+	realinode = d_inode_rcu(real.dentry);
 	if (!realinode)
 		return -ECHILD;
 
@@ -140,14 +144,14 @@ int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
 	 * layer: the mounter needs only to be able to read the original.
 	 * Special files are never copied for a write, so they keep MAY_WRITE.
 	 */
-	if (!real->layer->upper && !special_file(realinode->i_mode) &&
+	if (!real.layer->upper && !special_file(realinode->i_mode) &&
 	    (mask & MAY_WRITE)) {
 		mask &= ~(MAY_WRITE | MAY_APPEND);
 		mask |= MAY_READ;
 	}
 
 	old_cred = layerfs_override_creds(inode->i_sb);
-	err = inode_permission(layerfs_real_idmap(real), realinode, mask);
+	err = inode_permission(layerfs_real_idmap(&real), realinode, mask);
 	revert_creds(old_cred);
 	return err;
 }
@@ -186,7 +190,7 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 	struct path realpath;
 	int err;
 
-	layerfs_real_path(layerfs_real(inode), &realpath);
+	layerfs_real_path(inode, &realpath);
 	old_cred = layerfs_override_creds(inode->i_sb);
 	err = layerfs_vfs_getattr(&realpath, stat, request_mask, flags);
 	revert_creds(old_cred);
@@ -197,9 +201,77 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 		stat->dev = inode->i_sb->s_dev;
 	if (!ofs->samefs && is_dir)
 		stat->ino = inode->i_ino;
-	if (is_dir && LAYERFS_I(inode)->nreal > 1)
+	if (is_dir && layerfs_nstack(inode, layerfs_upper(inode)) > 1)
 		stat->nlink = 1;
 	return 0;
+}
+
+/**
+ * layerfs_setattr - inode_operations.setattr (chmod, chown, truncate, utimes)
+ * @idmap: the idmapping of the layerfs mount
+ * @dentry: the layerfs object
+ * @attr:  what to change
+ *
+ * The caller is checked against the layerfs inode by setattr_prepare().
+ * The object is then copied up (a truncation to zero copies no data) and
+ * the change is made to the upper object with the mounter's credentials.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
+		    struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	struct super_block *sb = inode->i_sb;
+	bool truncate = attr->ia_valid & ATTR_SIZE;
+	const struct cred *old_cred;
+	struct inode *realinode;
+	struct dentry *upper;
+	int err;
+
+	err = setattr_prepare(idmap, dentry, attr);
+	if (err)
+		return err;
+
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
+
+	err = layerfs_copy_up_flags(dentry, truncate && !attr->ia_size ?
+				    O_TRUNC : 0);
+	if (err)
+		goto out_drop_write;
+
+	upper = layerfs_upper(inode);
+	realinode = d_inode(upper);
+
+	/*
+	 * A mode change that only clears setuid/setgid after a chown or write
+	 * is the real filesystem's to make; ATTR_FILE names the layerfs file,
+	 * which the real filesystem must not see.
+	 */
+	if (attr->ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
+		attr->ia_valid &= ~ATTR_MODE;
+	attr->ia_valid &= ~ATTR_FILE;
+
+	if (truncate) {
+		err = get_write_access(realinode);
+		if (err)
+			goto out_drop_write;
+	}
+
+	old_cred = layerfs_override_creds(sb);
+	inode_lock(realinode);
+	err = notify_change(layerfs_upper_idmap(sb), upper, attr, NULL);
+	inode_unlock(realinode);
+	revert_creds(old_cred);
+	layerfs_copyattr(inode);
+
+	if (truncate)
+		put_write_access(realinode);
+out_drop_write:
+	layerfs_drop_write(sb);
+	return err;
 }
 
 /* Symlinks: the target is the real symlink's, read with the mounter's creds. */
@@ -207,26 +279,30 @@ static const char *layerfs_get_link(struct dentry *dentry, struct inode *inode,
 				    struct delayed_call *done)
 {
 	const struct cred *old_cred;
+	struct path realpath;
 	const char *link;
 
 	/* Reading a link may sleep: not in RCU mode. */
 	if (!dentry)
 		return ERR_PTR(-ECHILD);
 
+	layerfs_real_path(inode, &realpath);
 	old_cred = layerfs_override_creds(inode->i_sb);
-	link = vfs_get_link(layerfs_real(inode)->dentry, done);
+	link = vfs_get_link(realpath.dentry, done);
 	revert_creds(old_cred);
 	return link;
 }
 
 static const struct inode_operations layerfs_file_inode_operations = {
 	.permission	= layerfs_permission,
+	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
 };
 
 static const struct inode_operations layerfs_symlink_inode_operations = {
 	.get_link	= layerfs_get_link,
+	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
 };
@@ -234,45 +310,59 @@ static const struct inode_operations layerfs_symlink_inode_operations = {
 /* fifos, sockets and device nodes: open() is the VFS's, on the layerfs inode */
 static const struct inode_operations layerfs_special_inode_operations = {
 	.permission	= layerfs_permission,
+	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
 };
 
-/* Mirror what the VFS itself looks at: type, mode, owner, size, times. */
-static void layerfs_copyattr(struct inode *inode, const struct inode *realinode)
+/**
+ * layerfs_copyattr - mirror the real object's attributes in a layerfs inode
+ * @inode: the layerfs inode
+ *
+ * What the VFS itself looks at (type, mode, owner, size, times, link count,
+ * and the append-only and immutable flags) is copied when the inode is made
+ * and again after every change layerfs makes to the real object.
+ */
+void layerfs_copyattr(struct inode *inode)
 {
+	const unsigned int flags = S_APPEND | S_IMMUTABLE | S_NOATIME | S_SYNC;
+	struct path realpath;
+	struct inode *realinode;
+
+	layerfs_real_path(inode, &realpath);
+	realinode = d_inode(realpath.dentry);
+
 	inode->i_mode = realinode->i_mode;
 	inode->i_uid = realinode->i_uid;
 	inode->i_gid = realinode->i_gid;
-	inode->i_flags &= ~(S_APPEND | S_IMMUTABLE | S_NOATIME | S_SYNC);
-	inode->i_flags |= realinode->i_flags &
-			  (S_APPEND | S_IMMUTABLE | S_NOATIME | S_SYNC);
+	inode->i_flags = (inode->i_flags & ~flags) | (realinode->i_flags & flags);
 	set_nlink(inode, realinode->i_nlink);
 	i_size_write(inode, i_size_read(realinode));
 	layerfs_copy_times(inode, realinode);
 }
 
 /**
- * layerfs_new_inode - make the layerfs inode for a looked-up name
- * @sb:    the layerfs super block
- * @stack: the real objects the name stands for, top first (see
- *         struct layerfs_inode)
- * @nreal: number of entries in @stack
+ * layerfs_new_inode - make the layerfs inode for a looked-up or new name
+ * @sb:     the layerfs super block
+ * @upper:  the object in the upper layer, or NULL
+ * @lower:  the objects in lower layers, top first (see struct layerfs_inode)
+ * @nlower: number of entries in @lower
  *
- * On success the inode takes over the dentry references in @stack (the
- * array itself stays the caller's); on failure they stay the caller's.
+ * On success the inode takes over the dentry references in @upper and
+ * @lower (the array itself stays the caller's); on failure they stay the
+ * caller's.
  *
  * Every lookup makes a new inode: merged directories are not shared between
  * dentries, and a name's layerfs inode never outlives its dentry.
  *
  * Return: the new inode or an ERR_PTR().
  */
-struct inode *layerfs_new_inode(struct super_block *sb,
-				const struct layerfs_real *stack,
-				unsigned int nreal)
+struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
+				const struct layerfs_real *lower,
+				unsigned int nlower)
 {
 	struct layerfs_fs *ofs = LAYERFS_FS(sb);
-	struct inode *realinode = d_inode(stack[0].dentry);
+	struct inode *realinode = d_inode(upper ?: lower[0].dentry);
 	umode_t mode = realinode->i_mode;
 	struct layerfs_inode *li;
 	struct inode *inode;
@@ -282,18 +372,19 @@ struct inode *layerfs_new_inode(struct super_block *sb,
 		return ERR_PTR(-ENOMEM);
 	li = LAYERFS_I(inode);
 
-	if (nreal == 1) {
-		li->one_real = stack[0];
-		li->real = &li->one_real;
-	} else {
-		li->real = kmemdup(stack, nreal * sizeof(*stack), GFP_KERNEL);
-		if (!li->real) {
-			/* nreal is still 0: eviction puts no dentry */
+	if (nlower == 1) {
+		li->one_lower = lower[0];
+		li->lower = &li->one_lower;
+	} else if (nlower > 1) {
+		li->lower = kmemdup(lower, nlower * sizeof(*lower), GFP_KERNEL);
+		if (!li->lower) {
+			/* nothing is set yet: eviction puts no dentry */
 			iput(inode);
 			return ERR_PTR(-ENOMEM);
 		}
 	}
-	li->nreal = nreal;
+	li->nlower = nlower;
+	li->upper = upper;
 
 	/* See layerfs_getattr() for the inode number rule. */
 	if (ofs->samefs || !S_ISDIR(mode))
@@ -301,7 +392,7 @@ struct inode *layerfs_new_inode(struct super_block *sb,
 	else
 		inode->i_ino = get_next_ino();
 
-	layerfs_copyattr(inode, realinode);
+	layerfs_copyattr(inode);
 	switch (mode & S_IFMT) {
 	case S_IFDIR:
 		inode->i_op = &layerfs_dir_inode_operations;

@@ -21,20 +21,28 @@
  *
  * Locking
  * -------
- * layerfs adds no lock of its own.  It takes the VFS inode locks of the real
- * objects below it, always in this order (outermost first):
+ * layerfs adds one lock of its own, the copy-up mutex of each layerfs inode
+ * (struct layerfs_inode.lock).  Everything else it locks is the VFS's.  The
+ * order, outermost first:
  *
- *  1. a layerfs inode's i_rwsem (taken by the VFS around lookup and
- *     iterate_shared, or by layerfs_dir_llseek() and layerfs_llseek());
- *  2. the i_rwsem of a real inode in some layer (taken by the real
- *     filesystem inside lookup_one_len_unlocked(), iterate_dir() and
- *     vfs_llseek(), or by layerfs as I_MUTEX_PARENT when it changes the
- *     workdir at mount time).
+ *  1. a layerfs inode's i_rwsem: taken by the VFS around lookup, create,
+ *     unlink, rename (lock_rename() of layerfs dentries), setattr, write
+ *     (layerfs_write_iter()) and iterate_shared, and by the llseek methods;
+ *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one()); copy-ups
+ *     of a path run parent first, and no two are nested;
+ *  3. real directories in the upper filesystem: lock_rename() of the work
+ *     directory and an upper directory, or one upper directory's i_rwsem as
+ *     I_MUTEX_PARENT; never both the work directory alone and then an upper
+ *     directory (that would invert lock_rename()'s order);
+ *  4. a real object's i_rwsem (notify_change() on an upper object), and the
+ *     locks the real filesystem takes inside vfs_*() calls and iterate_dir().
  *
- * No layerfs code takes a lock of layer N+1 while holding one of layer N,
- * and no real lock is held across a return to the VFS.  The per-open state
- * of a directory (the readdir cache) is serialised by the file's f_pos_lock
- * and, against llseek, by the layerfs inode lock.
+ * No layerfs code holds a lock of a lower layer while taking one of the
+ * upper layer, and no real lock is held across a return to the VFS.  syncfs
+ * takes the upper super block's s_umount inside layerfs's own.
+ *
+ * The per-open state of a directory (the readdir cache) is serialised by the
+ * file's f_pos_lock and, against llseek, by the layerfs inode's i_rwsem.
  *
  * Credentials: everything layerfs does to a layer it does with the
  * credentials of the task that mounted it (layerfs_override_creds()), after
@@ -109,6 +117,7 @@ struct layerfs_config {
  * @workdir:      the workdir the user named (upper mounts only)
  * @work:         <workdir>/work, layerfs's scratch directory
  * @creator_cred: credentials of the mounter, used for every layer access
+ * @tmp_id:       counter naming scratch files in @work ("#<hex>")
  * @config:       the mount options, for show_options and messages
  */
 struct layerfs_fs {
@@ -119,6 +128,7 @@ struct layerfs_fs {
 	struct path workdir;
 	struct dentry *work;
 	const struct cred *creator_cred;
+	atomic_t tmp_id;
 	struct layerfs_config config;
 };
 
@@ -134,22 +144,27 @@ struct layerfs_real {
 
 /**
  * struct layerfs_inode - the layerfs view of one merged name
- * @vfs_inode: the VFS inode (mode, owner, size and times mirror real[0])
- * @nreal:     number of entries in @real
- * @real:      the real objects, top first; real[0] is "the real object".
- *             A directory lists every layer's directory that merges into
- *             it; anything else has exactly one entry.
- * @one_real:  storage for @real when @nreal is 1 (most inodes), to save an
- *             allocation
+ * @vfs_inode: the VFS inode (mode, owner, size and times mirror the real
+ *             object's)
+ * @upper:     the object in the upper layer, or NULL while there is none.
+ *             Set once, by layerfs_copy_up() or when the object is created,
+ *             with smp_store_release(); read with layerfs_upper().
+ * @nlower:    number of entries in @lower
+ * @lower:     the objects in lower layers, top first.  A directory lists
+ *             every lower directory that merges into it; anything else has
+ *             at most one.  Constant for the inode's life.
+ * @one_lower: storage for @lower when @nlower is 1 (most inodes)
+ * @lock:      serialises copy-up of this inode (see layerfs_copy_up())
  *
- * @real is set when the inode is created and does not change while the
- * inode lives, so it is read without locks.
+ * The "real" object is @upper if there is one, else lower[0].
  */
 struct layerfs_inode {
 	struct inode vfs_inode;
-	unsigned int nreal;
-	struct layerfs_real *real;
-	struct layerfs_real one_real;
+	struct dentry *upper;
+	unsigned int nlower;
+	struct layerfs_real *lower;
+	struct layerfs_real one_lower;
+	struct mutex lock;
 };
 
 static inline struct layerfs_fs *LAYERFS_FS(const struct super_block *sb)
@@ -162,19 +177,62 @@ static inline struct layerfs_inode *LAYERFS_I(const struct inode *inode)
 	return container_of(inode, struct layerfs_inode, vfs_inode);
 }
 
-/* The topmost real object of a layerfs inode. */
-static inline struct layerfs_real *layerfs_real(const struct inode *inode)
+/* The upper object of @inode, or NULL: pairs with the release in copy-up. */
+static inline struct dentry *layerfs_upper(const struct inode *inode)
 {
-	return &LAYERFS_I(inode)->real[0];
+	return smp_load_acquire(&LAYERFS_I(inode)->upper);
 }
+
+/* The upper layer (only meaningful when the mount has one). */
+static inline struct layerfs_layer *layerfs_upper_layer(struct super_block *sb)
+{
+	return &LAYERFS_FS(sb)->layers[0];
+}
+
+/**
+ * struct layerfs_cattr - what to create in a layer
+ * @mode:     type and permission bits
+ * @rdev:     device number, for device nodes (0/0 makes a whiteout)
+ * @link:     target, for symlinks
+ * @hardlink: existing object to link to instead of creating one, or NULL
+ */
+struct layerfs_cattr {
+	umode_t mode;
+	dev_t rdev;
+	const char *link;
+	struct dentry *hardlink;
+};
 
 /* util.c */
 const struct cred *layerfs_override_creds(struct super_block *sb);
-void layerfs_real_path(const struct layerfs_real *real, struct path *path);
+void layerfs_path(const struct layerfs_real *real, struct path *path);
 struct layerfs_idmap *layerfs_real_idmap(const struct layerfs_real *real);
+void layerfs_real(const struct inode *inode, struct layerfs_real *real);
+void layerfs_real_path(const struct inode *inode, struct path *path);
+unsigned int layerfs_nstack(const struct inode *inode, struct dentry *upper);
+void layerfs_stack(const struct inode *inode, struct dentry *upper,
+		   unsigned int i, struct layerfs_real *real);
+struct layerfs_idmap *layerfs_upper_idmap(struct super_block *sb);
+int layerfs_want_write(struct super_block *sb);
+void layerfs_drop_write(struct super_block *sb);
 bool layerfs_is_whiteout(const struct dentry *dentry);
 bool layerfs_is_opaque_dir(const struct layerfs_real *real);
+int layerfs_set_opaque(struct super_block *sb, struct dentry *upper);
 bool layerfs_is_private_xattr(const char *name);
+int layerfs_create_real(struct super_block *sb, struct inode *dir,
+			struct dentry *dentry, const struct layerfs_cattr *attr);
+struct dentry *layerfs_create_temp(struct super_block *sb,
+				   const struct layerfs_cattr *attr);
+int layerfs_do_rename(struct super_block *sb, struct inode *olddir,
+		      struct dentry *olddentry, struct inode *newdir,
+		      struct dentry *newdentry, unsigned int flags);
+int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth);
+int layerfs_cleanup_entry(struct super_block *sb, struct dentry *parent,
+			  struct dentry *child, int depth);
+
+/* copy_up.c */
+int layerfs_copy_up(struct dentry *dentry);
+int layerfs_copy_up_flags(struct dentry *dentry, int flags);
 
 /* inode.c */
 int layerfs_init_inode_cache(void);
@@ -182,13 +240,16 @@ void layerfs_destroy_inode_cache(void);
 struct inode *layerfs_alloc_inode(struct super_block *sb);
 void layerfs_free_inode(struct inode *inode);
 void layerfs_evict_inode(struct inode *inode);
-struct inode *layerfs_new_inode(struct super_block *sb,
-				const struct layerfs_real *stack,
-				unsigned int nreal);
+struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
+				const struct layerfs_real *lower,
+				unsigned int nlower);
+void layerfs_copyattr(struct inode *inode);
 int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
 		       int mask);
 int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 		    struct kstat *stat, u32 request_mask, unsigned int flags);
+int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
+		    struct iattr *attr);
 
 /* namei.c */
 struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
@@ -199,6 +260,7 @@ extern const struct inode_operations layerfs_dir_inode_operations;
 
 /* readdir.c */
 extern const struct file_operations layerfs_dir_operations;
+int layerfs_check_empty_dir(struct dentry *dentry);
 
 /* file.c */
 extern const struct file_operations layerfs_file_operations;

@@ -24,22 +24,24 @@
 #include "layerfs.h"
 
 /*
- * Look @name up below each directory of @parent, filling @stack top first.
- * Called with the mounter's credentials.  Returns how many entries of @stack
- * were filled (each holding a dentry reference), or a negative errno with
- * nothing held.
+ * Look @name up below each directory of @dir (@nstack of them, see
+ * layerfs_stack(); @dirupper is @dir's upper directory), filling @stack top
+ * first.  Called with the mounter's credentials.  Returns how many entries
+ * of @stack were filled (each holding a dentry reference), or a negative
+ * errno with nothing held.
  */
-static int layerfs_lookup_stack(const struct layerfs_inode *parent,
-				const struct qstr *name,
+static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
+				unsigned int nstack, const struct qstr *name,
 				struct layerfs_real *stack)
 {
 	unsigned int i, n = 0;
 
-	for (i = 0; i < parent->nreal; i++) {
-		const struct layerfs_real *dir = &parent->real[i];
+	for (i = 0; i < nstack; i++) {
+		struct layerfs_real parent;
 		struct dentry *this;
 
-		this = lookup_one_len_unlocked(name->name, dir->dentry,
+		layerfs_stack(dir, dirupper, i, &parent);
+		this = lookup_one_len_unlocked(name->name, parent.dentry,
 					       name->len);
 		if (IS_ERR(this)) {
 			while (n)
@@ -57,11 +59,11 @@ static int layerfs_lookup_stack(const struct layerfs_inode *parent,
 		}
 
 		stack[n].dentry = this;
-		stack[n].layer = dir->layer;
+		stack[n].layer = parent.layer;
 		n++;
 
 		/* The bottom layer needs no opaque check: nothing lies below. */
-		if (!d_is_dir(this) || i == parent->nreal - 1 ||
+		if (!d_is_dir(this) || i == nstack - 1 ||
 		    layerfs_is_opaque_dir(&stack[n - 1]))
 			break;
 	}
@@ -82,22 +84,32 @@ static int layerfs_lookup_stack(const struct layerfs_inode *parent,
 struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 			      unsigned int flags)
 {
-	struct layerfs_inode *parent = LAYERFS_I(dir);
+	struct dentry *dirupper = layerfs_upper(dir);
+	unsigned int nstack = layerfs_nstack(dir, dirupper);
+	struct dentry *upper = NULL;
 	struct inode *inode = NULL;
 	struct layerfs_real *stack;
 	const struct cred *old_cred;
 	int n;
 
-	stack = kcalloc(parent->nreal, sizeof(*stack), GFP_KERNEL);
+	stack = kcalloc(nstack, sizeof(*stack), GFP_KERNEL);
 	if (!stack)
 		return ERR_PTR(-ENOMEM);
 
 	old_cred = layerfs_override_creds(dir->i_sb);
-	n = layerfs_lookup_stack(parent, &dentry->d_name, stack);
+	n = layerfs_lookup_stack(dir, dirupper, nstack, &dentry->d_name, stack);
 	revert_creds(old_cred);
 
 	if (n > 0) {
-		inode = layerfs_new_inode(dir->i_sb, stack, n);
+		struct layerfs_real *lower = stack;
+		unsigned int nlower = n;
+
+		if (stack[0].layer->upper) {
+			upper = stack[0].dentry;
+			lower++;
+			nlower--;
+		}
+		inode = layerfs_new_inode(dir->i_sb, upper, lower, nlower);
 		if (IS_ERR(inode)) {
 			while (n)
 				dput(stack[--n].dentry);

@@ -220,7 +220,7 @@ static int layerfs_merge_layer(struct layerfs_dir_cache *cache,
 	struct path realpath;
 	int err;
 
-	layerfs_real_path(real, &realpath);
+	layerfs_path(real, &realpath);
 	realfile = dentry_open(&realpath, O_RDONLY | O_DIRECTORY,
 			       current_cred());
 	if (IS_ERR(realfile))
@@ -277,10 +277,11 @@ static int layerfs_cache_index(struct layerfs_dir_cache *cache)
 
 static struct layerfs_dir_cache *layerfs_cache_build(struct inode *dir)
 {
-	struct layerfs_inode *li = LAYERFS_I(dir);
+	struct dentry *upper = layerfs_upper(dir);
+	unsigned int i, nstack = layerfs_nstack(dir, upper);
 	struct layerfs_dir_cache *cache;
 	const struct cred *old_cred;
-	unsigned int i;
+	struct layerfs_real real;
 	int err = 0;
 
 	cache = kzalloc(sizeof(*cache), GFP_KERNEL);
@@ -289,8 +290,10 @@ static struct layerfs_dir_cache *layerfs_cache_build(struct inode *dir)
 	cache->names = RB_ROOT;
 
 	old_cred = layerfs_override_creds(dir->i_sb);
-	for (i = 0; i < li->nreal && !err; i++)
-		err = layerfs_merge_layer(cache, &li->real[i]);
+	for (i = 0; i < nstack && !err; i++) {
+		layerfs_stack(dir, upper, i, &real);
+		err = layerfs_merge_layer(cache, &real);
+	}
 	revert_creds(old_cred);
 
 	if (!err)
@@ -300,6 +303,28 @@ static struct layerfs_dir_cache *layerfs_cache_build(struct inode *dir)
 		return ERR_PTR(err);
 	}
 	return cache;
+}
+
+/**
+ * layerfs_check_empty_dir - is a directory empty in the merged view?
+ * @dentry: a layerfs directory
+ *
+ * Whiteouts do not count: they hide names, they are not names.  rmdir and
+ * rename use this before replacing a merged directory.
+ *
+ * Return: 0 when empty, -ENOTEMPTY when not, or another negative errno.
+ */
+int layerfs_check_empty_dir(struct dentry *dentry)
+{
+	struct layerfs_dir_cache *cache;
+	int err;
+
+	cache = layerfs_cache_build(d_inode(dentry));
+	if (IS_ERR(cache))
+		return PTR_ERR(cache);
+	err = cache->nlisted ? -ENOTEMPTY : 0;
+	layerfs_cache_free(cache);
+	return err;
 }
 
 static int layerfs_dir_open(struct inode *inode, struct file *file)

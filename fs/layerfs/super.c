@@ -281,133 +281,11 @@ static int layerfs_check_layers(struct fs_context *fc, struct super_block *sb,
 
 /* ---- the work directory ---------------------------------------------- */
 
-/* How deep layerfs looks into a stale work/ directory before giving up. */
-#define LAYERFS_CLEANUP_DEPTH	4
-
-static int layerfs_cleanup_dir(struct layerfs_fs *ofs, struct dentry *dir,
-			       int depth);
-
-/* Remove @child of @parent, and everything below it.  Mounter's creds. */
-static int layerfs_cleanup_entry(struct layerfs_fs *ofs, struct dentry *parent,
-				 struct dentry *child, int depth)
+/* Can the upper filesystem store trusted.overlay.* xattrs? */
+static int layerfs_probe_xattr(struct fs_context *fc, struct super_block *sb)
 {
-	struct layerfs_idmap *idmap = layerfs_mnt_idmap(ofs->workdir.mnt);
-	struct inode *dir = d_inode(parent);
-	int err;
-
-	if (d_is_dir(child)) {
-		err = layerfs_cleanup_dir(ofs, child, depth + 1);
-		if (err)
-			return err;
-	}
-
-	inode_lock_nested(dir, I_MUTEX_PARENT);
-	if (child->d_parent != parent || d_unhashed(child) ||
-	    d_is_negative(child))
-		err = -ESTALE;
-	else if (d_is_dir(child))
-		err = vfs_rmdir(idmap, dir, child);
-	else
-		err = vfs_unlink(idmap, dir, child, NULL);
-	inode_unlock(dir);
-	return err;
-}
-
-/**
- * struct layerfs_name_list - names read from a directory, for removal
- * @ctx:   the dir_context iterate_dir() calls back through
- * @names: the names, NUL-separated
- * @len:   bytes used in @names
- * @size:  bytes allocated for @names
- * @count: entries seen by the current iterate_dir() call
- * @err:   an error from the callback
- */
-struct layerfs_name_list {
-	struct dir_context ctx;
-	char *names;
-	size_t len;
-	size_t size;
-	unsigned int count;
-	int err;
-};
-
-static bool layerfs_collect_name(struct dir_context *ctx, const char *name,
-				 int len, loff_t offset, u64 ino,
-				 unsigned int d_type)
-{
-	struct layerfs_name_list *nl =
-		container_of(ctx, struct layerfs_name_list, ctx);
-
-	nl->count++;
-	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
-		return true;
-
-	if (nl->len + len + 1 > nl->size) {
-		size_t size = max_t(size_t, 2 * nl->size, nl->len + len + 1);
-		char *names = krealloc(nl->names, size, GFP_KERNEL);
-
-		if (!names) {
-			nl->err = -ENOMEM;
-			return false;
-		}
-		nl->names = names;
-		nl->size = size;
-	}
-	memcpy(nl->names + nl->len, name, len);
-	nl->names[nl->len + len] = '\0';
-	nl->len += len + 1;
-	return true;
-}
-
-/*
- * Empty the directory @dir of the upper filesystem.  Names are read first
- * and removed after, so that no lock is held across iterate_dir().
- */
-static int layerfs_cleanup_dir(struct layerfs_fs *ofs, struct dentry *dir,
-			       int depth)
-{
-	struct layerfs_name_list nl = { .ctx.actor = layerfs_collect_name };
-	struct path path = { .mnt = ofs->workdir.mnt, .dentry = dir };
-	struct dentry *child;
-	struct file *file;
-	char *name;
-	int err;
-
-	if (depth > LAYERFS_CLEANUP_DEPTH)
-		return -ENOTEMPTY;
-
-	file = dentry_open(&path, O_RDONLY | O_DIRECTORY, current_cred());
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	do {
-		nl.count = 0;
-		err = iterate_dir(file, &nl.ctx);
-		if (!err)
-			err = nl.err;
-	} while (!err && nl.count);
-	fput(file);
-
-	for (name = nl.names; !err && name < nl.names + nl.len;
-	     name += strlen(name) + 1) {
-		child = lookup_one_len_unlocked(name, dir, strlen(name));
-		if (IS_ERR(child)) {
-			err = PTR_ERR(child);
-			break;
-		}
-		if (d_is_positive(child))
-			err = layerfs_cleanup_entry(ofs, dir, child, depth);
-		dput(child);
-	}
-	kfree(nl.names);
-	return err;
-}
-
-/* Can the upper filesystem store what layerfs writes into it? */
-static int layerfs_probe_upper(struct fs_context *fc, struct layerfs_fs *ofs)
-{
-	struct layerfs_idmap *idmap = layerfs_mnt_idmap(ofs->workdir.mnt);
-	struct dentry *work = ofs->work, *probe;
-	struct inode *dir = d_inode(work);
+	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
+	struct dentry *work = LAYERFS_FS(sb)->work;
 	int err;
 
 	err = vfs_setxattr(idmap, work, LAYERFS_XATTR_OPAQUE, "0", 1, 0);
@@ -417,23 +295,68 @@ static int layerfs_probe_upper(struct fs_context *fc, struct layerfs_fs *ofs)
 		return err;
 	}
 	vfs_removexattr(idmap, work, LAYERFS_XATTR_OPAQUE);
+	return 0;
+}
 
-	inode_lock_nested(dir, I_MUTEX_PARENT);
-	probe = lookup_one_len("#whiteout", work, strlen("#whiteout"));
-	err = PTR_ERR(probe);
-	if (IS_ERR(probe))
-		goto out_unlock;
+/*
+ * Can the upper filesystem make whiteouts, both with mknod() and as a side
+ * effect of rename(RENAME_WHITEOUT), and swap two names (RENAME_EXCHANGE)?
+ * Everything the probe makes is left in work/, which the caller empties.
+ */
+static int layerfs_probe_rename(struct fs_context *fc, struct super_block *sb)
+{
+	struct layerfs_cattr file = { .mode = S_IFREG };
+	struct layerfs_cattr wh = { .mode = S_IFCHR, .rdev = WHITEOUT_DEV };
+	struct dentry *work = LAYERFS_FS(sb)->work;
+	struct inode *wdir = d_inode(work);
+	struct dentry *temp, *target = NULL, *old = NULL;
+	char name[16];
+	int err;
 
-	err = vfs_mknod(idmap, dir, probe, S_IFCHR, WHITEOUT_DEV);
-	if (!err)
-		err = vfs_unlink(idmap, dir, probe, NULL);
-	else
-		err = -EOPNOTSUPP;
-	dput(probe);
-	if (err)
+	temp = layerfs_create_temp(sb, &wh);
+	if (IS_ERR(temp)) {
 		errorfc(fc, "upperdir's filesystem cannot create whiteouts (0/0 devices)");
+		return PTR_ERR(temp);
+	}
+	dput(temp);
+
+	temp = layerfs_create_temp(sb, &file);
+	if (IS_ERR(temp))
+		return PTR_ERR(temp);
+	strscpy(name, temp->d_name.name, sizeof(name));
+
+	inode_lock_nested(wdir, I_MUTEX_PARENT);
+	target = lookup_one_len("#probe", work, strlen("#probe"));
+	err = PTR_ERR(target);
+	if (IS_ERR(target)) {
+		target = NULL;
+		goto out_unlock;
+	}
+	/* temp moves to "#probe", a whiteout takes its old name */
+	err = layerfs_do_rename(sb, wdir, temp, wdir, target, RENAME_WHITEOUT);
+	if (err)
+		goto out_unsupported;
+	old = lookup_one_len(name, work, strlen(name));
+	err = PTR_ERR(old);
+	if (IS_ERR(old)) {
+		old = NULL;
+		goto out_unlock;
+	}
+	err = -EOPNOTSUPP;
+	if (!layerfs_is_whiteout(old))
+		goto out_unsupported;
+	err = layerfs_do_rename(sb, wdir, old, wdir, temp, RENAME_EXCHANGE);
+	if (!err)
+		goto out_unlock;
+out_unsupported:
+	errorfc(fc, "upperdir's filesystem does not support RENAME_WHITEOUT and RENAME_EXCHANGE (%d)",
+		err);
+	err = -EOPNOTSUPP;
 out_unlock:
-	inode_unlock(dir);
+	inode_unlock(wdir);
+	dput(old);
+	dput(target);
+	dput(temp);
 	return err;
 }
 
@@ -441,8 +364,9 @@ out_unlock:
  * Create <workdir>/work, emptying what an earlier mount left there (e.g. a
  * copy interrupted by a crash), then check the upper filesystem.
  */
-static int layerfs_make_workdir(struct fs_context *fc, struct layerfs_fs *ofs)
+static int layerfs_make_workdir(struct fs_context *fc, struct super_block *sb)
 {
+	struct layerfs_fs *ofs = LAYERFS_FS(sb);
 	struct layerfs_idmap *idmap = layerfs_mnt_idmap(ofs->workdir.mnt);
 	struct dentry *workdir = ofs->workdir.dentry;
 	struct inode *dir = d_inode(workdir);
@@ -470,7 +394,7 @@ retry:
 		inode_unlock(dir);
 		err = -EEXIST;
 		if (!retried)
-			err = layerfs_cleanup_entry(ofs, workdir, work, 0);
+			err = layerfs_cleanup_entry(sb, workdir, work, 0);
 		dput(work);
 		if (err) {
 			errorfc(fc, "cannot clean up '%s/%s' (%d)",
@@ -493,7 +417,11 @@ retry:
 	}
 	ofs->work = work;
 
-	err = layerfs_probe_upper(fc, ofs);
+	err = layerfs_probe_xattr(fc, sb);
+	if (!err)
+		err = layerfs_probe_rename(fc, sb);
+	if (!err)
+		err = layerfs_cleanup_dir(sb, work, 0);
 out_drop_write:
 	mnt_drop_write(ofs->workdir.mnt);
 	return err;
@@ -543,10 +471,32 @@ static int layerfs_show_options(struct seq_file *m, struct dentry *root)
 	return 0;
 }
 
+/*
+ * syncfs() of the merged view syncs the upper filesystem, where every change
+ * went.  Only the waiting pass does the work: sync_filesystem() on the upper
+ * super block runs both passes itself.
+ */
+static int layerfs_sync_fs(struct super_block *sb, int wait)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(sb);
+	struct super_block *upper_sb;
+	int err;
+
+	if (!ofs->has_upper || !wait)
+		return 0;
+
+	upper_sb = ofs->layers[0].root.mnt->mnt_sb;
+	down_read(&upper_sb->s_umount);
+	err = sync_filesystem(upper_sb);
+	up_read(&upper_sb->s_umount);
+	return err;
+}
+
 static const struct super_operations layerfs_super_operations = {
 	.alloc_inode	= layerfs_alloc_inode,
 	.free_inode	= layerfs_free_inode,
 	.evict_inode	= layerfs_evict_inode,
+	.sync_fs	= layerfs_sync_fs,
 	.statfs		= layerfs_statfs,
 	.show_options	= layerfs_show_options,
 };
@@ -555,25 +505,30 @@ static const struct super_operations layerfs_super_operations = {
 static struct dentry *layerfs_make_root(struct super_block *sb,
 					struct layerfs_fs *ofs)
 {
-	struct layerfs_real *stack;
+	unsigned int i, nupper = ofs->has_upper ? 1 : 0;
+	unsigned int nlower = ofs->numlayers - nupper;
+	struct layerfs_real *lower;
+	struct dentry *upper = NULL;
 	struct dentry *root;
 	struct inode *inode;
-	unsigned int i;
 
-	stack = kcalloc(ofs->numlayers, sizeof(*stack), GFP_KERNEL);
-	if (!stack)
+	lower = kcalloc(nlower, sizeof(*lower), GFP_KERNEL);
+	if (!lower)
 		return ERR_PTR(-ENOMEM);
-	for (i = 0; i < ofs->numlayers; i++) {
-		stack[i].dentry = dget(ofs->layers[i].root.dentry);
-		stack[i].layer = &ofs->layers[i];
+	for (i = 0; i < nlower; i++) {
+		lower[i].dentry = dget(ofs->layers[nupper + i].root.dentry);
+		lower[i].layer = &ofs->layers[nupper + i];
 	}
+	if (nupper)
+		upper = dget(ofs->layers[0].root.dentry);
 
-	inode = layerfs_new_inode(sb, stack, ofs->numlayers);
+	inode = layerfs_new_inode(sb, upper, lower, nlower);
 	if (IS_ERR(inode)) {
-		for (i = 0; i < ofs->numlayers; i++)
-			dput(stack[i].dentry);
+		dput(upper);
+		for (i = 0; i < nlower; i++)
+			dput(lower[i].dentry);
 	}
-	kfree(stack);
+	kfree(lower);
 	if (IS_ERR(inode))
 		return ERR_CAST(inode);
 
@@ -621,7 +576,7 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (ofs->has_upper) {
 		const struct cred *old_cred = layerfs_override_creds(sb);
 
-		err = layerfs_make_workdir(fc, ofs);
+		err = layerfs_make_workdir(fc, sb);
 		revert_creds(old_cred);
 		if (err)
 			return err;
@@ -632,8 +587,9 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_xattr = layerfs_xattr_handlers;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;
-	/* The write side is not there yet: the merged view is read-only. */
-	sb->s_flags |= SB_RDONLY;
+	/* Without an upper layer there is nowhere to write to. */
+	if (!ofs->has_upper)
+		sb->s_flags |= SB_RDONLY;
 
 	root = layerfs_make_root(sb, ofs);
 	if (IS_ERR(root))
@@ -649,8 +605,10 @@ static int layerfs_get_tree(struct fs_context *fc)
 
 static int layerfs_reconfigure(struct fs_context *fc)
 {
-	if (!(fc->sb_flags & SB_RDONLY)) {
-		errorfc(fc, "read-only: layerfs does not write yet");
+	struct super_block *sb = fc->root->d_sb;
+
+	if (!(fc->sb_flags & SB_RDONLY) && !LAYERFS_FS(sb)->has_upper) {
+		errorfc(fc, "a mount without upperdir is read-only");
 		return -EROFS;
 	}
 	return 0;

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * util.c - small helpers shared by the rest of layerfs: credentials, real
- * paths, and the on-disk conventions (whiteouts, opaque directories,
- * private xattrs) that layerfs shares with overlayfs.
+ * objects, writing to the upper layer, and the on-disk conventions
+ * (whiteouts, opaque directories, private xattrs, the work directory) that
+ * layerfs shares with overlayfs.
  *
  * Keeping the on-disk encoding here, and nowhere else, means the VFS glue in
- * namei.c and readdir.c only ever asks "is this a whiteout?", never "is this
- * a character device with rdev 0?".
+ * namei.c, dir.c and readdir.c only ever asks "is this a whiteout?", never
+ * "is this a character device with rdev 0?".
  */
 
 #include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
 #include <linux/xattr.h>
 #include "layerfs.h"
 
@@ -29,18 +34,18 @@ const struct cred *layerfs_override_creds(struct super_block *sb)
 }
 
 /**
- * layerfs_real_path - the path (mount and dentry) of a real object
+ * layerfs_path - the path (mount and dentry) of an object in a layer
  * @real: the object
  * @path: filled in; no reference is taken
  */
-void layerfs_real_path(const struct layerfs_real *real, struct path *path)
+void layerfs_path(const struct layerfs_real *real, struct path *path)
 {
 	path->mnt = real->layer->root.mnt;
 	path->dentry = real->dentry;
 }
 
 /**
- * layerfs_real_idmap - the idmapping of the mount @real lives on
+ * layerfs_real_idmap - the idmapping of the mount an object lives on
  * @real: the object
  *
  * Return: what vfs_*() helpers expect as their first argument for @real.
@@ -48,6 +53,105 @@ void layerfs_real_path(const struct layerfs_real *real, struct path *path)
 struct layerfs_idmap *layerfs_real_idmap(const struct layerfs_real *real)
 {
 	return layerfs_mnt_idmap(real->layer->root.mnt);
+}
+
+/**
+ * layerfs_upper_idmap - the idmapping of the upper layer's mount
+ * @sb: a layerfs super block with an upper layer
+ *
+ * Return: what vfs_*() helpers expect for upper objects.
+ */
+struct layerfs_idmap *layerfs_upper_idmap(struct super_block *sb)
+{
+	return layerfs_mnt_idmap(layerfs_upper_layer(sb)->root.mnt);
+}
+
+/**
+ * layerfs_real - the real object of a layerfs inode
+ * @inode: the layerfs inode
+ * @real:  filled in: the upper object if there is one, else the topmost
+ *         lower one; no reference is taken
+ */
+void layerfs_real(const struct inode *inode, struct layerfs_real *real)
+{
+	struct dentry *upper = layerfs_upper(inode);
+
+	if (upper) {
+		real->dentry = upper;
+		real->layer = layerfs_upper_layer(inode->i_sb);
+	} else {
+		*real = LAYERFS_I(inode)->lower[0];
+	}
+}
+
+/**
+ * layerfs_real_path - the path of the real object of a layerfs inode
+ * @inode: the layerfs inode
+ * @path:  filled in; no reference is taken
+ */
+void layerfs_real_path(const struct inode *inode, struct path *path)
+{
+	struct layerfs_real real;
+
+	layerfs_real(inode, &real);
+	layerfs_path(&real, path);
+}
+
+/**
+ * layerfs_nstack - how many real directories a layerfs directory merges
+ * @inode: the layerfs directory
+ * @upper: its upper directory as the caller read it (layerfs_upper()), so
+ *         that a concurrent copy-up cannot change the answer midway
+ *
+ * Return: the number of entries layerfs_stack() gives.
+ */
+unsigned int layerfs_nstack(const struct inode *inode, struct dentry *upper)
+{
+	return LAYERFS_I(inode)->nlower + (upper ? 1 : 0);
+}
+
+/**
+ * layerfs_stack - the @i-th real directory of a layerfs directory, top first
+ * @inode: the layerfs directory
+ * @upper: its upper directory, as passed to layerfs_nstack()
+ * @i:     index, below layerfs_nstack()
+ * @real:  filled in; no reference is taken
+ */
+void layerfs_stack(const struct inode *inode, struct dentry *upper,
+		   unsigned int i, struct layerfs_real *real)
+{
+	if (upper && i == 0) {
+		real->dentry = upper;
+		real->layer = layerfs_upper_layer(inode->i_sb);
+		return;
+	}
+	*real = LAYERFS_I(inode)->lower[upper ? i - 1 : i];
+}
+
+/**
+ * layerfs_want_write - get write access to the upper layer
+ * @sb: a layerfs super block
+ *
+ * The VFS took write access to the layerfs mount; layerfs must do the same
+ * for the upper mount it writes to (and thereby freeze protection of the
+ * upper filesystem).  Pair with layerfs_drop_write().
+ *
+ * Return: 0, or -EROFS when the mount has no upper layer or it is read-only.
+ */
+int layerfs_want_write(struct super_block *sb)
+{
+	if (!LAYERFS_FS(sb)->has_upper)
+		return -EROFS;
+	return mnt_want_write(layerfs_upper_layer(sb)->root.mnt);
+}
+
+/**
+ * layerfs_drop_write - release what layerfs_want_write() got
+ * @sb: a layerfs super block
+ */
+void layerfs_drop_write(struct super_block *sb)
+{
+	mnt_drop_write(layerfs_upper_layer(sb)->root.mnt);
 }
 
 /**
@@ -87,6 +191,19 @@ bool layerfs_is_opaque_dir(const struct layerfs_real *real)
 }
 
 /**
+ * layerfs_set_opaque - make an upper directory hide the layers below it
+ * @sb:    the layerfs super block
+ * @upper: a directory of the upper layer; mounter's credentials
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_set_opaque(struct super_block *sb, struct dentry *upper)
+{
+	return vfs_setxattr(layerfs_upper_idmap(sb), upper,
+			    LAYERFS_XATTR_OPAQUE, "y", 1, 0);
+}
+
+/**
  * layerfs_is_private_xattr - is @name one of overlayfs's own xattrs?
  * @name: a full xattr name
  *
@@ -99,4 +216,250 @@ bool layerfs_is_private_xattr(const char *name)
 {
 	return !strncmp(name, LAYERFS_XATTR_PREFIX,
 			sizeof(LAYERFS_XATTR_PREFIX) - 1);
+}
+
+/**
+ * layerfs_create_real - create an object in the upper layer
+ * @sb:     the layerfs super block
+ * @dir:    the real parent directory, locked (I_MUTEX_PARENT)
+ * @dentry: the real negative dentry to create
+ * @attr:   what to create
+ *
+ * Called with the credentials the new object should be created with.
+ *
+ * Return: 0 with @dentry positive, or a negative errno.
+ */
+int layerfs_create_real(struct super_block *sb, struct inode *dir,
+			struct dentry *dentry, const struct layerfs_cattr *attr)
+{
+	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
+	int err;
+
+	lockdep_assert_held(&dir->i_rwsem);
+	if (attr->hardlink) {
+		err = vfs_link(attr->hardlink, idmap, dir, dentry, NULL);
+	} else {
+		switch (attr->mode & S_IFMT) {
+		case S_IFREG:
+			err = vfs_create(idmap, dir, dentry, attr->mode, true);
+			break;
+		case S_IFDIR:
+			err = vfs_mkdir(idmap, dir, dentry, attr->mode);
+			break;
+		case S_IFLNK:
+			err = vfs_symlink(idmap, dir, dentry, attr->link);
+			break;
+		default:
+			err = vfs_mknod(idmap, dir, dentry, attr->mode,
+					attr->rdev);
+			break;
+		}
+	}
+	/* Some filesystems leave the dentry unhashed: not fit as upper. */
+	if (!err && (d_unhashed(dentry) || d_is_negative(dentry)))
+		err = -EIO;
+	return err;
+}
+
+/**
+ * layerfs_create_temp - create a scratch object in the work directory
+ * @sb:   the layerfs super block (with an upper layer)
+ * @attr: what to create
+ *
+ * Copy-up and whiteout creation build objects in <workdir>/work, under a
+ * name no merged directory shows ("#<hex>"), and rename them into place
+ * once complete.  The work directory is locked only while the object is
+ * created, so the caller may lock_rename() it afterwards.
+ *
+ * Return: the new positive dentry, or an ERR_PTR().
+ */
+struct dentry *layerfs_create_temp(struct super_block *sb,
+				   const struct layerfs_cattr *attr)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(sb);
+	struct inode *wdir = d_inode(ofs->work);
+	struct dentry *temp;
+	char name[16];
+	int err;
+
+	snprintf(name, sizeof(name), "#%x", atomic_inc_return(&ofs->tmp_id));
+
+	inode_lock_nested(wdir, I_MUTEX_PARENT);
+	temp = lookup_one_len(name, ofs->work, strlen(name));
+	if (IS_ERR(temp))
+		goto out_unlock;
+
+	err = -EEXIST;
+	if (d_is_negative(temp))
+		err = layerfs_create_real(sb, wdir, temp, attr);
+	if (err) {
+		dput(temp);
+		temp = ERR_PTR(err);
+	}
+out_unlock:
+	inode_unlock(wdir);
+	return temp;
+}
+
+/**
+ * layerfs_do_rename - rename within the upper layer
+ * @sb:        the layerfs super block
+ * @olddir:    real parent of @olddentry
+ * @olddentry: the real object to move
+ * @newdir:    real parent of @newdentry
+ * @newdentry: the real destination
+ * @flags:     RENAME_* flags
+ *
+ * Both parents are locked with lock_rename(); mounter's credentials.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_do_rename(struct super_block *sb, struct inode *olddir,
+		      struct dentry *olddentry, struct inode *newdir,
+		      struct dentry *newdentry, unsigned int flags)
+{
+	pr_debug("rename(%pd2 -> %pd2, 0x%x)\n", olddentry, newdentry, flags);
+	return layerfs_vfs_rename(layerfs_upper_idmap(sb), olddir, olddentry,
+				  newdir, newdentry, flags);
+}
+
+/* ---- emptying directories of the upper layer ------------------------- */
+
+/* How deep layerfs looks into a directory it is removing before giving up. */
+#define LAYERFS_CLEANUP_DEPTH	8
+
+/**
+ * struct layerfs_name_list - names read from a directory, for removal
+ * @ctx:   the dir_context iterate_dir() calls back through
+ * @names: the names, NUL-separated
+ * @len:   bytes used in @names
+ * @size:  bytes allocated for @names
+ * @count: entries seen by the current iterate_dir() call
+ * @err:   an error from the callback
+ */
+struct layerfs_name_list {
+	struct dir_context ctx;
+	char *names;
+	size_t len;
+	size_t size;
+	unsigned int count;
+	int err;
+};
+
+static bool layerfs_collect_name(struct dir_context *ctx, const char *name,
+				 int len, loff_t offset, u64 ino,
+				 unsigned int d_type)
+{
+	struct layerfs_name_list *nl =
+		container_of(ctx, struct layerfs_name_list, ctx);
+
+	nl->count++;
+	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+		return true;
+
+	if (nl->len + len + 1 > nl->size) {
+		size_t size = max_t(size_t, 2 * nl->size, nl->len + len + 1);
+		char *names = krealloc(nl->names, size, GFP_KERNEL);
+
+		if (!names) {
+			nl->err = -ENOMEM;
+			return false;
+		}
+		nl->names = names;
+		nl->size = size;
+	}
+	memcpy(nl->names + nl->len, name, len);
+	nl->names[nl->len + len] = '\0';
+	nl->len += len + 1;
+	return true;
+}
+
+/**
+ * layerfs_cleanup_entry - remove an upper object and everything below it
+ * @sb:     the layerfs super block
+ * @parent: real parent directory (unlocked)
+ * @child:  the object to remove
+ * @depth:  how deep the removal already is
+ *
+ * Used on scratch objects in the work directory (a copy that failed, what
+ * an earlier mount left there, a directory replaced by a whiteout).
+ * Mounter's credentials.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_cleanup_entry(struct super_block *sb, struct dentry *parent,
+			  struct dentry *child, int depth)
+{
+	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
+	struct inode *dir = d_inode(parent);
+	int err;
+
+	if (d_is_dir(child)) {
+		err = layerfs_cleanup_dir(sb, child, depth + 1);
+		if (err)
+			return err;
+	}
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	if (child->d_parent != parent || d_unhashed(child) ||
+	    d_is_negative(child))
+		err = -ESTALE;
+	else if (d_is_dir(child))
+		err = vfs_rmdir(idmap, dir, child);
+	else
+		err = vfs_unlink(idmap, dir, child, NULL);
+	inode_unlock(dir);
+	return err;
+}
+
+/**
+ * layerfs_cleanup_dir - empty a directory of the upper layer
+ * @sb:    the layerfs super block
+ * @dir:   the real directory (unlocked)
+ * @depth: how deep the removal already is
+ *
+ * Names are read first and removed after, so that no lock is held across
+ * iterate_dir().  Mounter's credentials.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth)
+{
+	struct layerfs_name_list nl = { .ctx.actor = layerfs_collect_name };
+	struct path path = {
+		.mnt = layerfs_upper_layer(sb)->root.mnt,
+		.dentry = dir,
+	};
+	struct dentry *child;
+	struct file *file;
+	char *name;
+	int err;
+
+	if (depth > LAYERFS_CLEANUP_DEPTH)
+		return -ENOTEMPTY;
+
+	file = dentry_open(&path, O_RDONLY | O_DIRECTORY, current_cred());
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	do {
+		nl.count = 0;
+		err = iterate_dir(file, &nl.ctx);
+		if (!err)
+			err = nl.err;
+	} while (!err && nl.count);
+	fput(file);
+
+	for (name = nl.names; !err && name < nl.names + nl.len;
+	     name += strlen(name) + 1) {
+		child = lookup_one_len_unlocked(name, dir, strlen(name));
+		if (IS_ERR(child)) {
+			err = PTR_ERR(child);
+			break;
+		}
+		if (d_is_positive(child))
+			err = layerfs_cleanup_entry(sb, dir, child, depth);
+		dput(child);
+	}
+	kfree(nl.names);
+	return err;
 }

@@ -2,7 +2,8 @@
 /*
  * xattr.c - extended attributes of the merged view.
  *
- * Reading an xattr reads it from the real object.  The VFS has already
+ * Reading an xattr reads it from the real object; setting or removing one
+ * copies the object up and changes the upper object.  The VFS has already
  * checked the caller (e.g. CAP_SYS_ADMIN for trusted.*) against the layerfs
  * inode; the real read is made with the mounter's credentials.
  *
@@ -21,15 +22,53 @@ static int layerfs_xattr_get(const struct xattr_handler *handler,
 			     struct dentry *dentry, struct inode *inode,
 			     const char *name, void *buffer, size_t size)
 {
-	const struct layerfs_real *real = layerfs_real(inode);
 	const struct cred *old_cred;
+	struct layerfs_real real;
 	ssize_t res;
 
+	layerfs_real(inode, &real);
 	old_cred = layerfs_override_creds(inode->i_sb);
-	res = vfs_getxattr(layerfs_real_idmap(real), real->dentry, name,
-			   buffer, size);
+	res = vfs_getxattr(layerfs_real_idmap(&real), real.dentry, name, buffer,
+			   size);
 	revert_creds(old_cred);
 	return res;
+}
+
+/*
+ * Setting (or, with a NULL @value, removing) an xattr copies the object up
+ * and changes the upper object.  The VFS has checked the caller's right to
+ * change @name on the layerfs inode.
+ */
+static int layerfs_xattr_set(const struct xattr_handler *handler,
+			     struct layerfs_idmap *idmap,
+			     struct dentry *dentry, struct inode *inode,
+			     const char *name, const void *value, size_t size,
+			     int flags)
+{
+	struct super_block *sb = inode->i_sb;
+	const struct cred *old_cred;
+	struct dentry *upper;
+	int err;
+
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
+	err = layerfs_copy_up(dentry);
+	if (err)
+		goto out_drop_write;
+
+	upper = layerfs_upper(inode);
+	old_cred = layerfs_override_creds(sb);
+	if (value)
+		err = vfs_setxattr(layerfs_upper_idmap(sb), upper, name, value,
+				   size, flags);
+	else
+		err = vfs_removexattr(layerfs_upper_idmap(sb), upper, name);
+	revert_creds(old_cred);
+	layerfs_copyattr(inode);
+out_drop_write:
+	layerfs_drop_write(sb);
+	return err;
 }
 
 static int layerfs_private_xattr_get(const struct xattr_handler *handler,
@@ -40,16 +79,27 @@ static int layerfs_private_xattr_get(const struct xattr_handler *handler,
 	return -EOPNOTSUPP;
 }
 
+static int layerfs_private_xattr_set(const struct xattr_handler *handler,
+				     struct layerfs_idmap *idmap,
+				     struct dentry *dentry, struct inode *inode,
+				     const char *name, const void *value,
+				     size_t size, int flags)
+{
+	return -EOPNOTSUPP;
+}
+
 /* trusted.overlay.*: hidden.  Listed first, so it wins over the catch-all. */
 static const struct xattr_handler layerfs_private_xattr_handler = {
 	.prefix	= LAYERFS_XATTR_PREFIX,
 	.get	= layerfs_private_xattr_get,
+	.set	= layerfs_private_xattr_set,
 };
 
 /* Every other name (the empty prefix matches all) goes to the real object. */
 static const struct xattr_handler layerfs_other_xattr_handler = {
 	.prefix	= "",
 	.get	= layerfs_xattr_get,
+	.set	= layerfs_xattr_set,
 };
 
 const struct xattr_handler *layerfs_xattr_handlers[] = {
@@ -86,15 +136,16 @@ static bool layerfs_can_list(const char *name, bool trusted_ok)
  */
 ssize_t layerfs_listxattr(struct dentry *dentry, char *list, size_t size)
 {
-	const struct layerfs_real *real = layerfs_real(d_inode(dentry));
 	bool trusted_ok = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 	const struct cred *old_cred;
+	struct path realpath;
 	ssize_t len, res;
 	char *buf, *name;
 	size_t slen;
 
+	layerfs_real_path(d_inode(dentry), &realpath);
 	old_cred = layerfs_override_creds(dentry->d_sb);
-	len = vfs_listxattr(real->dentry, NULL, 0);
+	len = vfs_listxattr(realpath.dentry, NULL, 0);
 	if (len <= 0) {
 		res = len;
 		goto out_revert;
@@ -105,7 +156,7 @@ ssize_t layerfs_listxattr(struct dentry *dentry, char *list, size_t size)
 	if (!buf)
 		goto out_revert;
 
-	len = vfs_listxattr(real->dentry, buf, len);
+	len = vfs_listxattr(realpath.dentry, buf, len);
 	revert_creds(old_cred);
 	if (len < 0) {
 		res = len;

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * copy_up.c - copying an object from a lower layer to the upper layer.
+ *
+ * Lower layers are never written.  Before the first change to an object
+ * that exists only in a lower layer, layerfs copies it up: it builds a copy
+ * in the work directory and renames it into the upper layer in one step,
+ * so that no one, not even after a crash, sees a half-made copy:
+ *
+ *	lower:  /l/etc/passwd             upper:  /u/etc/      work: /w/work/
+ *
+ *	1. create   /w/work/#1f                    (same type and mode)
+ *	2. copy     data, xattrs, owner, mode, times into /w/work/#1f
+ *	3. fsync    /w/work/#1f                    (data on disk first)
+ *	4. rename   /w/work/#1f -> /u/etc/passwd   (atomic on the upper fs)
+ *
+ * The parent directory must be in the upper layer before its child can be
+ * renamed into it, so layerfs_copy_up() copies ancestors first, top-down.
+ * A directory is copied without its entries: it is merged with the lower
+ * one, so its contents stay visible.
+ *
+ * Everything runs with the mounter's credentials.  Concurrent copy-ups of
+ * one inode are serialised by its copy-up mutex; the loser finds the upper
+ * object in place and returns.
+ */
+
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/namei.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/splice.h>
+#include <linux/xattr.h>
+#include "layerfs.h"
+
+/* Data is copied in chunks of this size, checking for signals in between. */
+#define LAYERFS_COPY_CHUNK	SZ_1M
+
+/*
+ * Copy @len bytes of file data.  A filesystem that can share extents does
+ * it in one clone; otherwise vfs_copy_file_range() lets the filesystems
+ * copy (in the kernel, without a bounce buffer), and between filesystems
+ * that cannot, splicing through a pipe does.
+ */
+static int layerfs_copy_data(const struct path *old, const struct path *new,
+			     loff_t len)
+{
+	struct file *in, *out;
+	loff_t pos = 0;
+	bool splice = false;
+	int err = 0;
+
+	in = dentry_open(old, O_LARGEFILE | O_RDONLY, current_cred());
+	if (IS_ERR(in))
+		return PTR_ERR(in);
+	out = dentry_open(new, O_LARGEFILE | O_WRONLY, current_cred());
+	if (IS_ERR(out)) {
+		fput(in);
+		return PTR_ERR(out);
+	}
+
+	if (len && vfs_clone_file_range(in, 0, out, 0, len, 0) == len)
+		pos = len;
+
+	while (pos < len) {
+		size_t chunk = min_t(loff_t, len - pos, LAYERFS_COPY_CHUNK);
+		loff_t in_pos = pos, out_pos = pos;
+		ssize_t bytes;
+
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		if (!splice) {
+			bytes = vfs_copy_file_range(in, pos, out, pos, chunk, 0);
+			if (bytes == -EXDEV || bytes == -EOPNOTSUPP ||
+			    bytes == -EINVAL) {
+				splice = true;
+				continue;
+			}
+		} else {
+			bytes = do_splice_direct(in, &in_pos, out, &out_pos,
+						 chunk, SPLICE_F_MOVE);
+		}
+		if (bytes <= 0) {
+			/* The lower file shrank under us, or an I/O error. */
+			err = bytes ? bytes : -EIO;
+			break;
+		}
+		pos += bytes;
+		cond_resched();
+	}
+
+	/* The rename must not make the name point at data not yet written. */
+	if (!err)
+		err = vfs_fsync(out, 0);
+	fput(out);
+	fput(in);
+	return err;
+}
+
+/*
+ * Copy every xattr but layerfs's own.  An xattr the upper filesystem does
+ * not support is dropped, as overlayfs does, rather than making the file
+ * impossible to change; POSIX ACLs go through compat.h.
+ */
+static int layerfs_copy_xattrs(struct super_block *sb,
+			       const struct layerfs_real *old,
+			       struct dentry *new)
+{
+	struct layerfs_idmap *old_idmap = layerfs_real_idmap(old);
+	struct layerfs_idmap *new_idmap = layerfs_upper_idmap(sb);
+	ssize_t list_size, size, value_size = 0;
+	char *buf, *name, *value = NULL;
+	int err = 0;
+
+	list_size = vfs_listxattr(old->dentry, NULL, 0);
+	if (list_size <= 0)
+		return list_size == -EOPNOTSUPP ? 0 : list_size;
+
+	buf = kvzalloc(list_size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	list_size = vfs_listxattr(old->dentry, buf, list_size);
+	if (list_size <= 0) {
+		err = list_size;
+		goto out_free;
+	}
+
+	for (name = buf; name < buf + list_size; name += strlen(name) + 1) {
+		if (layerfs_is_private_xattr(name))
+			continue;
+		if (layerfs_is_acl_xattr(name)) {
+			err = layerfs_copy_acl(old_idmap, old->dentry,
+					       new_idmap, new, name);
+			if (err)
+				break;
+			continue;
+		}
+
+		size = vfs_getxattr(old_idmap, old->dentry, name, NULL, 0);
+		if (size < 0) {
+			err = size;
+			break;
+		}
+		if (size > value_size) {
+			kvfree(value);
+			value = kvmalloc(size, GFP_KERNEL);
+			if (!value) {
+				err = -ENOMEM;
+				break;
+			}
+			value_size = size;
+		}
+		size = vfs_getxattr(old_idmap, old->dentry, name, value, size);
+		if (size < 0) {
+			err = size;
+			break;
+		}
+		err = vfs_setxattr(new_idmap, new, name, value, size, 0);
+		if (err == -EOPNOTSUPP) {
+			pr_warn_once("upper filesystem cannot store xattr %s: not copied\n",
+				     name);
+			err = 0;
+		}
+		if (err)
+			break;
+	}
+	kvfree(value);
+out_free:
+	kvfree(buf);
+	return err;
+}
+
+/* Give the copy the original's owner, mode and times. */
+static int layerfs_copy_attr(struct super_block *sb, struct dentry *new,
+			     const struct kstat *stat)
+{
+	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
+	struct inode *inode = d_inode(new);
+	struct iattr attr = {
+		.ia_valid = ATTR_UID | ATTR_GID,
+		.ia_uid = stat->uid,
+		.ia_gid = stat->gid,
+	};
+	int err;
+
+	inode_lock(inode);
+	err = notify_change(idmap, new, &attr, NULL);
+	if (!err && !S_ISLNK(stat->mode)) {
+		attr.ia_valid = ATTR_MODE;
+		attr.ia_mode = stat->mode;
+		err = notify_change(idmap, new, &attr, NULL);
+	}
+	if (!err) {
+		attr.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |
+				ATTR_MTIME_SET;
+		attr.ia_atime = stat->atime;
+		attr.ia_mtime = stat->mtime;
+		err = notify_change(idmap, new, &attr, NULL);
+	}
+	inode_unlock(inode);
+	return err;
+}
+
+/*
+ * Move the finished copy @temp from the work directory to its place in the
+ * upper directory @upperdir.  The name must be free there: a lower object
+ * is only visible when nothing in the upper layer hides it.
+ */
+static int layerfs_install_copy(struct super_block *sb, struct dentry *temp,
+				struct dentry *upperdir,
+				const struct qstr *name)
+{
+	struct dentry *work = LAYERFS_FS(sb)->work;
+	struct dentry *trap, *target;
+	int err;
+
+	trap = lock_rename(work, upperdir);
+	if (IS_ERR(trap))
+		return PTR_ERR(trap);
+
+	err = -EIO;
+	if (trap == temp || temp->d_parent != work)
+		goto out_unlock;
+
+	target = lookup_one_len(name->name, upperdir, name->len);
+	err = PTR_ERR(target);
+	if (IS_ERR(target))
+		goto out_unlock;
+
+	err = -EEXIST;
+	if (d_is_negative(target) && target != trap)
+		err = layerfs_do_rename(sb, d_inode(work), temp,
+					d_inode(upperdir), target, 0);
+	dput(target);
+out_unlock:
+	unlock_rename(work, upperdir);
+	return err;
+}
+
+/*
+ * Copy @dentry up into its parent's upper directory.  The parent must
+ * already be there.  @flags may hold O_TRUNC: copy no data.
+ */
+static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
+			       int flags)
+{
+	struct inode *inode = d_inode(dentry);
+	struct layerfs_inode *li = LAYERFS_I(inode);
+	struct super_block *sb = dentry->d_sb;
+	struct layerfs_cattr cattr = {};
+	struct name_snapshot name;
+	DEFINE_DELAYED_CALL(done);
+	const struct cred *old_cred;
+	struct path lowerpath, temppath;
+	struct dentry *temp;
+	struct kstat stat;
+	int err;
+
+	err = mutex_lock_interruptible(&li->lock);
+	if (err)
+		return err;
+	if (layerfs_upper(inode))
+		goto out_unlock;	/* someone else was quicker */
+
+	old_cred = layerfs_override_creds(sb);
+	layerfs_path(&li->lower[0], &lowerpath);
+	err = vfs_getattr(&lowerpath, &stat, STATX_BASIC_STATS,
+			  AT_STATX_SYNC_AS_STAT);
+	if (err)
+		goto out_revert;
+	if (flags & O_TRUNC)
+		stat.size = 0;
+
+	cattr.mode = stat.mode;
+	cattr.rdev = stat.rdev;
+	if (S_ISLNK(stat.mode)) {
+		cattr.link = vfs_get_link(lowerpath.dentry, &done);
+		err = PTR_ERR(cattr.link);
+		if (IS_ERR(cattr.link))
+			goto out_revert;
+	}
+
+	temp = layerfs_create_temp(sb, &cattr);
+	do_delayed_call(&done);
+	err = PTR_ERR(temp);
+	if (IS_ERR(temp))
+		goto out_revert;
+
+	temppath.mnt = layerfs_upper_layer(sb)->root.mnt;
+	temppath.dentry = temp;
+	err = 0;
+	if (S_ISREG(stat.mode))
+		err = layerfs_copy_data(&lowerpath, &temppath, stat.size);
+	if (!err)
+		err = layerfs_copy_xattrs(sb, &li->lower[0], temp);
+	if (!err)
+		err = layerfs_copy_attr(sb, temp, &stat);
+	if (!err) {
+		take_dentry_name_snapshot(&name, dentry);
+		err = layerfs_install_copy(sb, temp, layerfs_upper(d_inode(parent)),
+					   &name.name);
+		release_dentry_name_snapshot(&name);
+	}
+
+	if (err) {
+		/* Nothing was installed: the copy only ever lived in work/. */
+		layerfs_cleanup_entry(sb, LAYERFS_FS(sb)->work, temp, 0);
+		dput(temp);
+	} else {
+		/* Pairs with layerfs_upper(): the copy is complete. */
+		smp_store_release(&li->upper, temp);
+		layerfs_copyattr(inode);
+	}
+out_revert:
+	revert_creds(old_cred);
+out_unlock:
+	mutex_unlock(&li->lock);
+	return err;
+}
+
+/**
+ * layerfs_copy_up_flags - make sure an object exists in the upper layer
+ * @dentry: the layerfs object
+ * @flags:  O_TRUNC to copy a regular file without its data
+ *
+ * Copies up every ancestor that is not yet in the upper layer, topmost
+ * first, then @dentry.  The root is always in the upper layer of a
+ * writable mount, so the walk up ends there.  The caller holds write access
+ * to the upper layer (layerfs_want_write()).
+ *
+ * Return: 0 or a negative errno (-EROFS without an upper layer).
+ */
+int layerfs_copy_up_flags(struct dentry *dentry, int flags)
+{
+	int err = 0;
+
+	if (!LAYERFS_FS(dentry->d_sb)->has_upper)
+		return -EROFS;
+
+	while (!err && !layerfs_upper(d_inode(dentry))) {
+		struct dentry *next = dget(dentry), *parent;
+
+		/* Find the topmost ancestor whose parent is already upper. */
+		for (;;) {
+			parent = dget_parent(next);
+			if (layerfs_upper(d_inode(parent)))
+				break;
+			dput(next);
+			next = parent;
+		}
+		err = layerfs_copy_up_one(parent, next,
+					  next == dentry ? flags : 0);
+		dput(parent);
+		dput(next);
+	}
+	return err;
+}
+
+/**
+ * layerfs_copy_up - make sure an object exists in the upper layer, with data
+ * @dentry: the layerfs object
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_copy_up(struct dentry *dentry)
+{
+	return layerfs_copy_up_flags(dentry, 0);
+}
