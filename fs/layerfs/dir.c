@@ -419,7 +419,7 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 	if (!err) {
 		if (is_dir)
 			clear_nlink(inode);
-		else
+		else if (inode->i_nlink)
 			drop_nlink(inode);
 		layerfs_copyattr(dir);
 	}
@@ -583,7 +583,7 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	if (!err && newinode && !exchange) {
 		if (d_is_dir(new))
 			clear_nlink(newinode);
-		else
+		else if (newinode->i_nlink)
 			drop_nlink(newinode);
 	}
 	if (!err) {

@@ -412,10 +412,41 @@ static loff_t layerfs_dir_llseek(struct file *file, loff_t offset, int whence)
 	return res;
 }
 
+/*
+ * fsync() of a directory syncs its upper directory, where every change to
+ * it went; a directory never changed through layerfs has nothing to sync.
+ */
+static int layerfs_dir_fsync(struct file *file, loff_t start, loff_t end,
+			     int datasync)
+{
+	struct inode *inode = file_inode(file);
+	struct dentry *upper = layerfs_upper(inode);
+	const struct cred *old_cred;
+	struct file *realfile;
+	struct path path;
+	int err;
+
+	if (!upper)
+		return 0;
+
+	path.mnt = layerfs_upper_layer(inode->i_sb)->root.mnt;
+	path.dentry = upper;
+	old_cred = layerfs_override_creds(inode->i_sb);
+	realfile = dentry_open(&path, O_RDONLY | O_DIRECTORY, current_cred());
+	err = PTR_ERR(realfile);
+	if (!IS_ERR(realfile)) {
+		err = vfs_fsync_range(realfile, start, end, datasync);
+		fput(realfile);
+	}
+	revert_creds(old_cred);
+	return err;
+}
+
 const struct file_operations layerfs_dir_operations = {
 	.open		= layerfs_dir_open,
 	.release	= layerfs_dir_release,
 	.read		= generic_read_dir,
 	.iterate_shared	= layerfs_iterate,
 	.llseek		= layerfs_dir_llseek,
+	.fsync		= layerfs_dir_fsync,
 };
