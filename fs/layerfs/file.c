@@ -6,10 +6,11 @@
  * credentials, and keeps it in file->private_data: the upper file when the
  * layerfs file is opened for writing (layerfs_open() copies it up first),
  * else whichever is the real file at open time.  A file opened read-only
- * before a copy-up therefore keeps reading the lower file, as on overlayfs.  Every operation is then
- * passed to the real file: layerfs has no page cache of its own, so data is
- * cached once, by the filesystem that holds it, and mmap() maps the real
- * file's pages directly.
+ * before a copy-up therefore keeps reading the lower file, as on overlayfs.
+ *
+ * Every operation is then passed to the real file: layerfs has no page
+ * cache of its own, so data is cached once, by the filesystem that holds
+ * it, and mmap() maps the real file's pages directly.
  */
 
 #include <linux/fs.h>

@@ -349,7 +349,7 @@ static int layerfs_probe_rename(struct fs_context *fc, struct super_block *sb)
 	if (!err)
 		goto out_unlock;
 out_unsupported:
-	errorfc(fc, "upperdir's filesystem does not support RENAME_WHITEOUT and RENAME_EXCHANGE (%d)",
+	errorfc(fc, "upperdir's filesystem lacks RENAME_WHITEOUT or RENAME_EXCHANGE (%d)",
 		err);
 	err = -EOPNOTSUPP;
 out_unlock:
