@@ -528,14 +528,14 @@ FIXTURE_TEARDOWN(stack)
 TEST_F_TIMEOUT(stack, big_file_copy_up_keeps_bytes, 600)
 {
 	const char *base = self->base;
-	const char *mnt;
+	char mnt[PATH_MAX + 8];
 	uint64_t want, h = 0;
 	size_t size = 0;
 	int fd;
 
 	ASSERT_EQ(0, wu_layout_make(base));
 	ASSERT_EQ(0, wu_fill(lfs_fmt("%s/l2/big", base), BIG_SIZE, 7));
-	mnt = lfs_fmt("%s/m", base);
+	snprintf(mnt, sizeof(mnt), "%s/m", base);
 	ASSERT_EQ(0, wu_mount(mnt, wu_opts(base)));
 	want = wu_pattern_hash(BIG_SIZE, 7);
 
@@ -563,7 +563,8 @@ TEST_F_TIMEOUT(stack, big_file_copy_up_keeps_bytes, 600)
 TEST_F(stack, enospc_copy_up_leaves_nothing)
 {
 	const char *base = self->base;
-	const char *mnt, *opts;
+	char mnt[PATH_MAX + 8];
+	const char *opts;
 	uint64_t h = 0;
 	size_t size = 0;
 
@@ -575,7 +576,7 @@ TEST_F(stack, enospc_copy_up_leaves_nothing)
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/small/u", base), 0755));
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/small/w", base), 0755));
 	ASSERT_EQ(0, wu_fill(lfs_fmt("%s/l/big", base), ENOSPC_SIZE, 3));
-	mnt = lfs_fmt("%s/m", base);
+	snprintf(mnt, sizeof(mnt), "%s/m", base);
 	opts = lfs_expand(base,
 		"lowerdir=$/l,upperdir=$/small/u,workdir=$/small/w");
 	ASSERT_EQ(0, wu_mount(mnt, opts));
@@ -607,17 +608,17 @@ TEST_F(stack, statfs_reflects_upper)
 {
 	const char *base = self->base;
 	struct statfs sm, su, sb;
-	const char *mnt, *up;
+	char mnt[PATH_MAX + 8], up[PATH_MAX + 8];
 	int fd;
 
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/l", base), 0755));
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/m", base), 0755));
-	up = lfs_fmt("%s/up", base);
+	snprintf(up, sizeof(up), "%s/up", base);
 	ASSERT_EQ(0, mkdir(up, 0755));
 	ASSERT_EQ(0, mount("tmpfs", up, "tmpfs", 0, "size=8m,nr_inodes=1000"));
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/up/u", base), 0755));
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/up/w", base), 0755));
-	mnt = lfs_fmt("%s/m", base);
+	snprintf(mnt, sizeof(mnt), "%s/m", base);
 	ASSERT_EQ(0, wu_mount(mnt, lfs_expand(base,
 		"lowerdir=$/l,upperdir=$/up/u,workdir=$/up/w")));
 
@@ -650,12 +651,12 @@ TEST_F(stack, lower_only_mount_erofs)
 {
 	const char *base = self->base;
 	char opts[4096];
-	const char *mnt;
+	char mnt[PATH_MAX + 8];
 
 	ASSERT_EQ(0, wu_layout_make(base));
 	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/l2/f", base), "f"));
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/l1/d", base), 0755));
-	mnt = lfs_fmt("%s/m", base);
+	snprintf(mnt, sizeof(mnt), "%s/m", base);
 	ASSERT_EQ(0, wu_mount(mnt, lfs_expand(base, "lowerdir=$/l1:$/l2")));
 	ASSERT_EQ(0, lfs_mount_opts(mnt, opts, sizeof(opts)));
 	ASSERT_EQ(0, strncmp(opts, "ro", 2));

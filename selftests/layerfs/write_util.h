@@ -457,7 +457,7 @@ static inline char *wu_dump_string(const char *dir, int flags)
 	struct wu_dump d = { 0 };
 	int err;
 
-	wu_dump_add(&d, "");
+	wu_dump_add(&d, "\n");	/* every line starts after a '\n' */
 	err = wu_dump_tree(&d, dir, "", flags);
 	if (err) {
 		free(d.s);
