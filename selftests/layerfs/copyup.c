@@ -333,6 +333,41 @@ TEST_F(copyup, parents_copied_with_metadata)
 	ASSERT_EQ(0, wu_count(L("w/work")));
 }
 
+/*
+ * chmod/chown of a lower directory copies up the directory alone: its
+ * children stay in the lower layer and still show (the copy is not opaque).
+ * On a merged directory it changes the existing upper directory.  On a
+ * whited-out name it fails with ENOENT.
+ */
+TEST_F(copyup, dir_setattr_copies_up_only_the_dir)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, chmod(M("d1"), 0700));
+	ASSERT_EQ(0, lstat(L("u/d1"), &st));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+	ASSERT_EQ(0700, st.st_mode & 07777);
+	ASSERT_EQ(LO_UID, st.st_uid);
+	ASSERT_EQ(LO_GID, st.st_gid);
+	ASSERT_FALSE(wu_is_opaque(L("u/d1")));
+	ASSERT_EQ(0, wu_count(L("u/d1")));
+	ASSERT_STREQ("d2,sib", lfs_list(M("d1"), self->buf,
+					sizeof(self->buf)));
+	ASSERT_EQ(0751, wu_lstat(L("l2/d1")).st_mode & 07777);
+
+	ASSERT_EQ(0, chown(M("mrg"), 1111, 2222));
+	ASSERT_EQ(1111, wu_lstat(L("u/mrg")).st_uid);
+	ASSERT_EQ(2222, wu_lstat(M("mrg")).st_gid);
+	ASSERT_STREQ("lf,uf", lfs_list(M("mrg"), self->buf,
+				       sizeof(self->buf)));
+
+	ASSERT_EQ(0, unlink(M("top_f")));
+	ASSERT_EQ(ENOENT, WU_ERR(chmod(M("top_f"), 0600)));
+	ASSERT_EQ(ENOENT, WU_ERR(truncate(M("top_f"), 0)));
+	ASSERT_EQ(0, wu_whiteout_errno(L("u/top_f")));
+	ASSERT_EQ(0, wu_work_leftovers(L("w/work")));
+}
+
 /* ---- xattrs -------------------------------------------------------------- */
 
 /* setxattr copies up (with the existing xattrs) and sets the new one. */
