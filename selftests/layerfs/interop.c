@@ -173,8 +173,10 @@ static int mount_set(const char *fstype, const char *dir)
 	return wu_mount_type(fstype, lfs_fmt("%s/m", dir), wu_opts(dir));
 }
 
-/* Sanity checks that the script did take effect (so equal dumps mean
- * something): a few lines every correct view contains or lacks. */
+/*
+ * Sanity checks that the script did take effect (so equal dumps mean
+ * something): a few lines every correct view contains or lacks.
+ */
 static int view_has_changes(const char *dump)
 {
 	return strstr(dump, "\nlo_u mode=100640 uid=0 gid=0 size=8 ") &&
