@@ -173,6 +173,21 @@ out_free:
 	return err;
 }
 
+/* Set an upper object's atime and mtime; called with its i_rwsem held. */
+static int layerfs_set_times(struct super_block *sb, struct dentry *upper,
+			     const struct kstat *stat)
+{
+	struct iattr attr = {
+		.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |
+			    ATTR_MTIME_SET,
+		.ia_atime = stat->atime,
+		.ia_mtime = stat->mtime,
+	};
+
+	lockdep_assert_held(&d_inode(upper)->i_rwsem);
+	return notify_change(layerfs_upper_idmap(sb), upper, &attr, NULL);
+}
+
 /* Give the copy the original's owner, mode and times. */
 static int layerfs_copy_attr(struct super_block *sb, struct dentry *new,
 			     const struct kstat *stat)
@@ -193,13 +208,8 @@ static int layerfs_copy_attr(struct super_block *sb, struct dentry *new,
 		attr.ia_mode = stat->mode;
 		err = notify_change(idmap, new, &attr, NULL);
 	}
-	if (!err) {
-		attr.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |
-				ATTR_MTIME_SET;
-		attr.ia_atime = stat->atime;
-		attr.ia_mtime = stat->mtime;
-		err = notify_change(idmap, new, &attr, NULL);
-	}
+	if (!err)
+		err = layerfs_set_times(sb, new, stat);
 	inode_unlock(inode);
 	return err;
 }
@@ -254,9 +264,9 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	struct name_snapshot name;
 	DEFINE_DELAYED_CALL(done);
 	const struct cred *old_cred;
-	struct path lowerpath, temppath;
-	struct dentry *temp;
-	struct kstat stat;
+	struct path lowerpath, temppath, parentpath;
+	struct dentry *temp, *upperdir;
+	struct kstat stat, pstat;
 	int err;
 
 	err = mutex_lock_interruptible(&li->lock);
@@ -268,6 +278,14 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	old_cred = layerfs_override_creds(sb);
 	layerfs_path(&li->lower[0], &lowerpath);
 	err = vfs_getattr(&lowerpath, &stat, STATX_BASIC_STATS,
+			  AT_STATX_SYNC_AS_STAT);
+	if (err)
+		goto out_revert;
+
+	upperdir = layerfs_upper(d_inode(parent));
+	parentpath.mnt = layerfs_upper_layer(sb)->root.mnt;
+	parentpath.dentry = upperdir;
+	err = vfs_getattr(&parentpath, &pstat, STATX_ATIME | STATX_MTIME,
 			  AT_STATX_SYNC_AS_STAT);
 	if (err)
 		goto out_revert;
@@ -300,9 +318,14 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 		err = layerfs_copy_attr(sb, temp, &stat);
 	if (!err) {
 		take_dentry_name_snapshot(&name, dentry);
-		err = layerfs_install_copy(sb, temp, layerfs_upper(d_inode(parent)),
-					   &name.name);
+		err = layerfs_install_copy(sb, temp, upperdir, &name.name);
 		release_dentry_name_snapshot(&name);
+	}
+	if (!err) {
+		/* Adding the copy changed the parent's times: put them back. */
+		inode_lock(d_inode(upperdir));
+		layerfs_set_times(sb, upperdir, &pstat);
+		inode_unlock(d_inode(upperdir));
 	}
 
 	if (err) {

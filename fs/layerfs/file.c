@@ -3,25 +3,80 @@
  * file.c - open regular files of the merged view.
  *
  * Opening a layerfs file opens the real file too, with the mounter's
- * credentials, and keeps it in file->private_data: the upper file when the
- * layerfs file is opened for writing (layerfs_open() copies it up first),
- * else whichever is the real file at open time.  A file opened read-only
- * before a copy-up therefore keeps reading the lower file, as on overlayfs.
+ * credentials: the upper file when the layerfs file is opened for writing
+ * (layerfs_open() copies it up first), else whichever is the real file at
+ * open time.  Every operation is then passed to the real file: layerfs has
+ * no page cache of its own, so data is cached once, by the filesystem that
+ * holds it, and mmap() maps the real file's pages directly.
  *
- * Every operation is then passed to the real file: layerfs has no page
- * cache of its own, so data is cached once, by the filesystem that holds
- * it, and mmap() maps the real file's pages directly.
+ * A file opened read-only before someone else copies it up follows the
+ * copy, as on overlayfs: its next read opens the upper file too
+ * (layerfs_file_real()).  Only a mapping made before the copy-up keeps
+ * showing the lower file, which overlayfs documents as well.
  */
 
 #include <linux/fs.h>
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
+#include <linux/slab.h>
 #include "layerfs.h"
 
-static struct file *layerfs_real_file(const struct file *file)
+/**
+ * struct layerfs_file - file->private_data of an open layerfs file
+ * @realfile:  the real file opened with the layerfs file
+ * @upperfile: the upper file, opened on first use after a copy-up that
+ *             happened while this file was open (else NULL); set once
+ */
+struct layerfs_file {
+	struct file *realfile;
+	struct file *upperfile;
+};
+
+static struct file *layerfs_open_real(struct inode *inode,
+				      const struct path *path, int flags)
 {
-	return file->private_data;
+	const struct cred *old_cred;
+	struct file *realfile;
+
+	old_cred = layerfs_override_creds(inode->i_sb);
+	realfile = dentry_open(path, flags, current_cred());
+	revert_creds(old_cred);
+	return realfile;
+}
+
+/*
+ * The real file to do I/O on: the one opened with @file, unless the inode
+ * has been copied up since, in which case the upper file (opened once, by
+ * whichever caller gets here first).
+ */
+static struct file *layerfs_file_real(struct file *file)
+{
+	struct layerfs_file *lf = file->private_data;
+	struct inode *inode = file_inode(file);
+	struct dentry *upper = layerfs_upper(inode);
+	struct file *upperfile, *old;
+	struct path path;
+
+	if (!upper || file_inode(lf->realfile) == d_inode(upper))
+		return lf->realfile;
+
+	upperfile = smp_load_acquire(&lf->upperfile);
+	if (upperfile)
+		return upperfile;
+
+	path.mnt = layerfs_upper_layer(inode->i_sb)->root.mnt;
+	path.dentry = upper;
+	upperfile = layerfs_open_real(inode, &path, lf->realfile->f_flags);
+	if (IS_ERR(upperfile))
+		return upperfile;
+
+	old = cmpxchg_release(&lf->upperfile, NULL, upperfile);
+	if (old) {
+		fput(upperfile);	/* another caller was first */
+		return old;
+	}
+	return upperfile;
 }
 
 /*
@@ -32,8 +87,7 @@ static struct file *layerfs_real_file(const struct file *file)
 static int layerfs_open(struct inode *inode, struct file *file)
 {
 	int flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
-	const struct cred *old_cred;
-	struct file *realfile;
+	struct layerfs_file *lf;
 	struct path realpath;
 	int err;
 
@@ -48,20 +102,29 @@ static int layerfs_open(struct inode *inode, struct file *file)
 			return err;
 	}
 
-	layerfs_real_path(inode, &realpath);
-	old_cred = layerfs_override_creds(inode->i_sb);
-	realfile = dentry_open(&realpath, flags, current_cred());
-	revert_creds(old_cred);
-	if (IS_ERR(realfile))
-		return PTR_ERR(realfile);
+	lf = kzalloc(sizeof(*lf), GFP_KERNEL);
+	if (!lf)
+		return -ENOMEM;
 
-	file->private_data = realfile;
+	layerfs_real_path(inode, &realpath);
+	lf->realfile = layerfs_open_real(inode, &realpath, flags);
+	if (IS_ERR(lf->realfile)) {
+		err = PTR_ERR(lf->realfile);
+		kfree(lf);
+		return err;
+	}
+	file->private_data = lf;
 	return 0;
 }
 
 static int layerfs_release(struct inode *inode, struct file *file)
 {
-	fput(layerfs_real_file(file));
+	struct layerfs_file *lf = file->private_data;
+
+	if (lf->upperfile)
+		fput(lf->upperfile);
+	fput(lf->realfile);
+	kfree(lf);
 	return 0;
 }
 
@@ -87,13 +150,18 @@ static ssize_t layerfs_read_iter(struct kiocb *iocb, struct iov_iter *iter)
 {
 	struct file *file = iocb->ki_filp;
 	const struct cred *old_cred;
+	struct file *realfile;
 	ssize_t ret;
 
 	if (!iov_iter_count(iter))
 		return 0;
 
+	realfile = layerfs_file_real(file);
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
+
 	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
-	ret = vfs_iter_read(layerfs_real_file(file), iter, &iocb->ki_pos,
+	ret = vfs_iter_read(realfile, iter, &iocb->ki_pos,
 			    layerfs_iocb_rwf(iocb->ki_flags));
 	revert_creds(old_cred);
 	return ret;
@@ -107,11 +175,13 @@ static ssize_t layerfs_read_iter(struct kiocb *iocb, struct iov_iter *iter)
 static ssize_t layerfs_write_iter(struct kiocb *iocb, struct iov_iter *iter)
 {
 	struct file *file = iocb->ki_filp;
-	struct file *realfile = layerfs_real_file(file);
+	struct file *realfile = layerfs_file_real(file);
 	struct inode *inode = file_inode(file);
 	const struct cred *old_cred;
 	ssize_t ret;
 
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	if (!iov_iter_count(iter))
 		return 0;
 
@@ -136,13 +206,17 @@ out_unlock:
 static long layerfs_fallocate(struct file *file, int mode, loff_t offset,
 			      loff_t len)
 {
+	struct file *realfile = layerfs_file_real(file);
 	struct inode *inode = file_inode(file);
 	const struct cred *old_cred;
 	long ret;
 
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
+
 	inode_lock(inode);
 	old_cred = layerfs_override_creds(inode->i_sb);
-	ret = vfs_fallocate(layerfs_real_file(file), mode, offset, len);
+	ret = vfs_fallocate(realfile, mode, offset, len);
 	revert_creds(old_cred);
 	layerfs_copyattr(inode);
 	inode_unlock(inode);
@@ -153,10 +227,12 @@ static ssize_t layerfs_splice_read(struct file *in, loff_t *ppos,
 				   struct pipe_inode_info *pipe, size_t len,
 				   unsigned int flags)
 {
-	struct file *realfile = layerfs_real_file(in);
+	struct file *realfile = layerfs_file_real(in);
 	const struct cred *old_cred;
 	ssize_t ret;
 
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	if (!realfile->f_op->splice_read)
 		return -EINVAL;
 
@@ -172,10 +248,12 @@ static ssize_t layerfs_splice_read(struct file *in, loff_t *ppos,
  */
 static int layerfs_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct file *realfile = layerfs_real_file(file);
+	struct file *realfile = layerfs_file_real(file);
 	const struct cred *old_cred;
 	int ret;
 
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	if (!realfile->f_op->mmap)
 		return -ENODEV;
 	if (WARN_ON_ONCE(file != vma->vm_file))
@@ -195,10 +273,13 @@ static int layerfs_mmap(struct file *file, struct vm_area_struct *vma)
  */
 static loff_t layerfs_llseek(struct file *file, loff_t offset, int whence)
 {
-	struct file *realfile = layerfs_real_file(file);
+	struct file *realfile = layerfs_file_real(file);
 	struct inode *inode = file_inode(file);
 	const struct cred *old_cred;
 	loff_t ret;
+
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 
 	inode_lock(inode);
 	realfile->f_pos = file->f_pos;
@@ -213,11 +294,15 @@ static loff_t layerfs_llseek(struct file *file, loff_t offset, int whence)
 static int layerfs_fsync(struct file *file, loff_t start, loff_t end,
 			 int datasync)
 {
+	struct file *realfile = layerfs_file_real(file);
 	const struct cred *old_cred;
 	int ret;
 
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
+
 	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
-	ret = vfs_fsync_range(layerfs_real_file(file), start, end, datasync);
+	ret = vfs_fsync_range(realfile, start, end, datasync);
 	revert_creds(old_cred);
 	return ret;
 }
