@@ -59,7 +59,53 @@ kdir_of() {
 }
 
 kver_of_kdir() {
-	local rel=$1/include/config/kernel.release
-	[ -r "$rel" ] || die "$1 is not a configured kernel build directory (no $rel)"
-	cat "$rel"
+	# UTS_RELEASE is what "uname -r" says in the VM (Debian's 6.1 headers
+	# have "6.1.NNN" in include/config/kernel.release, not the ABI name).
+	local uts=$1/include/generated/utsrelease.h
+	[ -r "$uts" ] || die "$1 is not a configured kernel build directory (no $uts)"
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$uts"
+}
+
+# Remove kbuild's output from the source tree (what "make M=. clean" removes),
+# but leave build/ alone: kbuild's own clean deletes every *.ko under M=,
+# including the per-kernel copies in build/<kver>/.
+clean_kbuild_outputs() {
+	find "$REPO/fs" -type f \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.a' -o -name '*.dwo' \
+		-o -name 'modules.order' -o -name '*.symversions' \) -delete
+	find "$REPO" -maxdepth 1 -type f \( -name '*.o' -o -name '.*.cmd' \
+		-o -name 'modules.order' -o -name 'Module.symvers' \) -delete
+}
+
+# Run make without the caller's make state: a top-level "make check T=x
+# KERNEL=6.1" must not leak T=, KERNEL= or MAKELEVEL into kbuild or lib.mk.
+cleanmake() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make "$@"
+}
+
+# Parse the common "--kernel SERIES | --kdir DIR" options into KDIR and KVER.
+# Without a manifest (setup.sh not run yet) fall back to the newest headers of
+# the series installed on the host, so a plain "make" works on a dev box.
+resolve_kernel() {
+	local series=$1 kdir=$2
+	if [ -n "$kdir" ]; then
+		KDIR=$(cd "$kdir" && pwd) || die "KDIR=$kdir does not exist"
+		KVER=$(kver_of_kdir "$KDIR")
+		return
+	fi
+	if [ -r "$MANIFEST" ]; then
+		KVER=$(kver_of "$series")
+	else
+		local pat
+		case "$series" in
+		6.12) pat='linux-headers-6.12.*+deb12-amd64' ;;
+		6.1)  pat='linux-headers-6.1.0-*-amd64' ;;
+		*)    series_key "$series" >/dev/null ;;
+		esac
+		# shellcheck disable=SC2086 # $pat is a glob on purpose
+		KVER=$(cd /usr/src && ls -d $pat 2>/dev/null | sort -V | tail -n 1 |
+			sed 's/^linux-headers-//') || true
+		[ -n "$KVER" ] || die "no $series headers installed: run scripts/setup.sh (as root)"
+	fi
+	KDIR=$(kdir_of "$KVER")
 }
