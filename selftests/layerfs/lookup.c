@@ -508,6 +508,20 @@ TEST_F(lookup, getattr_matches_real)
 	ASSERT_EQ(DATA_SIZE, st.st_size);
 }
 
+/* A merged directory shows the mode and owner of its topmost directory. */
+TEST_F(lookup, getattr_dir_from_topmost)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, chown(L("u/mrg"), 42, 43));
+	ASSERT_EQ(0, chmod(L("u/mrg"), 0751));
+	ASSERT_EQ(0, chmod(L("c/mrg"), 0700));
+	ASSERT_EQ(0, stat(M("mrg"), &st));
+	ASSERT_EQ((mode_t)(S_IFDIR | 0751), st.st_mode);
+	ASSERT_EQ((uid_t)42, st.st_uid);
+	ASSERT_EQ((gid_t)43, st.st_gid);
+}
+
 /*
  * All layers on one filesystem: every object has the layerfs st_dev and
  * the inode number of the topmost real object.
@@ -601,6 +615,8 @@ TEST_F(lookup, xattr_trusted_passthrough)
 	char list[1024], val[64];
 	ssize_t n;
 
+	/* A size probe (size 0) returns the value's length. */
+	ASSERT_EQ(3, getxattr(M("types/reg"), "trusted.foo", NULL, 0));
 	n = getxattr(M("types/reg"), "trusted.foo", val, sizeof(val));
 	ASSERT_EQ(3, n);
 	ASSERT_EQ(0, memcmp("bar", val, 3));

@@ -433,6 +433,33 @@ TEST_F_TIMEOUT(readdir, rewinddir_full_list_again, 300)
 	closedir(d);
 }
 
+/*
+ * rewinddir() (lseek 0) rebuilds the per-open cache: a name created in a
+ * lower layer after the first pass shows up on the second pass, and only
+ * there.
+ */
+TEST_F_TIMEOUT(readdir, rewinddir_rebuilds_cache, 300)
+{
+	DIR *d = opendir(self->mnt);
+	long n, i, found = 0;
+
+	ASSERT_NE(NULL, d);
+	n = read_stream(d, self->e);
+	ASSERT_EQ(EXPECTED + 2, n);
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/C/late", self->base), "late"));
+	/* Without a rewind the cached list is unchanged: end of directory. */
+	errno = 0;
+	ASSERT_EQ(NULL, readdir(d));
+	ASSERT_EQ(0, errno);
+	rewinddir(d);
+	n = read_stream(d, self->e);
+	ASSERT_EQ(EXPECTED + 3, n);
+	for (i = 0; i < n; i++)
+		found += !strcmp(self->e[i].name, "late");
+	ASSERT_EQ(1, found);
+	closedir(d);
+}
+
 static int ent_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct ent *)a)->name,
