@@ -158,14 +158,48 @@ static inline int lfs_make_base(char *base)
 	return lfs_mount_tmpfs(base);
 }
 
-/* Undo lfs_make_base(): detach the tmpfs and remove the directory. */
-static inline void lfs_drop_base(const char *base)
+/*
+ * Undo lfs_make_base().  @mounts lists the mount points below @base that a
+ * test may have created (relative names, innermost first; NULL-terminated);
+ * each is unmounted (all stacked mounts), then @base itself.  The unmounts
+ * are not lazy: if a mount left behind a reference to a dentry or mount of
+ * a layer (a leak on some error path), unmounting fails with EBUSY.  That
+ * errno is returned (0 when everything came off cleanly); the tmpfs is then
+ * detached anyway and the directory removed.
+ */
+static inline int lfs_drop_base(const char *base, const char *const *mounts)
 {
+	char path[PATH_MAX + 64];
+	int err = 0;
+
 	if (!base[0])
-		return;
-	umount2(base, MNT_DETACH);
+		return 0;
+	if (chdir("/"))
+		err = errno;
+	for (; mounts && *mounts; mounts++) {
+		snprintf(path, sizeof(path), "%s/%s", base, *mounts);
+		while (!umount2(path, 0))
+			;
+		if (errno != EINVAL && errno != ENOENT && !err)
+			err = errno;
+	}
+	if (umount2(base, 0)) {
+		if (!err)
+			err = errno;
+		umount2(base, MNT_DETACH);
+	}
 	rmdir(base);
+	return err;
 }
+
+/* Teardown helper: lfs_drop_base() and fail the test if a mount was busy. */
+#define LFS_DROP_BASE(base, ...) do { \
+	static const char *const __mnts[] = { __VA_ARGS__, NULL }; \
+	int __err = lfs_drop_base(base, __mnts); \
+	EXPECT_EQ(0, __err) \
+		TH_LOG("unmounting the test's mounts: %s (leaked reference?)", \
+		       strerror(__err)); \
+} while (0)
 
 /* mkdir -p */
 static inline int lfs_mkdir_p(const char *path)

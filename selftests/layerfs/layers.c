@@ -32,14 +32,7 @@ FIXTURE_SETUP(layers)
 
 FIXTURE_TEARDOWN(layers)
 {
-	static const char *const mnts[] = { "m3", "m2", "m1", "m" };
-	unsigned int i;
-
-	for (i = 0; i < sizeof(mnts) / sizeof(mnts[0]); i++)
-		while (!umount2(lfs_fmt("%s/%s", self->base, mnts[i]),
-				MNT_DETACH))
-			;
-	lfs_drop_base(self->base);
+	LFS_DROP_BASE(self->base, "m", "m3", "m2", "m1");
 }
 
 #define L(rel)		lfs_fmt("%s/%s", self->base, rel)

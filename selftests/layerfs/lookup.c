@@ -166,9 +166,7 @@ FIXTURE_SETUP(lookup)
 
 FIXTURE_TEARDOWN(lookup)
 {
-	while (!umount2(self->mnt, MNT_DETACH))
-		;
-	lfs_drop_base(self->base);
+	LFS_DROP_BASE(self->base, "m", "m2", "x1", "x2");
 }
 
 /* Path below the mount point. */

@@ -55,9 +55,7 @@ FIXTURE_SETUP(opts)
 
 FIXTURE_TEARDOWN(opts)
 {
-	while (!umount2(self->mnt, MNT_DETACH))
-		;
-	lfs_drop_base(self->base);
+	LFS_DROP_BASE(self->base, "m", "bind", "other", "ramfs", "cg", "ro");
 }
 
 /* mount(2) with the '$'-expanded option string; 0 or errno. */

@@ -151,10 +151,7 @@ FIXTURE_SETUP(readdir)
 
 FIXTURE_TEARDOWN(readdir)
 {
-	while (!umount2(self->mnt, MNT_DETACH))
-		;
-	umount2(lfs_fmt("%s/ov", self->base), MNT_DETACH);
-	lfs_drop_base(self->base);
+	LFS_DROP_BASE(self->base, "m", "ov");
 	free(self->e);
 	free(self->e2);
 }
@@ -258,7 +255,7 @@ static void check_listing(struct __test_metadata *_metadata,
 		ASSERT_TRUE(idx >= 0 && idx < NAMES)
 			TH_LOG("unexpected name \"%s\"", e[i].name);
 		k = merged_kind(idx);
-		ASSERT_NE(K_NONE, k)
+		ASSERT_NE((int)K_NONE, (int)k)
 			TH_LOG("%s is hidden (whiteout or absent)", e[i].name);
 		ASSERT_EQ(0, seen[idx])
 			TH_LOG("%s listed twice", e[i].name);
@@ -276,9 +273,9 @@ TEST_F(readdir, model_sanity)
 	for (i = 0; i < NAMES; i++)
 		count += merged_kind(i) != K_NONE;
 	ASSERT_EQ(EXPECTED, count);
-	ASSERT_EQ(K_DIR, merged_kind(6000));
-	ASSERT_EQ(K_NONE, merged_kind(7000));
-	ASSERT_EQ(K_REG, merged_kind(100));
+	ASSERT_EQ((int)K_DIR, (int)merged_kind(6000));
+	ASSERT_EQ((int)K_NONE, (int)merged_kind(7000));
+	ASSERT_EQ((int)K_REG, (int)merged_kind(100));
 }
 
 /* getdents64 with room for ~4 entries per call: thousands of calls. */
