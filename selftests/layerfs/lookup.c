@@ -81,6 +81,7 @@ FIXTURE_SETUP(lookup)
 		"$/c/odir2", "$/u/odir2", "$/c/fhd", "$/a/dhf",
 		"$/c/dfd", "$/a/dfd", "$/u/mrg/sub", "$/a/mrg", "$/b/mrg",
 		"$/c/mrg/sub", "$/b/types", "$/b/perm/closed",
+		"$/a/fhu", "$/u/dhu", "$/u/odir3", "$/a/odir3", "$/c/odir3",
 	};
 	static const char *const files[][2] = {
 		{ "$/c/wo_mid", "C" }, { "$/c/wo_up", "C" },
@@ -100,6 +101,10 @@ FIXTURE_SETUP(lookup)
 		{ "$/c/bottom", "C" }, { "$/b/types/reg", "hello" },
 		{ "$/a/xv", "A" }, { "$/c/xv", "C" },
 		{ "$/b/perm/public", "public" }, { "$/b/perm/closed/in", "in" },
+		{ "$/u/fhu", "U" }, { "$/a/fhu/child", "A" },
+		{ "$/u/dhu/k", "U" }, { "$/b/dhu", "B" },
+		{ "$/u/odir3/u3", "U" }, { "$/a/odir3/a3", "A" },
+		{ "$/c/odir3/c3", "C" }, { "$/c/mrg/hid", "C" },
 	};
 	const char *b;
 	struct timespec ts[2] = {
@@ -125,9 +130,11 @@ FIXTURE_SETUP(lookup)
 	ASSERT_EQ(0, lfs_whiteout(lfs_expand(b, "$/u/wo_up")));
 	ASSERT_EQ(0, lfs_whiteout(lfs_expand(b, "$/b/wo_dir")));
 	ASSERT_EQ(0, lfs_whiteout(lfs_expand(b, "$/b/above_wo")));
+	ASSERT_EQ(0, lfs_whiteout(lfs_expand(b, "$/u/mrg/hid")));
 	/* Opaque directories in a lower layer and in the upper layer. */
 	ASSERT_EQ(0, lfs_opaque(lfs_expand(b, "$/a/odir")));
 	ASSERT_EQ(0, lfs_opaque(lfs_expand(b, "$/u/odir2")));
+	ASSERT_EQ(0, lfs_opaque(lfs_expand(b, "$/a/odir3")));
 
 	/* One of each file type, in a middle layer. */
 	ASSERT_EQ(0, chown(lfs_expand(b, "$/b/types/reg"), REG_UID, REG_GID));
@@ -209,8 +216,8 @@ TEST_F(lookup, whiteout_does_not_hide_upwards)
 /* Whiteouts are not listed, and the names they hide are not either. */
 TEST_F(lookup, whiteouts_not_listed)
 {
-	ASSERT_STREQ("above_wo,bottom,dfd,dhf,fhd,mrg,odir,odir2,perm,top,"
-		     "top2,types,xv", LS("."));
+	ASSERT_STREQ("above_wo,bottom,dfd,dhf,dhu,fhd,fhu,mrg,odir,odir2,odir3,"
+		     "perm,top,top2,types,xv", LS("."));
 }
 
 /* ---- opaque directories -------------------------------------------------- */
@@ -231,7 +238,46 @@ TEST_F(lookup, opaque_upper_dir)
 	ASSERT_EQ(ENOENT, lfs_lstat_errno(M("odir2/y")));
 }
 
+/*
+ * An opaque middle directory stops the merge below it, not above it: the
+ * upper directory still merges with it.
+ */
+TEST_F(lookup, opaque_middle_dir_merges_upwards)
+{
+	ASSERT_STREQ("a3,u3", LS("odir3"));
+	ASSERT_EQ(ENOENT, lfs_lstat_errno(M("odir3/c3")));
+}
+
+/* A whiteout inside a merged directory hides that one entry. */
+TEST_F(lookup, whiteout_inside_merged_dir)
+{
+	ASSERT_EQ(0, lfs_lstat_errno(L("c/mrg/hid")));
+	ASSERT_EQ(ENOENT, lfs_lstat_errno(M("mrg/hid")));
+	ASSERT_STREQ("a1,b1,c1,shared,sub,u1", LS("mrg"));
+}
+
 /* ---- files vs directories ------------------------------------------------ */
+
+/* A file in the upper layer hides a lower directory. */
+TEST_F(lookup, upper_file_hides_lower_dir)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, lstat(M("fhu"), &st));
+	ASSERT_TRUE(S_ISREG(st.st_mode));
+	ASSERT_STREQ("U", CAT("fhu"));
+	ASSERT_EQ(ENOTDIR, lfs_lstat_errno(M("fhu/child")));
+}
+
+/* A directory in the upper layer: the lower file of that name is ignored. */
+TEST_F(lookup, upper_dir_hides_lower_file)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, lstat(M("dhu"), &st));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+	ASSERT_STREQ("k", LS("dhu"));
+}
 
 /* A file above a directory hides the directory and everything inside. */
 TEST_F(lookup, file_hides_lower_dir)
