@@ -377,26 +377,50 @@ static inline int lfs_become(uid_t id)
 }
 
 /*
- * Run @fn(@arg) in a child that has become uid/gid @id.  @fn returns 0 or
- * an errno; that value is returned here.  Returns 255 when the child could
- * not be set up and 254 when it died abnormally.
+ * Run @fn(@arg) in a forked child and return its result (0 or an errno,
+ * passed back as the exit status).  Returns 255 when fork() failed and 254
+ * when the child died abnormally.  Use it for anything that changes
+ * credentials, so the test process keeps its own.
  */
-static inline int lfs_run_as(uid_t id, int (*fn)(const void *arg),
-			     const void *arg)
+static inline int lfs_in_child(int (*fn)(const void *arg), const void *arg)
 {
 	int status;
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return 255;
-	if (pid == 0) {
-		if (lfs_become(id))
-			_exit(255);
+	if (pid == 0)
 		_exit(fn(arg) & 0xff);
-	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return 254;
 	return WEXITSTATUS(status);
+}
+
+struct lfs_as {
+	uid_t id;
+	int (*fn)(const void *arg);
+	const void *arg;
+};
+
+static inline int lfs_as_trampoline(const void *p)
+{
+	const struct lfs_as *as = p;
+
+	if (lfs_become(as->id))
+		return 255;
+	return as->fn(as->arg);
+}
+
+/*
+ * Run @fn(@arg) in a child that has become uid/gid @id (see lfs_become()).
+ * Returns @fn's 0/errno, or 255/254 as lfs_in_child().
+ */
+static inline int lfs_run_as(uid_t id, int (*fn)(const void *arg),
+			     const void *arg)
+{
+	struct lfs_as as = { .id = id, .fn = fn, .arg = arg };
+
+	return lfs_in_child(lfs_as_trampoline, &as);
 }
 
 /* Does the NUL-separated list from listxattr(2) contain @name? */

@@ -360,37 +360,35 @@ static int set_caps(__u32 keep)
 	return syscall(SYS_capset, &h, d) ? errno : 0;
 }
 
-/*
- * In a child: drop every capability but @keep, optionally become nobody
- * (which clears the remaining capabilities), then try the mount.  Returns
- * the mount's errno, 255 if the child could not drop its privileges.
- */
-static int mount_unprivileged(const char *mnt, const char *opts, __u32 keep,
-			      bool nobody)
-{
-	int status;
-	pid_t pid = fork();
+struct unpriv_mount {
+	const char *mnt, *opts;
+	__u32 keep;	/* capabilities kept before the uid change */
+	bool nobody;	/* then become uid/gid 65534 */
+};
 
-	if (pid < 0)
+/*
+ * (In a child.)  Drop every capability but @keep, optionally become nobody
+ * (which clears the remaining capabilities), then try the mount.  Returns
+ * the mount's errno, 255 if the privileges could not be dropped.
+ */
+static int mount_unprivileged(const void *arg)
+{
+	const struct unpriv_mount *u = arg;
+
+	if (set_caps(u->keep))
 		return 255;
-	if (pid == 0) {
-		if (set_caps(keep))
-			_exit(255);
-		if (nobody && lfs_become(LFS_NOBODY))
-			_exit(255);
-		_exit(lfs_mount(mnt, opts) & 0xff);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return 254;
-	return WEXITSTATUS(status);
+	if (u->nobody && lfs_become(LFS_NOBODY))
+		return 255;
+	return lfs_mount(u->mnt, u->opts);
 }
 
 /* uid 0 without any capability cannot mount. */
 TEST_F(opts, no_cap_sys_admin_eperm)
 {
 	const char *o = lfs_expand(self->base, "lowerdir=$/l1:$/l2");
+	struct unpriv_mount u = { .mnt = self->mnt, .opts = o };
 
-	ASSERT_EQ(EPERM, mount_unprivileged(self->mnt, o, 0, false));
+	ASSERT_EQ(EPERM, lfs_in_child(mount_unprivileged, &u));
 	/* The same options work for root, so EPERM was about privilege. */
 	ASSERT_EQ(0, lfs_mount(self->mnt, o));
 }
@@ -399,9 +397,12 @@ TEST_F(opts, no_cap_sys_admin_eperm)
 TEST_F(opts, non_root_eperm)
 {
 	const char *o = lfs_expand(self->base, "lowerdir=$/l1:$/l2");
-	__u32 keep = (1U << CAP_SETUID) | (1U << CAP_SETGID);
+	struct unpriv_mount u = {
+		.mnt = self->mnt, .opts = o, .nobody = true,
+		.keep = (1U << CAP_SETUID) | (1U << CAP_SETGID),
+	};
 
-	ASSERT_EQ(EPERM, mount_unprivileged(self->mnt, o, keep, true));
+	ASSERT_EQ(EPERM, lfs_in_child(mount_unprivileged, &u));
 	ASSERT_EQ(0, lfs_mount(self->mnt, o));
 }
 
