@@ -119,9 +119,9 @@ FIXTURE_SETUP(lookup)
 	b = self->base;
 	snprintf(self->mnt, sizeof(self->mnt), "%s/m", b);
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
 		ASSERT_EQ(0, lfs_mkdir_p(lfs_expand(b, dirs[i])));
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(files); i++)
 		ASSERT_EQ(0, lfs_write(lfs_expand(b, files[i][0]),
 				       files[i][1]));
 
@@ -502,7 +502,7 @@ TEST_F(lookup, pread_matches_lower)
 	fill_expected(want, DATA_SIZE);
 	fd = open(M("types/data"), O_RDONLY);
 	ASSERT_GE(fd, 0);
-	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		size_t exp = DATA_SIZE - offs[i] < 300 ? DATA_SIZE - offs[i] :
 							  300;
 
@@ -586,7 +586,7 @@ TEST_F(lookup, st_dev_st_ino_same_fs)
 	ASSERT_EQ(0, lfs_mount_dev(self->mnt, &dev));
 	ASSERT_EQ(0, stat(self->base, &layer));
 	ASSERT_NE(layer.st_dev, dev);
-	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
 		ASSERT_EQ(0, lstat(M(objs[i][0]), &st));
 		ASSERT_EQ(0, lstat(L(objs[i][1]), &real));
 		ASSERT_EQ(dev, st.st_dev)

@@ -45,7 +45,7 @@ FIXTURE_SETUP(opts)
 	LFS_REQUIRE(return);
 	ASSERT_EQ(0, lfs_private_ns());
 	ASSERT_EQ(0, lfs_make_base(self->base));
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
 		ASSERT_EQ(0, lfs_mkdir_p(lfs_expand(self->base, dirs[i])));
 	ASSERT_EQ(0, lfs_write(lfs_expand(self->base, "$/l1/f1"), "one"));
 	ASSERT_EQ(0, lfs_write(lfs_expand(self->base, "$/l2/f2"), "two"));
@@ -196,7 +196,7 @@ TEST_F(opts, upper_inside_work_einval)
 TEST_F(opts, upper_same_as_work_einval)
 {
 	ASSERT_EQ(EINVAL, try_mount(self,
-		"lowerdir=$/l1,upperdir=$/u,workdir=$/u"));
+				    "lowerdir=$/l1,upperdir=$/u,workdir=$/u"));
 }
 
 /* ---- ELOOP: overlapping layer roots ------------------------------------- */
@@ -218,7 +218,7 @@ TEST_F(opts, upper_inside_lower_eloop)
 TEST_F(opts, lower_same_as_upper_eloop)
 {
 	ASSERT_EQ(ELOOP, try_mount(self,
-		"lowerdir=$/u,upperdir=$/u,workdir=$/w"));
+				   "lowerdir=$/u,upperdir=$/u,workdir=$/w"));
 }
 
 TEST_F(opts, same_lower_twice_eloop)
@@ -482,7 +482,7 @@ TEST_F(opts, proc_mounts_shows_options)
 	ASSERT_TRUE(!strcmp(opts, "ro") || !strncmp(opts, "ro,", 3));
 	/* The space is shown as \040, so the line stays parseable. */
 	ASSERT_NE(NULL, strstr(opts, lfs_expand(self->base,
-			"lowerdir=$/l1:$/low\\040er")));
+						"lowerdir=$/l1:$/low\\040er")));
 	ASSERT_NE(NULL, strstr(opts, lfs_expand(self->base, "upperdir=$/u")));
 	ASSERT_NE(NULL, strstr(opts, lfs_expand(self->base, "workdir=$/w")));
 }
@@ -496,7 +496,7 @@ TEST_F(opts, proc_mounts_lower_only)
 	ASSERT_EQ(0, lfs_mount_opts(self->mnt, opts, sizeof(opts)));
 	ASSERT_TRUE(!strcmp(opts, "ro") || !strncmp(opts, "ro,", 3));
 	ASSERT_NE(NULL, strstr(opts, lfs_expand(self->base,
-			"lowerdir=$/l1:$/l2")));
+						"lowerdir=$/l1:$/l2")));
 	ASSERT_EQ(NULL, strstr(opts, "upperdir="));
 	ASSERT_EQ(NULL, strstr(opts, "workdir="));
 }

@@ -335,7 +335,7 @@ TEST_F(readdir, d_type_is_topmost)
 
 	ASSERT_NE(NULL, d);
 	while ((de = readdir(d))) {
-		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(want); i++) {
 			if (strcmp(de->d_name, want[i].name))
 				continue;
 			ASSERT_EQ(want[i].type, de->d_type)
@@ -344,7 +344,7 @@ TEST_F(readdir, d_type_is_topmost)
 		}
 	}
 	closedir(d);
-	ASSERT_EQ(sizeof(want) / sizeof(want[0]), found);
+	ASSERT_EQ(ARRAY_SIZE(want), found);
 }
 
 /*
