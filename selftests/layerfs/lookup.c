@@ -709,7 +709,7 @@ TEST_F(lookup, xattr_from_topmost)
 
 /* ---- read-only ----------------------------------------------------------- */
 
-/* Expect syscall result @ret == -1 with errno EROFS. */
+/* Expect @call to return -1 with errno EROFS. */
 #define ASSERT_EROFS(call) do { \
 	errno = 0; \
 	ASSERT_EQ(-1, (long)(call)); \

@@ -282,7 +282,9 @@ TEST_F(opts, upper_without_xattr_eopnotsupp)
 
 /*
  * cgroup2 (kernfs) stores trusted.* xattrs and can mkdir, but has no
- * ->mknod, so it cannot hold a whiteout.
+ * ->mknod, so it cannot hold a whiteout.  (kernfs's ->mkdir leaves the new
+ * dentry negative, as the VFS allows; a stacking fs must look the name up
+ * again after vfs_mkdir(), as overlayfs does, before it gets to the probe.)
  */
 TEST_F(opts, upper_without_mknod_eopnotsupp)
 {
