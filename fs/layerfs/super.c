@@ -177,6 +177,8 @@ static int layerfs_resolve_dir(struct fs_context *fc, const char *what,
 	if (!d_is_dir(path->dentry)) {
 		errorfc(fc, "%s '%s' is not a directory", what, name);
 		path_put(path);
+		/* the caller's cleanup puts whatever is left in @path */
+		*path = (struct path) {};
 		return -ENOTDIR;
 	}
 	return 0;
@@ -482,9 +484,18 @@ retry:
 	}
 
 	err = vfs_mkdir(idmap, dir, work, 0);
+	if (!err && (d_unhashed(work) || d_is_negative(work))) {
+		/* Some filesystems (kernfs) leave the new dentry unused. */
+		dput(work);
+		work = lookup_one_len(name, workdir, strlen(name));
+		if (IS_ERR(work)) {
+			err = PTR_ERR(work);
+			work = NULL;
+		} else if (!d_is_dir(work)) {
+			err = -EIO;
+		}
+	}
 	inode_unlock(dir);
-	if (!err && (d_unhashed(work) || d_is_negative(work)))
-		err = -EIO;	/* a filesystem layerfs cannot use as upper */
 	if (err) {
 		errorfc(fc, "cannot create '%s/%s' (%d)", ofs->config.workdir,
 			name, err);
