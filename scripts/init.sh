@@ -80,7 +80,12 @@ check)
 	load_modules && run_tests
 	;;
 demo)
-	load_modules && sh /demo.sh
+	if load_modules; then
+		# Kernel messages would interleave with the narration; they are
+		# still in the dmesg dump below.
+		dmesg -n 1
+		sh /demo.sh </dev/null || echo "Bail out! demo.sh failed (exit $?)"
+	fi
 	;;
 shell)
 	load_modules
