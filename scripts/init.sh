@@ -49,9 +49,19 @@ load_modules() {
 run_one() {
 	num=$1 name=$2 rc=0
 	echo "# selftests: layerfs: $name"
-	# The pipe hides the exit status; keep it in a file.
-	{ timeout -s KILL "$TEST_TIMEOUT" "./$name" $TARGS 2>&1; echo $? >/tmp/.rc; } |
-		sed -e 's/^/# /'
+	# The test runs in a session of its own, so that after it ends (or its
+	# timeout kills it) anything it left behind can be killed too: an orphan
+	# holding the pipe open would block sed, and this loop, forever.  As
+	# the shell's child the test is no group leader, so setsid does not
+	# fork: $! is the session and process group id.  The pipe hides the
+	# exit status; keep it in a file.
+	{
+		setsid timeout -s KILL "$TEST_TIMEOUT" "./$name" $TARGS 2>&1 &
+		pid=$!
+		wait "$pid"
+		echo $? >/tmp/.rc
+		kill -KILL -- "-$pid" 2>/dev/null
+	} | sed -e 's/^/# /'
 	rc=$(cat /tmp/.rc)
 	case "$rc" in
 	0)   echo "ok $num selftests: layerfs: $name" ;;

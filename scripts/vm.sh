@@ -194,6 +194,7 @@ fi
 if ! grep -q '==== layerfs-vm: begin ' "$log"; then
 	warn "the guest never reached /init; last console lines:"
 	tail -n 40 "$log" | tr -d '\r' | sed 's/^/    /' >&2
+	echo >&2	# the last console line may lack its newline
 fi
 
 read -r passed failed skipped < <("$REPO/scripts/verdict.sh" "$log" "$mode" | tail -n 1)
