@@ -107,11 +107,14 @@ shell)
 	;;
 esac
 
-# Silence the console so the dump below is not interleaved with new messages.
+# Silence the console so the dump below is not interleaved with new messages;
+# the host scans the dump for kernel warnings (not needed after a shell).
 dmesg -n 1
-marker "dmesg begin"
-dmesg
-marker "dmesg end"
+if [ "$MODE" != shell ]; then
+	marker "dmesg begin"
+	dmesg
+	marker "dmesg end"
+fi
 marker "exit"
 sync
 poweroff -f

@@ -163,7 +163,7 @@ qemu=(qemu-system-x86_64 -nographic -no-reboot -m 2G -smp 2 "${accel[@]}"
 if [ "$mode" = shell ]; then
 	info "console log: $log  (Ctrl-A x kills the VM)"
 	# The serial console and qemu's monitor share stdio; Ctrl-C goes to the guest.
-	exec "${qemu[@]}" -serial none -monitor none \
+	exec "${qemu[@]}" \
 		-chardev "stdio,id=con,mux=on,signal=off,logfile=$log" \
 		-serial chardev:con -mon chardev=con
 fi
