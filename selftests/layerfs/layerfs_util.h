@@ -158,14 +158,48 @@ static inline int lfs_make_base(char *base)
 	return lfs_mount_tmpfs(base);
 }
 
-/* Undo lfs_make_base(): detach the tmpfs and remove the directory. */
-static inline void lfs_drop_base(const char *base)
+/*
+ * Undo lfs_make_base().  @mounts lists the mount points below @base that a
+ * test may have created (relative names, innermost first; NULL-terminated);
+ * each is unmounted (all stacked mounts), then @base itself.  The unmounts
+ * are not lazy: if a mount left behind a reference to a dentry or mount of
+ * a layer (a leak on some error path), unmounting fails with EBUSY.  That
+ * errno is returned (0 when everything came off cleanly); the tmpfs is then
+ * detached anyway and the directory removed.
+ */
+static inline int lfs_drop_base(const char *base, const char *const *mounts)
 {
+	char path[PATH_MAX + 64];
+	int err = 0;
+
 	if (!base[0])
-		return;
-	umount2(base, MNT_DETACH);
+		return 0;
+	if (chdir("/"))
+		err = errno;
+	for (; mounts && *mounts; mounts++) {
+		snprintf(path, sizeof(path), "%s/%s", base, *mounts);
+		while (!umount2(path, 0))
+			;
+		if (errno != EINVAL && errno != ENOENT && !err)
+			err = errno;
+	}
+	if (umount2(base, 0)) {
+		if (!err)
+			err = errno;
+		umount2(base, MNT_DETACH);
+	}
 	rmdir(base);
+	return err;
 }
+
+/* Teardown helper: lfs_drop_base() and fail the test if a mount was busy. */
+#define LFS_DROP_BASE(base, ...) do { \
+	static const char *const __mnts[] = { __VA_ARGS__, NULL }; \
+	int __err = lfs_drop_base(base, __mnts); \
+	EXPECT_EQ(0, __err) \
+		TH_LOG("unmounting the test's mounts: %s (leaked reference?)", \
+		       strerror(__err)); \
+} while (0)
 
 /* mkdir -p */
 static inline int lfs_mkdir_p(const char *path)
@@ -343,26 +377,50 @@ static inline int lfs_become(uid_t id)
 }
 
 /*
- * Run @fn(@arg) in a child that has become uid/gid @id.  @fn returns 0 or
- * an errno; that value is returned here.  Returns 255 when the child could
- * not be set up and 254 when it died abnormally.
+ * Run @fn(@arg) in a forked child and return its result (0 or an errno,
+ * passed back as the exit status).  Returns 255 when fork() failed and 254
+ * when the child died abnormally.  Use it for anything that changes
+ * credentials, so the test process keeps its own.
  */
-static inline int lfs_run_as(uid_t id, int (*fn)(const void *arg),
-			     const void *arg)
+static inline int lfs_in_child(int (*fn)(const void *arg), const void *arg)
 {
 	int status;
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return 255;
-	if (pid == 0) {
-		if (lfs_become(id))
-			_exit(255);
+	if (pid == 0)
 		_exit(fn(arg) & 0xff);
-	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return 254;
 	return WEXITSTATUS(status);
+}
+
+struct lfs_as {
+	uid_t id;
+	int (*fn)(const void *arg);
+	const void *arg;
+};
+
+static inline int lfs_as_trampoline(const void *p)
+{
+	const struct lfs_as *as = p;
+
+	if (lfs_become(as->id))
+		return 255;
+	return as->fn(as->arg);
+}
+
+/*
+ * Run @fn(@arg) in a child that has become uid/gid @id (see lfs_become()).
+ * Returns @fn's 0/errno, or 255/254 as lfs_in_child().
+ */
+static inline int lfs_run_as(uid_t id, int (*fn)(const void *arg),
+			     const void *arg)
+{
+	struct lfs_as as = { .id = id, .fn = fn, .arg = arg };
+
+	return lfs_in_child(lfs_as_trampoline, &as);
 }
 
 /* Does the NUL-separated list from listxattr(2) contain @name? */

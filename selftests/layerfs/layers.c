@@ -32,14 +32,7 @@ FIXTURE_SETUP(layers)
 
 FIXTURE_TEARDOWN(layers)
 {
-	static const char *const mnts[] = { "m3", "m2", "m1", "m" };
-	unsigned int i;
-
-	for (i = 0; i < sizeof(mnts) / sizeof(mnts[0]); i++)
-		while (!umount2(lfs_fmt("%s/%s", self->base, mnts[i]),
-				MNT_DETACH))
-			;
-	lfs_drop_base(self->base);
+	LFS_DROP_BASE(self->base, "m", "m3", "m2", "m1");
 }
 
 #define L(rel)		lfs_fmt("%s/%s", self->base, rel)
@@ -141,7 +134,7 @@ static void build_two_levels(struct __test_metadata *_metadata,
 	static const char *const dirs[] = { "a", "b", "c", "d", "m1", "m2", "m3" };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
 		ASSERT_EQ(0, mkdir(L(dirs[i]), 0755));
 	ASSERT_EQ(0, lfs_write(L("a/fa"), "A"));
 	ASSERT_EQ(0, lfs_write(L("b/fb"), "B"));

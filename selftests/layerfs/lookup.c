@@ -81,6 +81,7 @@ FIXTURE_SETUP(lookup)
 		"$/c/odir2", "$/u/odir2", "$/c/fhd", "$/a/dhf",
 		"$/c/dfd", "$/a/dfd", "$/u/mrg/sub", "$/a/mrg", "$/b/mrg",
 		"$/c/mrg/sub", "$/b/types", "$/b/perm/closed",
+		"$/a/fhu", "$/u/dhu", "$/u/odir3", "$/a/odir3", "$/c/odir3",
 	};
 	static const char *const files[][2] = {
 		{ "$/c/wo_mid", "C" }, { "$/c/wo_up", "C" },
@@ -100,6 +101,10 @@ FIXTURE_SETUP(lookup)
 		{ "$/c/bottom", "C" }, { "$/b/types/reg", "hello" },
 		{ "$/a/xv", "A" }, { "$/c/xv", "C" },
 		{ "$/b/perm/public", "public" }, { "$/b/perm/closed/in", "in" },
+		{ "$/u/fhu", "U" }, { "$/a/fhu/child", "A" },
+		{ "$/u/dhu/k", "U" }, { "$/b/dhu", "B" },
+		{ "$/u/odir3/u3", "U" }, { "$/a/odir3/a3", "A" },
+		{ "$/c/odir3/c3", "C" }, { "$/c/mrg/hid", "C" },
 	};
 	const char *b;
 	struct timespec ts[2] = {
@@ -114,9 +119,9 @@ FIXTURE_SETUP(lookup)
 	b = self->base;
 	snprintf(self->mnt, sizeof(self->mnt), "%s/m", b);
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
 		ASSERT_EQ(0, lfs_mkdir_p(lfs_expand(b, dirs[i])));
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(files); i++)
 		ASSERT_EQ(0, lfs_write(lfs_expand(b, files[i][0]),
 				       files[i][1]));
 
@@ -125,9 +130,11 @@ FIXTURE_SETUP(lookup)
 	ASSERT_EQ(0, lfs_whiteout(lfs_expand(b, "$/u/wo_up")));
 	ASSERT_EQ(0, lfs_whiteout(lfs_expand(b, "$/b/wo_dir")));
 	ASSERT_EQ(0, lfs_whiteout(lfs_expand(b, "$/b/above_wo")));
+	ASSERT_EQ(0, lfs_whiteout(lfs_expand(b, "$/u/mrg/hid")));
 	/* Opaque directories in a lower layer and in the upper layer. */
 	ASSERT_EQ(0, lfs_opaque(lfs_expand(b, "$/a/odir")));
 	ASSERT_EQ(0, lfs_opaque(lfs_expand(b, "$/u/odir2")));
+	ASSERT_EQ(0, lfs_opaque(lfs_expand(b, "$/a/odir3")));
 
 	/* One of each file type, in a middle layer. */
 	ASSERT_EQ(0, chown(lfs_expand(b, "$/b/types/reg"), REG_UID, REG_GID));
@@ -166,9 +173,7 @@ FIXTURE_SETUP(lookup)
 
 FIXTURE_TEARDOWN(lookup)
 {
-	while (!umount2(self->mnt, MNT_DETACH))
-		;
-	lfs_drop_base(self->base);
+	LFS_DROP_BASE(self->base, "m", "m2", "x1", "x2");
 }
 
 /* Path below the mount point. */
@@ -211,8 +216,8 @@ TEST_F(lookup, whiteout_does_not_hide_upwards)
 /* Whiteouts are not listed, and the names they hide are not either. */
 TEST_F(lookup, whiteouts_not_listed)
 {
-	ASSERT_STREQ("above_wo,bottom,dfd,dhf,fhd,mrg,odir,odir2,perm,top,"
-		     "top2,types,xv", LS("."));
+	ASSERT_STREQ("above_wo,bottom,dfd,dhf,dhu,fhd,fhu,mrg,odir,odir2,odir3,"
+		     "perm,top,top2,types,xv", LS("."));
 }
 
 /* ---- opaque directories -------------------------------------------------- */
@@ -233,7 +238,46 @@ TEST_F(lookup, opaque_upper_dir)
 	ASSERT_EQ(ENOENT, lfs_lstat_errno(M("odir2/y")));
 }
 
+/*
+ * An opaque middle directory stops the merge below it, not above it: the
+ * upper directory still merges with it.
+ */
+TEST_F(lookup, opaque_middle_dir_merges_upwards)
+{
+	ASSERT_STREQ("a3,u3", LS("odir3"));
+	ASSERT_EQ(ENOENT, lfs_lstat_errno(M("odir3/c3")));
+}
+
+/* A whiteout inside a merged directory hides that one entry. */
+TEST_F(lookup, whiteout_inside_merged_dir)
+{
+	ASSERT_EQ(0, lfs_lstat_errno(L("c/mrg/hid")));
+	ASSERT_EQ(ENOENT, lfs_lstat_errno(M("mrg/hid")));
+	ASSERT_STREQ("a1,b1,c1,shared,sub,u1", LS("mrg"));
+}
+
 /* ---- files vs directories ------------------------------------------------ */
+
+/* A file in the upper layer hides a lower directory. */
+TEST_F(lookup, upper_file_hides_lower_dir)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, lstat(M("fhu"), &st));
+	ASSERT_TRUE(S_ISREG(st.st_mode));
+	ASSERT_STREQ("U", CAT("fhu"));
+	ASSERT_EQ(ENOTDIR, lfs_lstat_errno(M("fhu/child")));
+}
+
+/* A directory in the upper layer: the lower file of that name is ignored. */
+TEST_F(lookup, upper_dir_hides_lower_file)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, lstat(M("dhu"), &st));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+	ASSERT_STREQ("k", LS("dhu"));
+}
 
 /* A file above a directory hides the directory and everything inside. */
 TEST_F(lookup, file_hides_lower_dir)
@@ -458,7 +502,7 @@ TEST_F(lookup, pread_matches_lower)
 	fill_expected(want, DATA_SIZE);
 	fd = open(M("types/data"), O_RDONLY);
 	ASSERT_GE(fd, 0);
-	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		size_t exp = DATA_SIZE - offs[i] < 300 ? DATA_SIZE - offs[i] :
 							  300;
 
@@ -508,6 +552,20 @@ TEST_F(lookup, getattr_matches_real)
 	ASSERT_EQ(DATA_SIZE, st.st_size);
 }
 
+/* A merged directory shows the mode and owner of its topmost directory. */
+TEST_F(lookup, getattr_dir_from_topmost)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, chown(L("u/mrg"), 42, 43));
+	ASSERT_EQ(0, chmod(L("u/mrg"), 0751));
+	ASSERT_EQ(0, chmod(L("c/mrg"), 0700));
+	ASSERT_EQ(0, stat(M("mrg"), &st));
+	ASSERT_EQ((mode_t)(S_IFDIR | 0751), st.st_mode);
+	ASSERT_EQ((uid_t)42, st.st_uid);
+	ASSERT_EQ((gid_t)43, st.st_gid);
+}
+
 /*
  * All layers on one filesystem: every object has the layerfs st_dev and
  * the inode number of the topmost real object.
@@ -528,7 +586,7 @@ TEST_F(lookup, st_dev_st_ino_same_fs)
 	ASSERT_EQ(0, lfs_mount_dev(self->mnt, &dev));
 	ASSERT_EQ(0, stat(self->base, &layer));
 	ASSERT_NE(layer.st_dev, dev);
-	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
 		ASSERT_EQ(0, lstat(M(objs[i][0]), &st));
 		ASSERT_EQ(0, lstat(L(objs[i][1]), &real));
 		ASSERT_EQ(dev, st.st_dev)
@@ -601,6 +659,8 @@ TEST_F(lookup, xattr_trusted_passthrough)
 	char list[1024], val[64];
 	ssize_t n;
 
+	/* A size probe (size 0) returns the value's length. */
+	ASSERT_EQ(3, getxattr(M("types/reg"), "trusted.foo", NULL, 0));
 	n = getxattr(M("types/reg"), "trusted.foo", val, sizeof(val));
 	ASSERT_EQ(3, n);
 	ASSERT_EQ(0, memcmp("bar", val, 3));
@@ -649,7 +709,7 @@ TEST_F(lookup, xattr_from_topmost)
 
 /* ---- read-only ----------------------------------------------------------- */
 
-/* Expect syscall result @ret == -1 with errno EROFS. */
+/* Expect @call to return -1 with errno EROFS. */
 #define ASSERT_EROFS(call) do { \
 	errno = 0; \
 	ASSERT_EQ(-1, (long)(call)); \

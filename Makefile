@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# layerfs - developer entry points.  The work is done by scripts/*.sh; kbuild
+# itself reads ./Kbuild, so "make -C <kdir> M=$PWD modules" works as usual.
+#
+#   make                   build fs/layerfs/layerfs.ko for Debian's 6.12 kernel
+#   make KERNEL=6.1        ... for Debian's 6.1 kernel
+#   make KDIR=<build dir>  ... for any configured kernel build directory
+#                          (each build is copied to build/<kver>/layerfs.ko)
+#   make check             selftests in a VM on 6.12, then on 6.1
+#   make check KERNEL=6.1  ... on one kernel only
+#   make check T=readdir   ... only the selftests whose name matches T (grep -E);
+#                          TARGS="-t case" passes arguments to each selftest
+#   make shell             VM console with overlay.ko and layerfs.ko loaded
+#   make demo              narrated walk through a layer stack (scripts/demo.sh)
+#   make lint              checkpatch --strict, W=1 and sparse builds, both kernels
+#   make setup             install what is missing (scripts/setup.sh, as root)
+#   make clean             remove build products
+#
+# Kernels, headers and tools come from Debian packages, cached in
+# $(LAYERFS_CACHE) (default /var/cache/layerfs); check, shell, demo and lint
+# run scripts/setup.sh first, which returns at once when nothing is missing.
+
+KERNEL ?= 6.12
+KDIR ?=
+T ?=
+TARGS ?=
+
+# A kernel chosen on the command line (or in the environment) narrows check
+# and lint to that kernel; by default they cover both.
+ifeq ($(origin KERNEL),file)
+ALL_KERNELS := --kernel 6.12 --kernel 6.1
+else
+ALL_KERNELS := --kernel $(KERNEL)
+endif
+
+ifneq ($(KDIR),)
+ONE_KERNEL := --kdir $(KDIR)
+ALL_KERNELS := --kdir $(KDIR)
+else
+ONE_KERNEL := --kernel $(KERNEL)
+endif
+
+TEST_ARGS := $(if $(T),--tests '$(T)') $(if $(TARGS),--targs '$(TARGS)')
+
+all: modules
+
+modules:
+	@scripts/build.sh $(ONE_KERNEL) >/dev/null
+
+setup:
+	@scripts/setup.sh
+
+check:
+	@scripts/check.sh $(ALL_KERNELS) $(TEST_ARGS)
+
+shell demo: setup
+	@scripts/build.sh $(ONE_KERNEL) >/dev/null
+	@scripts/vm.sh --mode $@ $(ONE_KERNEL) $(TEST_ARGS)
+
+lint: setup
+	@scripts/lint.sh $(ALL_KERNELS)
+
+clean:
+	@bash -c '. scripts/lib.sh && clean_kbuild_outputs'
+	rm -rf build
+	rm -f $(patsubst %.c,%,$(wildcard selftests/layerfs/*.c))
+
+.PHONY: all modules setup check shell demo lint clean

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/lint.sh - style and static checks of the layerfs module.
+#
+# Usage: scripts/lint.sh [--kernel SERIES]... [--kdir DIR]
+#
+#  * checkpatch.pl --no-tree --strict -f over fs/layerfs/*.[ch] (the script
+#    comes from linux-source-6.12 in the cache; CHECKs count as problems too);
+#  * a clean W=1 build for each kernel (default: 6.12 and 6.1);
+#  * sparse (C=2) for each kernel.
+# Prints a summary; the exit status is non-zero on any warning or error.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+targets=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel|--kdir) targets+=("$1 ${2:?}"); shift 2 ;;
+	-h|--help) sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument '$1'" ;;
+	esac
+done
+[ ${#targets[@]} -gt 0 ] || targets=("--kernel 6.12" "--kernel 6.1")
+
+checkpatch=$CACHE/linux-src/scripts/checkpatch.pl
+[ -r "$checkpatch" ] || die "$checkpatch missing: run scripts/setup.sh"
+command -v sparse >/dev/null || die "sparse missing: run scripts/setup.sh"
+
+logdir=$REPO/build/lint
+mkdir -p "$logdir"
+problems=0
+summary=()
+
+# note NAME LOG COUNT: record one check's result.
+note() {
+	local name=$1 log=$2 count=$3
+	if [ "$count" = 0 ]; then
+		summary+=("  ok    $name")
+	else
+		summary+=("  FAIL  $name: $count problem(s), see $log")
+		problems=$((problems + count))
+	fi
+}
+
+# Diagnostics of gcc and sparse: "file:line:col: warning: ..." (and errors).
+count_diagnostics() {
+	grep -cE '(warning|error):' "$1" || true
+}
+
+echo "== checkpatch --strict"
+log=$logdir/checkpatch.log
+# Run from a scratch directory: in a git tree checkpatch leaves a
+# .checkpatch-camelcase.git. cache file in the current directory.
+(cd "$(mktemp -d)" && perl "$checkpatch" --no-tree --strict --show-types -f \
+	"$REPO"/fs/layerfs/*.[ch]) >"$log" 2>&1 || true
+grep -E '^(ERROR|WARNING|CHECK):' -A3 "$log" || true
+count=$(grep -cE '^(ERROR|WARNING|CHECK):' "$log" || true)
+note "checkpatch --strict" "$log" "$count"
+
+for target in "${targets[@]}"; do
+	# shellcheck disable=SC2086 # "--kernel 6.1" is two words on purpose
+	set -- $target
+	name=${2##*/}
+
+	echo "== W=1 build ($target)"
+	log=$logdir/w1-$name.log
+	"$REPO/scripts/build.sh" "$@" --clean W=1 >/dev/null 2>"$log" ||
+		echo "error: build failed" >>"$log"
+	grep -E '(warning|error):' "$log" || true
+	note "W=1 build ($target)" "$log" "$(count_diagnostics "$log")"
+
+	echo "== sparse C=2 ($target)"
+	log=$logdir/sparse-$name.log
+	"$REPO/scripts/build.sh" "$@" C=2 >/dev/null 2>"$log" ||
+		echo "error: build failed" >>"$log"
+	grep -E '(warning|error):' "$log" || true
+	note "sparse C=2 ($target)" "$log" "$(count_diagnostics "$log")"
+done
+
+echo
+echo "lint summary:"
+printf '%s\n' "${summary[@]}"
+if [ "$problems" = 0 ]; then
+	echo "lint: clean"
+else
+	echo "lint: $problems problem(s)"
+	exit 1
+fi

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/setup.sh - install what building and testing layerfs needs.
+#
+# Usage: scripts/setup.sh [--refresh]
+#
+# Idempotent: a second run that finds everything in place returns in well under
+# a second and needs no root.  Everything comes from the Debian bookworm (and
+# bookworm-security) archives already configured in apt; nothing else is added.
+#
+#  * host packages: qemu, busybox-static, cpio, kmod, xz-utils, sparse, rsync,
+#    gcc, make, libc6-dev, perl, linux-source-6.12;
+#  * for each kernel series (6.12, 6.1) the newest ABI apt offers at setup time
+#    (never hard-coded): its linux-headers-<kver> package is installed, its
+#    linux-image-<kver> package is only downloaded and unpacked into the cache
+#    (it is NOT installed as a host kernel); we keep vmlinuz and an
+#    uncompressed overlay.ko (Debian 6.12 ships modules as .ko.xz, busybox
+#    insmod cannot read those);
+#  * from linux-source-6.12: the kselftest harness, lib.mk and checkpatch.pl.
+#
+# The result is recorded in $CACHE/manifest (see scripts/lib.sh for the layout).
+# --refresh asks apt again for the newest ABIs instead of trusting the manifest.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+HOST_PACKAGES="qemu-system-x86 busybox-static cpio kmod xz-utils sparse rsync
+	gcc make libc6-dev perl linux-source-6.12"
+
+# Files taken from the linux-source tarball, relative to its top directory.
+SRC_FILES="tools/testing/selftests/kselftest_harness.h
+	tools/testing/selftests/kselftest.h
+	tools/testing/selftests/kselftest
+	tools/testing/selftests/lib.mk
+	scripts/checkpatch.pl
+	scripts/spelling.txt
+	scripts/const_structs.checkpatch"
+
+# Modules the VM loads besides layerfs.ko.
+VM_MODULES="overlay"
+
+export DEBIAN_FRONTEND=noninteractive
+APT_UPDATED=0
+REFRESH=0
+
+usage() { sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+# ---------------------------------------------------------------- apt helpers
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "$* needs root (run: sudo $0)"
+}
+
+apt_update_once() {
+	[ "$APT_UPDATED" = 1 ] && return
+	info "apt-get update"
+	apt-get update -qq || die "apt-get update failed"
+	APT_UPDATED=1
+}
+
+is_installed() {
+	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+# Install the named packages that are not installed yet.
+apt_install() {
+	local pkg missing=()
+	for pkg in "$@"; do
+		is_installed "$pkg" || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return
+	need_root "installing ${missing[*]}"
+	apt_update_once
+	info "apt-get install ${missing[*]}"
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]} failed"
+}
+
+# Print the newest linux-headers ABI of a series as apt knows it, e.g.
+# "6.1.0-56-amd64" or "6.12.117+deb12-amd64".
+newest_kver() {
+	local re
+	case "$1" in
+	6.1)  re='^linux-headers-6\.1\.0-[0-9]+-amd64$' ;;
+	6.12) re='^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' ;;
+	esac
+	apt-cache pkgnames linux-headers- | grep -E "$re" | sort -V | tail -n 1 |
+		sed 's/^linux-headers-//'
+}
+
+# ------------------------------------------------------------- cache helpers
+
+# Is everything the manifest promises present?  (The fast path.)
+cache_complete() {
+	local series key kver pkg
+	[ -r "$MANIFEST" ] || return 1
+	# shellcheck disable=SC1090
+	. "$MANIFEST"
+	for pkg in $HOST_PACKAGES; do
+		is_installed "$pkg" || return 1
+	done
+	for series in $SERIES_ALL; do
+		key=$(series_key "$series")
+		kver=${!key:-}
+		[ -n "$kver" ] || return 1
+		is_installed "linux-headers-$kver" || return 1
+		[ -s "$CACHE/kernels/$kver/vmlinuz" ] || return 1
+		[ -s "$CACHE/kernels/$kver/modules/load-order" ] || return 1
+	done
+	[ -r "$CACHE/linux-src/tools/testing/selftests/lib.mk" ] &&
+		[ -r "$CACHE/linux-src/scripts/checkpatch.pl" ]
+}
+
+# Find the file of module NAME (overlay, or a dependency) in an unpacked image.
+module_file() {
+	local moddir=$1 name=$2
+	find "$moddir" \( -name "$name.ko" -o -name "$name.ko.xz" \
+		-o -name "${name//_/-}.ko" -o -name "${name//_/-}.ko.xz" \) | head -n 1
+}
+
+# Copy module NAME and, first, everything it depends on into OUT (uncompressed)
+# and append it to OUT/load-order, dependencies before dependents.
+collect_module() {
+	local moddir=$1 out=$2 name=$3 file dep deps
+	grep -qx "$name.ko" "$out/load-order" 2>/dev/null && return
+	file=$(module_file "$moddir" "$name")
+	[ -n "$file" ] || die "module $name not found under $moddir"
+	case "$file" in
+	*.xz) xz -dc "$file" >"$out/$name.ko" ;;
+	*)    cp "$file" "$out/$name.ko" ;;
+	esac
+	deps=$(modinfo -F depends "$out/$name.ko" | tr ',' ' ')
+	for dep in $deps; do
+		collect_module "$moddir" "$out" "$dep"
+	done
+	echo "$name.ko" >>"$out/load-order"
+}
+
+# Download linux-image-KVER, unpack it, keep vmlinuz and the VM's modules.
+fetch_kernel() {
+	local kver=$1 dir=$CACHE/kernels/$1 tmp deb mod
+	[ -s "$dir/vmlinuz" ] && [ -s "$dir/modules/load-order" ] && return
+	need_root "downloading linux-image-$kver"
+	mkdir -p "$CACHE/debs"
+	deb=$(find "$CACHE/debs" -name "linux-image-${kver}_*.deb" | sort -V | tail -n 1)
+	if [ -z "$deb" ]; then
+		info "apt-get download linux-image-$kver"
+		(cd "$CACHE/debs" &&
+			apt-get download -qq -o APT::Sandbox::User=root "linux-image-$kver") ||
+			{ apt_update_once; (cd "$CACHE/debs" &&
+			apt-get download -qq -o APT::Sandbox::User=root "linux-image-$kver"); } ||
+			die "cannot download linux-image-$kver"
+		deb=$(find "$CACHE/debs" -name "linux-image-${kver}_*.deb" | sort -V | tail -n 1)
+	fi
+	info "unpacking $(basename "$deb")"
+	tmp=$(mktemp -d "$CACHE/unpack.XXXXXX")
+	dpkg-deb -x "$deb" "$tmp/root"
+	mkdir -p "$tmp/out/modules"
+	cp "$tmp/root/boot/vmlinuz-$kver" "$tmp/out/vmlinuz"
+	cp "$tmp/root/boot/config-$kver" "$tmp/out/config"
+	for mod in $VM_MODULES; do
+		collect_module "$tmp/root/lib/modules/$kver" "$tmp/out/modules" "$mod"
+	done
+	rm -rf "$dir"
+	mkdir -p "$CACHE/kernels"
+	mv "$tmp/out" "$dir"
+	rm -rf "$tmp"
+}
+
+# Extract the files we use from linux-source-6.12 into $CACHE/linux-src.
+fetch_source() {
+	local tarball tmp top
+	[ -r "$CACHE/linux-src/scripts/checkpatch.pl" ] &&
+		[ -r "$CACHE/linux-src/tools/testing/selftests/lib.mk" ] && return
+	tarball=$(ls /usr/src/linux-source-6.12.tar.xz 2>/dev/null) ||
+		die "/usr/src/linux-source-6.12.tar.xz missing (package linux-source-6.12)"
+	info "extracting kselftest harness and checkpatch from $tarball"
+	tmp=$(mktemp -d "$CACHE/unpack.XXXXXX")
+	top=$(basename "$tarball" .tar.xz)
+	# shellcheck disable=SC2086 # SRC_FILES is a word list on purpose
+	tar -xJf "$tarball" -C "$tmp" $(printf "$top/%s " $SRC_FILES)
+	rm -rf "$CACHE/linux-src"
+	mv "$tmp/$top" "$CACHE/linux-src"
+	rm -rf "$tmp"
+}
+
+write_manifest() {
+	local tmp
+	tmp=$(mktemp "$CACHE/manifest.XXXXXX")
+	{
+		echo "# Written by scripts/setup.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ); KEY=value, sh and make syntax."
+		echo "KVER_6_12=$KVER_6_12"
+		echo "KVER_6_1=$KVER_6_1"
+		echo "LINUX_SRC_VERSION=$(dpkg-query -W -f='${Version}' linux-source-6.12)"
+	} >"$tmp"
+	chmod 644 "$tmp"
+	mv "$tmp" "$MANIFEST"
+}
+
+# ---------------------------------------------------------------------- main
+
+main() {
+	local series key kver
+	case "${1:-}" in
+	"") ;;
+	--refresh) REFRESH=1 ;;
+	-h|--help) usage 0 ;;
+	*) usage 1 >&2 ;;
+	esac
+
+	if [ "$REFRESH" = 0 ] && cache_complete; then
+		info "everything in place ($MANIFEST: 6.12=$KVER_6_12 6.1=$KVER_6_1)"
+		return
+	fi
+	need_root "setting up $CACHE"
+	mkdir -p "$CACHE"
+	# Two concurrent setups (make check in two shells) must not interleave.
+	exec 9>"$CACHE/.lock"
+	flock 9
+
+	apt_install $HOST_PACKAGES
+
+	# Pick the kernels: the manifest's unless --refresh or none yet.
+	KVER_6_12= KVER_6_1=
+	if [ "$REFRESH" = 0 ] && [ -r "$MANIFEST" ]; then
+		# shellcheck disable=SC1090
+		. "$MANIFEST"
+	fi
+	for series in $SERIES_ALL; do
+		key=$(series_key "$series")
+		kver=${!key:-}
+		if [ -z "$kver" ]; then
+			[ "$REFRESH" = 1 ] && apt_update_once
+			kver=$(newest_kver "$series")
+			if [ -z "$kver" ]; then
+				apt_update_once
+				kver=$(newest_kver "$series")
+			fi
+			[ -n "$kver" ] || die "apt knows no linux-headers package for $series"
+			printf -v "$key" '%s' "$kver"
+		fi
+		info "kernel $series: $kver"
+		apt_install "linux-headers-$kver"
+		fetch_kernel "$kver"
+	done
+	fetch_source
+	write_manifest
+	info "done: $MANIFEST"
+	sed 's/^/  /' "$MANIFEST" >&2
+}
+
+main "$@"

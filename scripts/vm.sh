@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/vm.sh - boot a Debian kernel in qemu with layerfs.ko and run the
+# selftests (check), the narrated demo (demo) or an interactive shell (shell).
+#
+# Usage: scripts/vm.sh --mode check|demo|shell [--kernel 6.12|6.1 | --kdir DIR]
+#                      [--ko FILE] [--tests REGEX] [--targs ARGS]
+#                      [--selftests DIR]
+#
+#   --ko FILE        module to load as layerfs.ko (default build/<kver>/layerfs.ko)
+#   --tests REGEX    run only the selftests whose name matches (grep -E)
+#   --targs ARGS     extra arguments for every selftest (e.g. "-t name")
+#   --selftests DIR  kselftest directory to build and install
+#                    (default selftests/layerfs)
+#
+# The initramfs (build/<kver>/initramfs-<mode>.cpio.gz) holds busybox-static
+# and its applet symlinks, /init (scripts/init.sh), /modules/ (overlay.ko and
+# what it needs, then layerfs.ko), /selftests/layerfs/ with tests.list, and
+# /demo.sh.  The whole console goes to build/<kver>/console-<mode>.log.
+#
+# In check and demo mode the test (or demo) output is printed as it arrives,
+# the run is killed after a host-side timeout, scripts/verdict.sh judges the
+# log, and the last line printed is "<kver>: N passed, N failed, N skipped";
+# the same three numbers are written to build/<kver>/result-<mode>.  The exit
+# status is non-zero when anything failed.
+#
+# Environment: LAYERFS_ACCEL=kvm|tcg forces the accelerator (default: kvm when
+# /dev/kvm is usable); LAYERFS_TEST_TIMEOUT (seconds per test, default from
+# X;
+# LAYERFS_VM_TIMEOUT (seconds for the whole VM run, default computed).
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage() { sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+
+mode= series=6.12 kdir= ko= tests_re= targs= ksft_dir=$REPO/selftests/layerfs
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--mode)      mode=${2:?}; shift 2 ;;
+	--kernel)    series=${2:?}; shift 2 ;;
+	--kdir)      kdir=${2:?}; shift 2 ;;
+	--ko)        ko=${2:?}; shift 2 ;;
+	--tests)     tests_re=$2; shift 2 ;;
+	--targs)     targs=$2; shift 2 ;;
+	--selftests) ksft_dir=$(cd "${2:?}" && pwd); shift 2 ;;
+	-h|--help)   usage 0 ;;
+	*)           warn "unknown argument '$1'"; usage 1 >&2 ;;
+	esac
+done
+case "$mode" in
+check|demo|shell) ;;
+*) die "--mode must be check, demo or shell" ;;
+esac
+resolve_kernel "$series" "$kdir"
+
+out=$REPO/build/$KVER
+kdata=$CACHE/kernels/$KVER
+ko=${ko:-$out/layerfs.ko}
+[ -s "$kdata/vmlinuz" ] || die "no VM kernel for $KVER in $kdata: run scripts/setup.sh"
+[ -s "$ko" ] || die "$ko missing: build it first (make KERNEL=... or scripts/build.sh)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/setup.sh"
+
+# ------------------------------------------------------------- accelerator
+
+# KVM is usable when /dev/kvm opens and qemu can start a "-cpu host" vCPU on
+# it: some nested hypervisors expose /dev/kvm but reject the host CPU model
+# (qemu aborts at once with "failed to set MSR").  The probe runs firmware
+# with no disk for 3 seconds; being killed by the timeout means it worked.
+kvm_usable() {
+	local rc=0
+	[ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null || return 1
+	# (in a subshell that waits for it, so bash's "Aborted" report goes to
+	# /dev/null too)
+	(timeout 3 qemu-system-x86_64 -accel kvm -cpu host -display none -nodefaults \
+		-no-reboot -m 64 </dev/null; exit $?) >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 124 ]
+}
+
+if [ -z "${LAYERFS_ACCEL:-}" ]; then
+	if kvm_usable; then
+		LAYERFS_ACCEL=kvm
+	else
+		LAYERFS_ACCEL=tcg
+		info "KVM not usable here (no /dev/kvm, or qemu -cpu host fails on it): using TCG"
+	fi
+fi
+case "$LAYERFS_ACCEL" in
+kvm) accel=(-accel kvm -cpu host); boot_secs=120; def_test_secs=120 ;;
+tcg) accel=(-accel tcg -cpu max); boot_secs=300; def_test_secs=300 ;;
+*)   die "LAYERFS_ACCEL must be kvm or tcg" ;;
+esac
+
+# --------------------------------------------------------------- initramfs
+
+root=$out/initramfs-$mode
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,etc,proc,sys,tmp,run,root,modules,selftests/layerfs}
+ln -s bin "$root/sbin"
+mkdir -p "$root/usr"
+ln -s ../bin "$root/usr/bin"
+ln -s ../bin "$root/usr/sbin"
+
+# busybox-static and one symlink per applet.
+busybox=/bin/busybox	# from busybox-static: the guest has no libc
+[ -x "$busybox" ] || die "$busybox missing: run scripts/setup.sh"
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+# The kernel opens /dev/console before /init runs and devtmpfs is mounted.
+mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
+	>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+# Modules in load order: overlay.ko (and dependencies), then layerfs.ko.
+while read -r mod; do
+	cp "$kdata/modules/$mod" "$root/modules/"
+	echo "$mod" >>"$root/modules/load-order"
+done <"$kdata/modules/load-order"
+cp "$ko" "$root/modules/layerfs.ko"
+echo layerfs.ko >>"$root/modules/load-order"
+
+# Selftests: built and installed with their kselftest Makefile (lib.mk).
+info "building selftests in ${ksft_dir#"$REPO"/}"
+cleanmake -s -C "$ksft_dir" -j"$(nproc)" all >&2 || die "selftest build failed"
+cleanmake -s -C "$ksft_dir" install INSTALL_PATH="$root/selftests/layerfs" >/dev/null ||
+	die "selftest install failed"
+cleanmake -s -C "$ksft_dir" emit_tests | sed 's/^[^:]*://' |
+	{ grep -E -- "${tests_re:-.}" || true; } >"$root/selftests/layerfs/tests.list"
+ntests=$(grep -c . "$root/selftests/layerfs/tests.list" || true)
+if [ "$mode" = check ] && [ "$ntests" = 0 ]; then
+	die "no selftest matches '${tests_re}'"
+fi
+
+test_secs=${LAYERFS_TEST_TIMEOUT:-$(sed -n 's/^timeout=//p' "$ksft_dir/settings" 2>/dev/null || true)}
+test_secs=${test_secs:-$def_test_secs}
+
+cp "$REPO/scripts/init.sh" "$root/init"
+cp "$REPO/scripts/demo.sh" "$root/demo.sh"
+# The demo marks a directory opaque by hand; busybox has no setfattr.
+gcc -static -O2 -Wall -o "$root/bin/setfattr" "$REPO/scripts/setfattr.c" ||
+	die "cannot build scripts/setfattr.c"
+cat >"$root/etc/layerfs-vm.conf" <<EOF
+MODE=$mode
+TEST_TIMEOUT=$test_secs
+TARGS='${targs//\'/}'
+EOF
+chmod 755 "$root/init"
+
+initrd=$out/initramfs-$mode.cpio.gz
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$initrd"
+
+# -------------------------------------------------------------------- boot
+
+log=$out/console-$mode.log
+append="console=ttyS0 panic=-1 printk.time=1 sysctl.kernel.hung_task_timeout_secs=60"
+qemu=(qemu-system-x86_64 -nographic -no-reboot -m 2G -smp 2 "${accel[@]}"
+      -nic none -kernel "$kdata/vmlinuz" -initrd "$initrd" -append "$append")
+
+if [ "$mode" = shell ]; then
+	info "console log: $log  (Ctrl-A x kills the VM)"
+	# The serial console and qemu's monitor share stdio; Ctrl-C goes to the guest.
+	exec "${qemu[@]}" \
+		-chardev "stdio,id=con,mux=on,signal=off,logfile=$log" \
+		-serial chardev:con -mon chardev=con
+fi
+
+case "$mode" in
+check) vm_secs=$((boot_secs + ntests * (test_secs + 15))) ;;
+demo)  vm_secs=$((boot_secs + 600)) ;;
+esac
+vm_secs=${LAYERFS_VM_TIMEOUT:-$vm_secs}
+
+info "booting $KVER ($LAYERFS_ACCEL, timeout ${vm_secs}s, $ntests selftests, ${test_secs}s each)"
+info "console log: $log"
+start=$(date +%s)
+set +e
+# Print the part between the begin and dmesg markers as it arrives; the whole
+# console goes to $log.  No stdin: CI has none and the run is unattended.
+timeout -k 10 "$vm_secs" "${qemu[@]}" </dev/null | tee "$log" |
+	tr -d '\r' | awk '/==== layerfs-vm: begin /   { on = 1 }
+			  /==== layerfs-vm: dmesg begin/ { on = 0 }
+			  on { print; fflush() }'
+qemu_rc=${PIPESTATUS[0]}
+set -e
+secs=$(($(date +%s) - start))
+
+if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+	warn "host timeout: killed the VM after ${vm_secs}s"
+fi
+if ! grep -q '==== layerfs-vm: begin ' "$log"; then
+	warn "the guest never reached /init; last console lines:"
+	tail -n 40 "$log" | tr -d '\r' | sed 's/^/    /' >&2
+	echo >&2	# the last console line may lack its newline
+fi
+
+read -r passed failed skipped < <("$REPO/scripts/verdict.sh" "$log" "$mode" | tail -n 1)
+echo "$passed $failed $skipped" >"$out/result-$mode"
+info "$KVER: ${secs}s, console log: $log"
+if [ "$mode" = demo ]; then
+	[ "$failed" = 0 ] && echo "$KVER: demo ok" || echo "$KVER: demo FAILED"
+else
+	echo "$KVER: $passed passed, $failed failed, $skipped skipped"
+fi
+[ "$failed" = 0 ]
