@@ -317,8 +317,9 @@ static int layerfs_probe_rename(struct fs_context *fc, struct super_block *sb)
 
 	temp = layerfs_create_temp(sb, &wh);
 	if (IS_ERR(temp)) {
-		errorfc(fc, "upperdir's filesystem cannot create whiteouts (0/0 devices)");
-		return PTR_ERR(temp);
+		errorfc(fc, "upperdir's filesystem cannot create whiteouts (0/0 devices, %ld)",
+			PTR_ERR(temp));
+		return -EOPNOTSUPP;
 	}
 	dput(temp);
 

@@ -5,8 +5,8 @@
 #
 # The C tests drive the syscalls directly; this one checks that the
 # ordinary tools work on a layerfs mount: mount(8) with -o options, cat, ls,
-# stat, readlink, touch and mkdir (refused: read-only), remount (refused),
-# rmmod while mounted (refused; the mount keeps working), umount.
+# stat, readlink, touch, mkdir, rm and shell appends (which land in the upper
+# layer), rmmod while mounted (refused; the mount keeps working), umount.
 #
 # Runs in its own mount namespace (it re-executes itself under unshare -m),
 # on a private tmpfs; prints KTAP; exit 0 pass, 1 fail, 4 skip.
@@ -100,15 +100,15 @@ case_stat_types() {
 	expect_eq B "$(cat "$M/link")" "cat through link"
 }
 
-# /proc/mounts shows the type, "ro" and the options.
+# /proc/mounts shows the type, "rw" and the options.
 case_proc_mounts() {
 	line=$(grep " $M layerfs " /proc/mounts) || {
 		echo "# no layerfs line for $M in /proc/mounts"
 		return 1
 	}
 	case "$line" in
-	*" layerfs ro,"*) ;;
-	*) echo "# not ro: $line"; return 1 ;;
+	*" layerfs rw,"*) ;;
+	*) echo "# not rw: $line"; return 1 ;;
 	esac
 	case "$line" in
 	*"lowerdir=$BASE/a:$BASE/b"*"upperdir=$BASE/u"*"workdir=$BASE/w"*) ;;
@@ -116,15 +116,24 @@ case_proc_mounts() {
 	esac
 }
 
-# Writing tools are refused, and nothing reaches the layers.
-case_readonly_tools() {
-	expect_fail "touch new" touch "$M/new" || return 1
-	expect_fail "mkdir newdir" mkdir "$M/newdir" || return 1
-	expect_fail "rm top" rm -f "$M/top" || return 1
-	expect_fail "append to top" sh -c "echo x >>'$M/top'" || return 1
-	expect_fail "remount rw" mount -o remount,rw "$M" || return 1
-	expect_eq "top" "$(ls "$BASE/u")" "upper layer contents" || return 1
-	expect_eq U "$(cat "$M/top")" "top after refusals"
+# Writing tools work: changes land in the upper layer, lowers stay as they
+# were, and a removed lower name leaves a whiteout (a 0/0 char device).
+case_write_tools() {
+	touch "$M/new" || return 1
+	[ -f "$BASE/u/new" ] || { echo "# new not in upper"; return 1; }
+	mkdir "$M/newdir" || return 1
+	[ -d "$BASE/u/newdir" ] || { echo "# newdir not in upper"; return 1; }
+	echo x >>"$M/d/fb" || return 1
+	expect_eq "B x" "$(cat "$M/d/fb" | tr '\n' ' ' | sed 's/ $//')" \
+		"d/fb after append" || return 1
+	expect_eq B "$(cat "$BASE/b/d/fb")" "lower d/fb after append" || return 1
+	rm "$M/pipe" || return 1
+	expect_fail "stat pipe" stat "$M/pipe" || return 1
+	expect_eq "character special file 0,0" \
+		"$(stat -c '%F %t,%T' "$BASE/u/pipe")" "whiteout for pipe" || return 1
+	[ -p "$BASE/b/pipe" ] || { echo "# lower pipe gone"; return 1; }
+	mount -o remount,rw "$M" || return 1
+	expect_eq U "$(cat "$M/top")" "top after writes"
 }
 
 # rmmod while mounted fails and leaves the mount working.
@@ -145,7 +154,7 @@ case_umount() {
 
 # --- KTAP driver -------------------------------------------------------------
 CASES="case_mount_and_cat case_ls_merged case_stat_types case_proc_mounts
-case_readonly_tools case_rmmod_busy case_umount"
+case_write_tools case_rmmod_busy case_umount"
 
 n=0 pass=0 fail=0
 echo "TAP version 13"

@@ -55,7 +55,7 @@ FIXTURE_TEARDOWN(race)
 {
 	while (!umount2(self->mnt, MNT_DETACH))
 		;
-	lfs_drop_base(self->base);
+	lfs_drop_base(self->base, NULL);
 }
 
 /*

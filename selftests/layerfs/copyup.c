@@ -107,7 +107,7 @@ FIXTURE_TEARDOWN(copyup)
 {
 	while (!umount2(self->mnt, MNT_DETACH))
 		;
-	lfs_drop_base(self->base);
+	lfs_drop_base(self->base, NULL);
 }
 
 /* ---- what is not a copy-up ----------------------------------------------- */
@@ -555,7 +555,7 @@ FIXTURE_SETUP(stack)
 FIXTURE_TEARDOWN(stack)
 {
 	umount2(lfs_fmt("%s/m", self->base), MNT_DETACH);
-	lfs_drop_base(self->base);
+	lfs_drop_base(self->base, NULL);
 }
 
 #define BIG_SIZE	(64UL << 20)

@@ -41,7 +41,7 @@ FIXTURE_TEARDOWN(interop)
 {
 	umount2(lfs_fmt("%s/a/m", self->base), MNT_DETACH);
 	umount2(lfs_fmt("%s/b/m", self->base), MNT_DETACH);
-	lfs_drop_base(self->base);
+	lfs_drop_base(self->base, NULL);
 }
 
 /*

@@ -471,7 +471,7 @@ TEST_F(opts, upper_and_work_mount)
 	ASSERT_STREQ("one", merged(self, "f1"));
 }
 
-/* /proc/mounts: "ro" plus all three paths, escaped like seq_show_option. */
+/* /proc/mounts: "rw" plus all three paths, escaped like seq_show_option. */
 TEST_F(opts, proc_mounts_shows_options)
 {
 	char opts[8192];
@@ -481,7 +481,7 @@ TEST_F(opts, proc_mounts_shows_options)
 		"lowerdir=$/l1:$/low er,upperdir=$/u,workdir=$/w"));
 	ASSERT_EQ(0, lfs_mount_opts(self->mnt, opts, sizeof(opts)));
 	TH_LOG("options: %s", opts);
-	ASSERT_TRUE(!strcmp(opts, "ro") || !strncmp(opts, "ro,", 3));
+	ASSERT_TRUE(!strcmp(opts, "rw") || !strncmp(opts, "rw,", 3));
 	/* The space is shown as \040, so the line stays parseable. */
 	ASSERT_NE(NULL, strstr(opts, lfs_expand(self->base,
 						"lowerdir=$/l1:$/low\\040er")));
@@ -530,13 +530,30 @@ TEST_F(opts, workdir_work_emptied)
 						     "$/w/work/olddir")));
 }
 
-/* The superblock is read-only: remount read-write is refused. */
+/* Without an upper layer the superblock is read-only: remount rw is refused. */
 TEST_F(opts, remount_rw_erofs)
 {
-	ASSERT_EQ(0, try_mount(self, "lowerdir=$/l1,upperdir=$/u,workdir=$/w"));
+	ASSERT_EQ(0, try_mount(self, "lowerdir=$/l1:$/l2"));
 	ASSERT_EQ(-1, mount(NULL, self->mnt, NULL, MS_REMOUNT, NULL));
 	ASSERT_EQ(EROFS, errno);
 	/* The mount survives the refused remount. */
+	ASSERT_STREQ("one", merged(self, "f1"));
+}
+
+/* With an upper layer, remounting read-only and back read-write works. */
+TEST_F(opts, remount_ro_rw)
+{
+	char opts[8192];
+
+	ASSERT_EQ(0, try_mount(self, "lowerdir=$/l1,upperdir=$/u,workdir=$/w"));
+	ASSERT_EQ(0, mount(NULL, self->mnt, NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	ASSERT_EQ(0, lfs_mount_opts(self->mnt, opts, sizeof(opts)));
+	ASSERT_TRUE(!strncmp(opts, "ro,", 3));
+	ASSERT_EQ(-1, mkdir(lfs_expand(self->base, "$/m/x"), 0755));
+	ASSERT_EQ(EROFS, errno);
+	ASSERT_EQ(0, mount(NULL, self->mnt, NULL, MS_REMOUNT, NULL));
+	ASSERT_EQ(0, lfs_mount_opts(self->mnt, opts, sizeof(opts)));
+	ASSERT_TRUE(!strncmp(opts, "rw,", 3));
 	ASSERT_STREQ("one", merged(self, "f1"));
 }
 

@@ -85,7 +85,7 @@ FIXTURE_TEARDOWN(ns)
 {
 	while (!umount2(self->mnt, MNT_DETACH))
 		;
-	lfs_drop_base(self->base);
+	lfs_drop_base(self->base, NULL);
 }
 
 /* The lower layers are never written: spot-check after every test. */

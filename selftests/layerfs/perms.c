@@ -318,7 +318,7 @@ FIXTURE_SETUP(perms)
 
 FIXTURE_TEARDOWN(perms)
 {
-	lfs_drop_base(self->base);
+	lfs_drop_base(self->base, NULL);
 }
 
 /* The whole table for this variant's uid; see the file header. */

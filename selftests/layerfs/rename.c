@@ -66,7 +66,7 @@ FIXTURE_TEARDOWN(rn)
 {
 	while (!umount2(self->mnt, MNT_DETACH))
 		;
-	lfs_drop_base(self->base);
+	lfs_drop_base(self->base, NULL);
 }
 
 #define LOWER_INTACT() do { \
