@@ -18,7 +18,7 @@ targets=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel|--kdir) targets+=("$1 ${2:?}"); shift 2 ;;
-	-h|--help) sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done

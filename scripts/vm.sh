@@ -34,8 +34,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
-
 mode= series=6.12 kdir= ko= tests_re= targs= ksft_dir=$REPO/selftests/layerfs
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -116,11 +114,8 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\
 	>"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 
-# Modules in load order: overlay.ko (and dependencies), then layerfs.ko.
-while read -r mod; do
-	cp "$kdata/modules/$mod" "$root/modules/"
-	echo "$mod" >>"$root/modules/load-order"
-done <"$kdata/modules/load-order"
+# Modules and their load order: overlay.ko (after what it needs), layerfs.ko.
+cp "$kdata/modules/"* "$root/modules/"
 cp "$ko" "$root/modules/layerfs.ko"
 echo layerfs.ko >>"$root/modules/load-order"
 
