@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
 	--kernel) series=${2:?--kernel needs 6.12 or 6.1}; shift 2 ;;
 	--kdir)   kdir=${2:?--kdir needs a directory}; shift 2 ;;
 	--clean)  clean=1; shift ;;
-	-h|--help) sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage 0 ;;
 	*)        break ;;
 	esac
 done

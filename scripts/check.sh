@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	--kdir)   kdir=${2:?}; shift 2 ;;
 	--tests)  vm_args+=(--tests "$2"); shift 2 ;;
 	--targs)  vm_args+=(--targs "$2"); shift 2 ;;
-	-h|--help) sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage 0 ;;
 	*)        die "unknown argument '$1'" ;;
 	esac
 done

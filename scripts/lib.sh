@@ -5,6 +5,7 @@
 # Sourced, never executed.  Provides:
 #   REPO, CACHE, MANIFEST     where the repository and the kernel cache live
 #   die/info/warn             messages on stderr, prefixed with the script name
+#   usage [STATUS]            print the calling script's header comment, exit
 #   load_manifest             read the cache manifest written by setup.sh
 #   kver_of SERIES            "6.12" -> "6.12.117+deb12-amd64" (from the manifest)
 #   kdir_of KVER              the kernel build directory for KVER
@@ -14,6 +15,7 @@
 #   $CACHE/manifest                    KEY=value lines (valid sh and make syntax)
 #   $CACHE/debs/                       linux-image-*.deb as downloaded by apt
 #   $CACHE/kernels/<kver>/vmlinuz      the kernel the VM boots
+#   $CACHE/kernels/<kver>/config       its configuration
 #   $CACHE/kernels/<kver>/modules/     uncompressed overlay.ko (+ dependencies)
 #   $CACHE/kernels/<kver>/modules/load-order   insmod order, one file name a line
 #   $CACHE/linux-src/                  the few files we use from linux-source-6.12:
@@ -27,6 +29,13 @@ PROG=$(basename "$0")
 die()  { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
 warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
 info() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+
+# The header comment of every script (after the shebang and SPDX lines) is
+# its help text.
+usage() {
+	awk 'NR > 3 && !/^#/ { exit } NR > 3 { sub(/^# ?/, ""); print }' "$0"
+	exit "${1:-0}"
+}
 
 # The two kernel series we support, newest first; the manifest key for each.
 SERIES_ALL="6.12 6.1"

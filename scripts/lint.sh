@@ -18,7 +18,7 @@ targets=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel|--kdir) targets+=("$1 ${2:?}"); shift 2 ;;
-	-h|--help) sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) usage 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -51,10 +51,17 @@ count_diagnostics() {
 
 echo "== checkpatch --strict"
 log=$logdir/checkpatch.log
+# The sources, without kbuild's generated layerfs.mod.c.
+sources=()
+for f in "$REPO"/fs/layerfs/*.[ch]; do
+	case "$f" in *.mod.c) ;; *) sources+=("$f") ;; esac
+done
 # Run from a scratch directory: in a git tree checkpatch leaves a
 # .checkpatch-camelcase.git. cache file in the current directory.
-(cd "$(mktemp -d)" && perl "$checkpatch" --no-tree --strict --show-types -f \
-	"$REPO"/fs/layerfs/*.[ch]) >"$log" 2>&1 || true
+scratch=$(mktemp -d)
+(cd "$scratch" && perl "$checkpatch" --no-tree --strict --show-types -f \
+	"${sources[@]}") >"$log" 2>&1 || true
+rm -rf "$scratch"
 grep -E '^(ERROR|WARNING|CHECK):' -A3 "$log" || true
 count=$(grep -cE '^(ERROR|WARNING|CHECK):' "$log" || true)
 note "checkpatch --strict" "$log" "$count"

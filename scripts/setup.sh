@@ -44,8 +44,6 @@ export DEBIAN_FRONTEND=noninteractive
 APT_UPDATED=0
 REFRESH=0
 
-usage() { sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
-
 # ---------------------------------------------------------------- apt helpers
 
 need_root() {
