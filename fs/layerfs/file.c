@@ -61,6 +61,7 @@ static struct file *layerfs_file_real(struct file *file)
 	if (!upper || file_inode(lf->realfile) == d_inode(upper))
 		return lf->realfile;
 
+	/* pairs with cmpxchg_release() below: the file is fully opened */
 	upperfile = smp_load_acquire(&lf->upperfile);
 	if (upperfile)
 		return upperfile;

@@ -164,7 +164,7 @@ struct layerfs_inode {
 	unsigned int nlower;
 	struct layerfs_real *lower;
 	struct layerfs_real one_lower;
-	struct mutex lock;
+	struct mutex lock;		/* serialises copy-up of this inode */
 };
 
 static inline struct layerfs_fs *LAYERFS_FS(const struct super_block *sb)
@@ -177,9 +177,10 @@ static inline struct layerfs_inode *LAYERFS_I(const struct inode *inode)
 	return container_of(inode, struct layerfs_inode, vfs_inode);
 }
 
-/* The upper object of @inode, or NULL: pairs with the release in copy-up. */
+/* The upper object of @inode, or NULL. */
 static inline struct dentry *layerfs_upper(const struct inode *inode)
 {
+	/* pairs with smp_store_release() in copy-up: the copy is complete */
 	return smp_load_acquire(&LAYERFS_I(inode)->upper);
 }
 
