@@ -2,13 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # scripts/demo.sh - a narrated tour of layerfs for a student, run inside the
-# VM by "make demo" (busybox ash; /init has already loaded layerfs.ko).
+# VM by "make demo" (busybox ash; /init has already loaded layerfs.ko and
+# overlay.ko).
 #
 # It builds a Docker-like image out of three lower layers and an upper layer,
 # mounts them with layerfs and shows: where a read comes from, the merged
 # listing, which layer each name comes from, how a whiteout and an opaque
-# directory hide lower content, that writes fail (read-only for now) and a
-# mount of 25 layers.
+# directory hide lower content; then, writing through the merged view: a
+# copy-up, the whiteout left by a delete, the opaque directory made when a
+# deleted directory is created again, EXDEV on renaming a lower directory;
+# that the kernel's overlayfs reads the same upper layer; and a mount of 25
+# layers.
+#
+# /bin/setfattr is scripts/setfattr.c, built by vm.sh; run as getfattr or
+# rename it prints an xattr or makes one rename(2) call (busybox has neither).
 
 set -eu
 
@@ -19,6 +26,7 @@ L3=$DEMO/layer3-app	# top lower layer
 UP=$DEMO/upper
 WK=$DEMO/work
 MNT=$DEMO/merged
+OVL=$DEMO/overlay	# the same layers mounted with overlayfs
 
 heading() {
 	echo
@@ -32,12 +40,32 @@ run() {
 	echo "\$ $*"
 	"$@"
 }
+# Show a shell command line (with a redirection), then run it.
+run_sh() {
+	echo "\$ $1"
+	eval "$1"
+}
+# Show a command that is meant to fail, then run it: its error message is
+# part of the lesson.  That it succeeds instead stops the demo.
+run_fails() {
+	echo "\$ $*"
+	if "$@"; then
+		echo "   unexpected: this succeeded" >&2
+		return 1
+	fi
+}
 
 cleanup() {
 	umount "$MNT" 2>/dev/null || true
+	umount "$OVL" 2>/dev/null || true
 	umount "$DEMO/many/merged" 2>/dev/null || true
 }
 trap cleanup EXIT
+
+# The multi-call helper answers to these names too.
+for tool in getfattr rename; do
+	[ -e "/bin/$tool" ] || ln -s setfattr "/bin/$tool"
+done
 
 # is_whiteout PATH: a 0/0 character device is layerfs's (and overlayfs's)
 # marker for "this name was deleted in this layer".
@@ -45,14 +73,9 @@ is_whiteout() {
 	[ -c "$1" ] && [ "$(stat -c '%t:%T' "$1")" = "0:0" ]
 }
 
-# is_opaque DIR: busybox cannot read xattrs, so the demo remembers the
-# directories it marked opaque (trusted.overlay.opaque=y) in OPAQUE_DIRS.
-OPAQUE_DIRS=
+# is_opaque DIR: the directory has trusted.overlay.opaque=y.
 is_opaque() {
-	case " $OPAQUE_DIRS " in
-	*" $1 "*) return 0 ;;
-	*) return 1 ;;
-	esac
+	getfattr -n trusted.overlay.opaque "$1" 2>/dev/null | grep -qx 'trusted.overlay.opaque="y"'
 }
 
 # origin NAME: which layer(s) a merged name comes from, found the way layerfs
@@ -76,6 +99,18 @@ origin() {
 		fi
 	done
 	echo "${found# }"
+}
+
+# snapshot DIR: one line per name under DIR: type and permissions, owner,
+# and for a file its size and a checksum of its content.
+snapshot() {
+	(cd "$1" && find . | sort | while read -r f; do
+		if [ -f "$f" ] && [ ! -L "$f" ]; then
+			echo "$(stat -c '%A %U %5s' "$f") $(md5sum <"$f" | cut -c1-8) $f"
+		else
+			echo "$(stat -c '%A %U' "$f")                $f"
+		fi
+	done)
 }
 
 mkfile() {	# mkfile PATH CONTENT
@@ -103,12 +138,13 @@ run find "$DEMO" -path "$MNT" -prune -o -type f -print
 
 heading "2. Mount them with layerfs"
 say "lowerdir lists the read-only layers TOP FIRST, separated by ':'."
-say "upperdir/workdir name the writable layer (not written to yet)."
+say "upperdir is the writable layer: every change made through the merged"
+say "view lands there (steps 7 to 10). workdir is layerfs's scratch space;"
+say "it must be on the same filesystem as upperdir."
 run mount -t layerfs -o "lowerdir=$L3:$L2:$L1,upperdir=$UP,workdir=$WK" layerfs "$MNT"
 run grep layerfs /proc/mounts
 say "f_type of the merged view (LAYERFS_SUPER_MAGIC is 4c415952):"
 run stat -f -c '%t' "$MNT"
-
 heading "3. A read is served by the topmost layer that has the file"
 run cat "$MNT/bin/tool"
 say "bin/tool exists in layer1-base and layer2-packages; the higher one wins:"
@@ -131,7 +167,8 @@ done
 heading "5. A whiteout hides a file of the layers below"
 say "Deleting a lower file cannot touch the read-only lower layer, so a layer"
 say "above records the deletion as a whiteout: a character device 0/0."
-say "We place one by hand in layer3-app for var/log/install.log:"
+say "(Step 8 shows layerfs making one when you delete a file.) Here we place"
+say "one by hand in layer3-app for var/log/install.log:"
 run mkdir -p "$L3/var/log"
 run mknod "$L3/var/log/install.log" c 0 0
 run ls -l "$L3/var/log"
@@ -150,26 +187,124 @@ say "attribute trusted.overlay.opaque=y. layer2-packages gets a fresh opt/vendor
 run mkdir -p "$L2/opt/vendor"
 run setfattr -n trusted.overlay.opaque -v y "$L2/opt/vendor"
 mkfile "$L2/opt/vendor/new-plugin" 'the new plugin from the packages layer'
-OPAQUE_DIRS="$OPAQUE_DIRS $L2/opt/vendor"
+run getfattr -n trusted.overlay.opaque "$L2/opt/vendor"
 run umount "$MNT"
 run mount -t layerfs -o "lowerdir=$L3:$L2:$L1,upperdir=$UP,workdir=$WK" layerfs "$MNT"
 run ls -la "$MNT/opt/vendor"
 say "old-plugin (layer1-base) is hidden: $(origin opt/vendor)"
 say "Without the opaque mark both plugins would be listed."
 
-heading "7. Writing through the merged view"
-say "layerfs is read-only for now: the write side (copy-up into the upper"
-say "layer, whiteouts on delete) comes later. Every modification fails"
-say "with EROFS ('Read-only file system'):"
-for cmd in "touch $MNT/app/new-file" "rm -f $MNT/etc/motd" "mkdir $MNT/newdir"; do
-	echo "\$ $cmd"
-	if $cmd 2>&1; then
-		echo "   unexpected: this succeeded"
-	fi
-done
-run umount "$MNT"
+heading "7. Writing to a lower file copies it up"
+say "Now we write through the merged view. The lower layers are never"
+say "modified: the first write to a file that is only in a lower layer"
+say "copies it up into the upper layer (data, mode, owner, times, xattrs),"
+say "and the write goes to the copy. etc/tool.conf is in layer2-packages;"
+say "the upper layer holds only app/settings so far, no etc/:"
+run ls -lR "$UP"
+run cat "$MNT/etc/tool.conf"
+run_sh "echo 'colour = auto' >>$MNT/etc/tool.conf"
+run ls -lR "$UP"
+say "Notice etc/ and etc/tool.conf now in the upper layer: the parent"
+say "directory is copied up first (with its mode, owner and times), then the"
+say "file. Only what is modified is copied: os-release stays in layer1-base."
+say "The copy holds the old line, and the new one was appended after it:"
+run cat "$MNT/etc/tool.conf"
+say "The lower file is unchanged:"
+run cat "$L2/etc/tool.conf"
+say "The copy is not written in place: layerfs builds it in the workdir, as"
+say "work/#<hex>, and then rename(2)s it to upper/etc/tool.conf. A rename is"
+say "atomic, so the merged view shows either the lower file or the complete"
+say "copy, never a half-copied file, even after a crash (a leftover temp is"
+say "removed at the next mount). This is why workdir must be on the same"
+say "filesystem as upperdir. Once the copy-up is done, work/ is empty again:"
+run ls -la "$WK/work"
 
-heading "8. Many layers: a 25-layer mount"
+heading "8. Deleting a lower file leaves a whiteout"
+say "etc/motd comes from layer3-app (layer1-base has one too). rm cannot"
+say "delete it from a lower layer, so layerfs records the deletion in the"
+say "upper layer with a whiteout, like the one we made by hand in step 5:"
+run rm "$MNT/etc/motd"
+run ls -l "$UP/etc"
+say "Notice motd in the upper layer: 'c---------' and '0, 0' mean a"
+say "character device with major and minor number 0 and no permissions:"
+say "a whiteout."
+say "The merged listing no longer shows motd:"
+run ls -la "$MNT/etc"
+say "while both lower copies are still there:"
+run cat "$L3/etc/motd" "$L1/etc/motd"
+
+heading "9. A directory deleted and created again is opaque"
+say "usr/share/doc comes from layer2-packages. Delete it, with its contents:"
+run rm -rf "$MNT/usr/share/doc"
+run ls -lR "$UP/usr"
+say "rm -rf deleted README, then tool/, then doc/; each removal of a lower"
+say "name left a whiteout, and removing a directory took the whiteouts inside"
+say "it along: what remains is one whiteout, usr/share/doc. Now make a new"
+say "doc directory with a new file:"
+run mkdir "$MNT/usr/share/doc"
+run_sh "echo 'release notes' >$MNT/usr/share/doc/NEWS"
+run ls -lR "$UP/usr"
+say "The new upper directory replaced the whiteout. Merged like other"
+say "directories, it would bring back layer2's tool/README; so layerfs marked"
+say "it opaque when it created it:"
+run getfattr -n trusted.overlay.opaque "$UP/usr/share/doc"
+run ls -la "$MNT/usr/share/doc"
+say "Only NEWS. The old contents are still in layer2-packages, hidden:"
+run ls -R "$L2/usr/share/doc"
+say "Through the merged view, trusted.overlay.* attributes are layerfs's own"
+say "bookkeeping: they are hidden, reading one fails:"
+run_fails getfattr -n trusted.overlay.opaque "$MNT/usr/share/doc"
+
+heading "10. Renaming a directory of a lower layer fails with EXDEV"
+say "app/ has contents in a lower layer (main.sh, from layer3-app) next to"
+say "settings in the upper layer. Renaming it would mean moving lower"
+say "contents, and layerfs never modifies a lower layer (overlayfs with"
+say "redirect_dir=off behaves the same), so rename(2) fails with EXDEV, the"
+say "error of a rename between two filesystems. This holds for any directory"
+say "with lower contents; files, and directories that exist only in the"
+say "upper layer, rename normally."
+say "'rename' is a tiny helper (scripts/setfattr.c) that makes one rename(2)"
+say "call and prints the result like strace:"
+run_fails rename "$MNT/app" "$MNT/application"
+say "Programs handle EXDEV as a move to another filesystem: mv copies the"
+say "tree, then deletes the original, so mv still works:"
+run mv "$MNT/app" "$MNT/application"
+run ls -la "$MNT"
+run cat "$MNT/application/main.sh" "$MNT/application/settings"
+run ls -l "$UP"
+say "In the upper layer: application/ is a new directory holding copies, and"
+say "app is a whiteout that hides layer3-app's app/."
+say "application/ exists only in the upper layer, so renaming it is a plain"
+say "rename(2). Back to app, where it replaces the whiteout:"
+run rename "$MNT/application" "$MNT/app"
+run getfattr -n trusted.overlay.opaque "$UP/app"
+say "layer3-app still has an app/ under that name, so layerfs made the moved"
+say "directory opaque: layer3-app's app/ stays hidden, and the merged app/"
+say "shows only the copies made by mv:"
+run ls -la "$MNT/app"
+
+heading "11. The upper layer is in overlayfs's format"
+say "Nothing in upper/ is layerfs-specific: copied-up files, whiteouts (0/0"
+say "devices) and opaque directories (trusted.overlay.opaque=y) are what the"
+say "kernel's overlayfs writes and reads. Record the merged tree (type and"
+say "permissions, owner, size, start of the content's md5sum, name):"
+run_sh "snapshot $MNT >/tmp/merged-by-layerfs.txt"
+run cat /tmp/merged-by-layerfs.txt
+say "Unmount layerfs and mount the same layers, upper and work directories"
+say "with overlayfs:"
+run umount "$MNT"
+run mkdir -p "$OVL"
+run mount -t overlay overlay -o "lowerdir=$L3:$L2:$L1,upperdir=$UP,workdir=$WK" "$OVL"
+run grep overlay /proc/mounts
+run cat "$OVL/etc/tool.conf"
+run ls -la "$OVL/etc" "$OVL/usr/share/doc"
+run_sh "snapshot $OVL >/tmp/merged-by-overlayfs.txt"
+run diff -u /tmp/merged-by-layerfs.txt /tmp/merged-by-overlayfs.txt
+say "No difference: overlayfs shows the same merged tree, copies, deletions"
+say "and opaque directory included."
+run umount "$OVL"
+
+heading "12. Many layers: a 25-layer mount"
 say "Images often have dozens of layers. Each of these 25 adds one file and"
 say "overwrites 'top', so 'top' shows the topmost layer (layer 24)."
 mkdir -p "$DEMO/many/merged"
@@ -188,6 +323,8 @@ cd /
 run ls "$DEMO/many/merged"
 say "$(ls "$DEMO/many/merged" | grep -c file-from-layer) files merged from 25 layers"
 run cat "$DEMO/many/merged/top"
+say "Without upperdir there is nowhere to write: the mount is read-only."
+run_fails touch "$DEMO/many/merged/new-file"
 run umount "$DEMO/many/merged"
 
 heading "Done"
