@@ -13,6 +13,9 @@
 #                          TARGS="-t case" passes arguments to each selftest
 #   make shell             VM console with overlay.ko and layerfs.ko loaded
 #   make demo              narrated walk through a layer stack (scripts/demo.sh)
+#   make bench             layerfs vs overlayfs vs tmpfs timings, one VM per
+#                          kernel (scripts/bench.sh); BENCH_ARGS="-r 3 -c stat"
+#                          passes arguments to bench/layerfs-bench
 #   make lint              checkpatch --strict, W=1 and sparse builds, both kernels
 #   make setup             install what is missing (scripts/setup.sh, as root)
 #   make clean             remove build products
@@ -25,6 +28,7 @@ KERNEL ?= 6.12
 KDIR ?=
 T ?=
 TARGS ?=
+BENCH_ARGS ?=
 
 # A kernel chosen on the command line (or in the environment) narrows check
 # and lint to that kernel; by default they cover both.
@@ -61,9 +65,12 @@ shell demo: setup
 lint: setup
 	@scripts/lint.sh $(ALL_KERNELS)
 
+bench:
+	@scripts/bench.sh $(ALL_KERNELS) $(if $(BENCH_ARGS),--args '$(BENCH_ARGS)')
+
 clean:
 	@bash -c '. scripts/lib.sh && clean_kbuild_outputs'
 	rm -rf build
 	rm -f $(patsubst %.c,%,$(wildcard selftests/layerfs/*.c))
 
-.PHONY: all modules setup check shell demo lint clean
+.PHONY: all modules setup check shell demo lint bench clean

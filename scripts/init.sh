@@ -5,14 +5,15 @@
 #
 # scripts/vm.sh copies this file into the initramfs as /init together with
 # /etc/layerfs-vm.conf, which sets:
-#   MODE          check | demo | shell
+#   MODE          check | demo | shell | bench
+#   BENCH_ARGS    arguments for /bench/layerfs-bench (bench mode)
 #   TEST_TIMEOUT  seconds before a selftest is killed (busybox timeout -s KILL)
 #   TARGS         extra arguments for every selftest (e.g. "-t name")
 #
 # It mounts the pseudo filesystems, loads /modules/*.ko in load-order (overlay
 # first, layerfs last), then depending on MODE runs the selftests listed in
-# /selftests/layerfs/tests.list, the narrated /demo.sh, or an interactive
-# shell.  The host parses the console: the lines between the markers below,
+# /selftests/layerfs/tests.list, the narrated /demo.sh, the benchmark
+# /bench/layerfs-bench, or an interactive shell.  The host parses the console: the lines between the markers below,
 # the "# Totals:" lines of each test, and the exit marker which proves the
 # guest did not hang or panic.  (kselftest's own runner.sh needs
 # "timeout --foreground", which busybox's timeout rejects, hence this loop.)
@@ -95,6 +96,14 @@ demo)
 		# still in the dmesg dump below.
 		dmesg -n 1
 		sh /demo.sh </dev/null || echo "Bail out! demo.sh failed (exit $?)"
+	fi
+	;;
+bench)
+	if load_modules; then
+		dmesg -n 1	# drop_caches logs a line per call
+		# shellcheck disable=SC2086 # BENCH_ARGS is a list of arguments
+		/bench/layerfs-bench $BENCH_ARGS </dev/null ||
+			echo "Bail out! layerfs-bench failed (exit $?)"
 	fi
 	;;
 shell)

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # scripts/vm.sh - boot a Debian kernel in qemu with layerfs.ko and run the
-# selftests (check), the narrated demo (demo) or an interactive shell (shell).
+# selftests (check), the narrated demo (demo), an interactive shell (shell) or
+# the benchmark (bench, see scripts/bench.sh).
 #
-# Usage: scripts/vm.sh --mode check|demo|shell [--kernel 6.12|6.1 | --kdir DIR]
+# Usage: scripts/vm.sh --mode check|demo|shell|bench [--kernel 6.12|6.1 | --kdir DIR]
 #                      [--ko FILE] [--tests REGEX] [--targs ARGS]
 #                      [--selftests DIR]
 #
@@ -18,6 +19,9 @@
 # and its applet symlinks, /init (scripts/init.sh), /modules/ (overlay.ko and
 # what it needs, then layerfs.ko), /selftests/layerfs/ with tests.list, and
 # /demo.sh.  The whole console goes to build/<kver>/console-<mode>.log.
+# In bench mode the selftests are left out and build/bench/ (the benchmark
+# program and its tarball, made by scripts/bench.sh) is copied to /bench/;
+# LAYERFS_BENCH_ARGS are its arguments.
 #
 # In check and demo mode the test (or demo) output is printed as it arrives,
 # the run is killed after a host-side timeout, scripts/verdict.sh judges the
@@ -49,8 +53,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$mode" in
-check|demo|shell) ;;
-*) die "--mode must be check, demo or shell" ;;
+check|demo|shell|bench) ;;
+*) die "--mode must be check, demo, shell or bench" ;;
 esac
 resolve_kernel "$series" "$kdir"
 
@@ -120,13 +124,21 @@ cp "$ko" "$root/modules/layerfs.ko"
 echo layerfs.ko >>"$root/modules/load-order"
 
 # Selftests: built and installed with their kselftest Makefile (lib.mk).
-info "building selftests in ${ksft_dir#"$REPO"/}"
-cleanmake -s -C "$ksft_dir" -j"$(nproc)" all >&2 || die "selftest build failed"
-cleanmake -s -C "$ksft_dir" install INSTALL_PATH="$root/selftests/layerfs" >/dev/null ||
-	die "selftest install failed"
-cleanmake -s -C "$ksft_dir" emit_tests | sed 's/^[^:]*://' |
-	{ grep -E -- "${tests_re:-.}" || true; } >"$root/selftests/layerfs/tests.list"
-ntests=$(grep -c . "$root/selftests/layerfs/tests.list" || true)
+ntests=0 bench_args=
+if [ "$mode" = bench ]; then
+	[ -x "$REPO/build/bench/layerfs-bench" ] ||
+		die "build/bench/layerfs-bench missing: run scripts/bench.sh"
+	cp -r "$REPO/build/bench" "$root/bench"
+	bench_args=${LAYERFS_BENCH_ARGS:-}
+else
+	info "building selftests in ${ksft_dir#"$REPO"/}"
+	cleanmake -s -C "$ksft_dir" -j"$(nproc)" all >&2 || die "selftest build failed"
+	cleanmake -s -C "$ksft_dir" install INSTALL_PATH="$root/selftests/layerfs" >/dev/null ||
+		die "selftest install failed"
+	cleanmake -s -C "$ksft_dir" emit_tests | sed 's/^[^:]*://' |
+		{ grep -E -- "${tests_re:-.}" || true; } >"$root/selftests/layerfs/tests.list"
+	ntests=$(grep -c . "$root/selftests/layerfs/tests.list" || true)
+fi
 if [ "$mode" = check ] && [ "$ntests" = 0 ]; then
 	die "no selftest matches '${tests_re}'"
 fi
@@ -143,6 +155,7 @@ cat >"$root/etc/layerfs-vm.conf" <<EOF
 MODE=$mode
 TEST_TIMEOUT=$test_secs
 TARGS='${targs//\'/}'
+BENCH_ARGS='${bench_args//\'/}'
 EOF
 chmod 755 "$root/init"
 
@@ -169,6 +182,7 @@ fi
 case "$mode" in
 check) vm_secs=$((boot_secs + ntests * (test_secs + 15))) ;;
 demo)  vm_secs=$((boot_secs + 600)) ;;
+bench) vm_secs=$((boot_secs + 1800)) ;;
 esac
 [ "$vm_secs" -le 2400 ] || vm_secs=2400
 vm_secs=${LAYERFS_VM_TIMEOUT:-$vm_secs}
@@ -199,8 +213,8 @@ fi
 read -r passed failed skipped < <("$REPO/scripts/verdict.sh" "$log" "$mode" | tail -n 1)
 echo "$passed $failed $skipped" >"$out/result-$mode"
 info "$KVER: ${secs}s, console log: $log"
-if [ "$mode" = demo ]; then
-	[ "$failed" = 0 ] && echo "$KVER: demo ok" || echo "$KVER: demo FAILED"
+if [ "$mode" = demo ] || [ "$mode" = bench ]; then
+	[ "$failed" = 0 ] && echo "$KVER: $mode ok" || echo "$KVER: $mode FAILED"
 else
 	echo "$KVER: $passed passed, $failed failed, $skipped skipped"
 fi
