@@ -3,7 +3,7 @@
  * compat.h - the one place where layerfs knows which kernel it is built for.
  *
  * layerfs builds from one source tree for Linux 6.1 and 6.12 (and the
- * kernels in between).  Three VFS changes between those versions matter:
+ * kernels in between).  These VFS changes between those versions matter:
  *
  *  - 6.3 replaced the "struct user_namespace *mnt_userns" argument of the
  *    inode operations and of the vfs_*() helpers with "struct mnt_idmap
@@ -13,6 +13,9 @@
  *  - 6.7 lets the VFS ask a stacking filesystem's getattr to skip the LSM
  *    check (AT_GETATTR_NOSEC); vfs_getattr() then refuses the flag, and the
  *    request must be passed on through vfs_getattr_nosec().
+ *  - 6.3 renamed the idmap fields of struct renamedata (layerfs_vfs_rename()).
+ *  - 6.2 took POSIX ACLs out of the xattr paths: copy-up must use
+ *    vfs_get_acl()/vfs_set_acl() (layerfs_copy_acl()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */

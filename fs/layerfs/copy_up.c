@@ -101,6 +101,34 @@ static int layerfs_copy_data(const struct path *old, const struct path *new,
 }
 
 /*
+ * Copy one xattr, reading it into *@value (grown as needed, *@value_size
+ * bytes; the caller frees it).
+ */
+static int layerfs_copy_xattr(const struct layerfs_real *old,
+			      struct layerfs_idmap *new_idmap,
+			      struct dentry *new, const char *name,
+			      char **value, ssize_t *value_size)
+{
+	struct layerfs_idmap *old_idmap = layerfs_real_idmap(old);
+	ssize_t size;
+
+	size = vfs_getxattr(old_idmap, old->dentry, name, NULL, 0);
+	if (size < 0)
+		return size;
+	if (size > *value_size) {
+		kvfree(*value);
+		*value = kvmalloc(size, GFP_KERNEL);
+		*value_size = *value ? size : 0;
+		if (!*value)
+			return -ENOMEM;
+	}
+	size = vfs_getxattr(old_idmap, old->dentry, name, *value, size);
+	if (size < 0)
+		return size;
+	return vfs_setxattr(new_idmap, new, name, *value, size, 0);
+}
+
+/*
  * Copy every xattr but layerfs's own.  An xattr the upper filesystem does
  * not support is dropped, as overlayfs does, rather than making the file
  * impossible to change; POSIX ACLs go through compat.h.
@@ -109,9 +137,8 @@ static int layerfs_copy_xattrs(struct super_block *sb,
 			       const struct layerfs_real *old,
 			       struct dentry *new)
 {
-	struct layerfs_idmap *old_idmap = layerfs_real_idmap(old);
 	struct layerfs_idmap *new_idmap = layerfs_upper_idmap(sb);
-	ssize_t list_size, size, value_size = 0;
+	ssize_t list_size, value_size = 0;
 	char *buf, *name, *value = NULL;
 	int err = 0;
 
@@ -131,34 +158,13 @@ static int layerfs_copy_xattrs(struct super_block *sb,
 	for (name = buf; name < buf + list_size; name += strlen(name) + 1) {
 		if (layerfs_is_private_xattr(name))
 			continue;
-		if (layerfs_is_acl_xattr(name)) {
-			err = layerfs_copy_acl(old_idmap, old->dentry,
-					       new_idmap, new, name);
-			if (err)
-				break;
-			continue;
-		}
-
-		size = vfs_getxattr(old_idmap, old->dentry, name, NULL, 0);
-		if (size < 0) {
-			err = size;
-			break;
-		}
-		if (size > value_size) {
-			kvfree(value);
-			value = kvmalloc(size, GFP_KERNEL);
-			if (!value) {
-				err = -ENOMEM;
-				break;
-			}
-			value_size = size;
-		}
-		size = vfs_getxattr(old_idmap, old->dentry, name, value, size);
-		if (size < 0) {
-			err = size;
-			break;
-		}
-		err = vfs_setxattr(new_idmap, new, name, value, size, 0);
+		if (layerfs_is_acl_xattr(name))
+			err = layerfs_copy_acl(layerfs_real_idmap(old),
+					       old->dentry, new_idmap, new,
+					       name);
+		else
+			err = layerfs_copy_xattr(old, new_idmap, new, name,
+						 &value, &value_size);
 		if (err == -EOPNOTSUPP) {
 			pr_warn_once("upper filesystem cannot store xattr %s: not copied\n",
 				     name);

@@ -3,7 +3,8 @@
  * namei.c - looking a name up across the layers.
  *
  * The parent directory of the name is itself a stack of real directories,
- * one per layer it merges (struct layerfs_inode.real).  The name is looked
+ * one per layer it merges: its upper directory, if it has one, then its
+ * lower ones (struct layerfs_inode, layerfs_stack()).  The name is looked
  * up in each of them, top first, and the first answers decide:
  *
  *	found in layer i        effect on the layers below i
