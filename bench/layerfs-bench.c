@@ -9,7 +9,8 @@
  * Usage: layerfs-bench [-r RUNS] [-s SCALE] [-c SUBSTRING] [-t TARBALL]
  *                      [-d DIR]
  *
- *   -r RUNS       measured runs of every case and system (default 5)
+ *   -r RUNS       measured runs of every case and system (default 11), after
+ *                 one untimed warm-up run of each
  *   -s SCALE      multiply the file counts and sizes (default 1.0)
  *   -c SUBSTRING  only the cases whose name contains SUBSTRING
  *   -t TARBALL    the source tree for untar/rm_rf (default /bench/src.tar)
@@ -22,7 +23,9 @@
  * same tmpfs (rebuilt before every run for cases that modify it).  A run
  * mounts layerfs or overlay afresh on these layers (overlay with
  * redirect_dir=off,index=off,metacopy=off,xino=off), or uses the plain tree;
- * the three systems alternate and the order rotates from run to run.  Cold
+ * the three systems alternate and the order rotates from run to run; a
+ * first round is run and thrown away (the first use of tmpfs pages and slab
+ * objects is slower than the steady state).  Cold
  * cases drop the dentry and inode caches (/proc/sys/vm/drop_caches) just
  * before the timed part; warm cases run the timed part once untimed first.
  * Only the operation itself is timed, with CLOCK_MONOTONIC.
@@ -60,7 +63,7 @@ static const char *const sysname[NSYS] = { "layerfs", "overlay", "plain" };
 static const char *base = "/mnt/bench";
 static const char *tarball = "/bench/src.tar";
 static const char *only;
-static int runs = 5;
+static int runs = 11;
 static double scale = 1.0;
 static int nerrors;
 
@@ -744,7 +747,7 @@ static void run_one(int ci, int sys, int run)
 {
 	const struct bcase *c = &cases[ci];
 	const struct layout *l = c->layout;
-	char top[4096], root[4096], u[4096], w[4096];
+	char top[1024], root[4096], u[4096], w[4096];
 	long long ns[MAXRES] = { 0 };
 	int rootfd, err;
 
@@ -789,6 +792,8 @@ static void run_one(int ci, int sys, int run)
 		printf("bench: %s %s run %d failed\n", c->name, sysname[sys], run);
 		return;
 	}
+	if (run < 0)
+		return;		/* the warm-up round */
 	for (int r = 0; r < c->nres; r++) {
 		results[ci][r][sys][nresults[ci][r][sys]++] = ns[r];
 		printf("raw %s%s%s %s %d %lld\n", c->name, c->nres > 1 ? "/" : "",
@@ -819,7 +824,7 @@ static void print_table(void)
 
 	printf("\n%s\n", rule);
 	printf("%-24s %10s %10s %10s %13s %11s %6s\n", "case", "layerfs",
-	       "overlay", "plain", "layerfs/ovl", "layerfs/pln", "spread");
+	       "overlay", "plain", "layerfs/ovl", "layerfs/pln", "iqr");
 	printf("%s\n", rule);
 	for (int ci = 0; ci < NCASES; ci++) {
 		const struct bcase *c = &cases[ci];
@@ -827,7 +832,7 @@ static void print_table(void)
 		if (only && !strstr(c->name, only))
 			continue;
 		for (int r = 0; r < c->nres; r++) {
-			double med[NSYS], spread = 0;
+			double med[NSYS], iqr = 0;
 			char name[64];
 
 			snprintf(name, sizeof(name), "%s%s%s", c->name, c->nres > 1 ? "/" : "",
@@ -836,12 +841,13 @@ static void print_table(void)
 				int n = nresults[ci][r][s];
 
 				med[s] = median(results[ci][r][s], n) / 1e6;
-				/* (max - min) / median, the worst of the three */
-				if (n && med[s] > 0) {
-					double sp = (results[ci][r][s][n - 1] -
-						     results[ci][r][s][0]) / 1e6 / med[s];
-					if (sp > spread)
-						spread = sp;
+				/* interquartile range / median, the worse of
+				 * layerfs and overlay (median() sorted them) */
+				if (s != SYS_PLAIN && n && med[s] > 0) {
+					double q = (results[ci][r][s][(3 * n) / 4] -
+						    results[ci][r][s][n / 4]) / 1e6 / med[s];
+					if (q > iqr)
+						iqr = q;
 				}
 			}
 			if (failed[ci] || !nresults[ci][r][0] || !nresults[ci][r][1] ||
@@ -852,12 +858,12 @@ static void print_table(void)
 			}
 			printf("%-24s %10.2f %10.2f %10.2f %13.2f %11.2f %5.0f%%\n", name,
 			       med[0], med[1], med[2], med[0] / med[1], med[0] / med[2],
-			       spread * 100);
+			       iqr * 100);
 		}
 	}
 	printf("%s\n", rule);
-	printf("(medians of %d runs in ms; spread = (max - min) / median of the "
-	       "noisiest system)\n\n", runs);
+	printf("(medians of %d runs in ms; iqr = interquartile range / median, "
+	       "the worse of layerfs and overlay)\n\n", runs);
 	for (int ci = 0; ci < NCASES; ci++)
 		if (!only || strstr(cases[ci].name, only))
 			printf("  %-16s %s\n", cases[ci].name, cases[ci].what);
@@ -905,9 +911,9 @@ int main(int argc, char **argv)
 		if (only && !strstr(c->name, only))
 			continue;
 		build_layout(c->layout);
-		for (int run = 0; run < runs; run++)
+		for (int run = -1; run < runs; run++)
 			for (int k = 0; k < NSYS; k++)
-				run_one(ci, (run + k) % NSYS, run);
+				run_one(ci, (run + 1 + k) % NSYS, run);
 		printf("bench: case %s done in %.1f s\n", c->name, (now_ns() - t) / 1e9);
 	}
 	if (cur_layout)
