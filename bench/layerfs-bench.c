@@ -9,7 +9,7 @@
  * Usage: layerfs-bench [-r RUNS] [-s SCALE] [-c SUBSTRING] [-t TARBALL]
  *                      [-d DIR]
  *
- *   -r RUNS       measured runs of every case and system (default 11), after
+ *   -r RUNS       measured runs of every case and system (default 15), after
  *                 one untimed warm-up run of each
  *   -s SCALE      multiply the file counts and sizes (default 1.0)
  *   -c SUBSTRING  only the cases whose name contains SUBSTRING
@@ -63,7 +63,7 @@ static const char *const sysname[NSYS] = { "layerfs", "overlay", "plain" };
 static const char *base = "/mnt/bench";
 static const char *tarball = "/bench/src.tar";
 static const char *only;
-static int runs = 11;
+static int runs = 15;
 static double scale = 1.0;
 static int nerrors;
 

@@ -75,7 +75,7 @@ for target in "${targets[@]}"; do
 	# Progress as it comes, without the per-run "raw" lines (those stay
 	# in build/<kver>/console-bench.log).
 	LAYERFS_BENCH_ARGS=$args "$REPO/scripts/vm.sh" --mode bench "$@" |
-		grep -v '^raw ' || status=1
+		grep --line-buffered -v '^raw ' || status=1
 	# The table: from its first rule to the total line.
 	tr -d '\r' <"$REPO/build/$KVER/console-bench.log" |
 		awk '/^bench: [0-9]+ runs/ { print } /^=====/ { on = 1 }
