@@ -128,11 +128,24 @@ static void rnd_path(struct rng *r, char *buf, size_t len)
 	unsigned int depth = rnd(r, 20);
 	int o;
 
-	depth = depth < 7 ? 1 : depth < 16 ? 2 : 3;
+	depth = depth < 9 ? 1 : depth < 17 ? 2 : 3;
 	o = snprintf(buf, len, "%s", top_names[rnd(r, ARRAY_SIZE(top_names))]);
 	while (--depth)
 		o += snprintf(buf + o, len - o, "/%s",
 			      sub_names[rnd(r, ARRAY_SIZE(sub_names))]);
+}
+
+/*
+ * Half of the time, make the last component of @p the name "f", which
+ * data operations and files in the layers favour (the other names tend to
+ * become directories, as parents of deeper paths).
+ */
+static void rnd_leaf(struct rng *r, char *p)
+{
+	char *slash = strrchr(p, '/');
+
+	if (rnd(r, 2))
+		strcpy(slash ? slash + 1 : p, "f");
 }
 
 /* A path in the same directory as @p (a sibling name), or anywhere. */
@@ -245,7 +258,9 @@ static int fix_times(const char *dir, time_t t)
  */
 static int build_set(const char *set, uint64_t seed)
 {
-	static const char *const dirs[] = { "l1", "l2", "l3", "u", "w", "m" };
+	static const char *const dirs[] = {
+		"l1", "l2", "l3", "u", "w", "m", "lo",
+	};
 	struct rng r = { seed * 0x2545f4914f6cdd1dULL + 7 };
 	unsigned int i, k;
 	int layer, err;
@@ -256,7 +271,7 @@ static int build_set(const char *set, uint64_t seed)
 
 	for (layer = 0; layer < 4; layer++) {
 		char root[PATH_MAX];
-		unsigned int n = layer == 3 ? 6 : 10;
+		unsigned int n = layer == 3 ? 8 : 14;
 
 		snprintf(root, sizeof(root), "%s/%s", set, layer_names[layer]);
 		for (k = 0; k < n; k++) {
@@ -266,6 +281,8 @@ static int build_set(const char *set, uint64_t seed)
 			mode_t mode = modes[rnd(&r, ARRAY_SIZE(modes))];
 
 			rnd_path(&r, p, sizeof(p));
+			if (kind < 8)
+				rnd_leaf(&r, p);
 			snprintf(full, sizeof(full), "%s/%s", root, p);
 			if (!lstat(full, &st) || !make_parents(root, p))
 				continue;
@@ -360,6 +377,9 @@ static void gen_op(struct rng *r, struct op *op)
 	memset(op, 0, sizeof(*op));
 	op->type = i;
 	rnd_path(r, op->p1, sizeof(op->p1));
+	if (op->type <= OP_TRUNCATE || op->type == OP_READ ||
+	    op->type == OP_LINK || op->type == OP_UNLINK)
+		rnd_leaf(r, op->p1);
 	switch (op->type) {
 	case OP_CREATE:
 		op->flags = (rnd(r, 3) ? 0 : O_EXCL) | (rnd(r, 2) ? O_TRUNC : 0);
@@ -638,16 +658,36 @@ static void run_op(const char *m, const struct op *op, char *res, size_t len,
 
 /* ---- tree dumps ---------------------------------------------------------- */
 
+/* How to dump a tree. */
+struct dump_how {
+	bool raw;	/* a layer: show whiteouts and opaque markers */
+	bool ovl;	/* the overlay mount: leave phantom whiteouts out */
+	const char *lo;	/* raw upper: mount of the lower layers alone */
+};
+
+/*
+ * Is the opaque marker on upper directory @rel relevant: does the merged
+ * view of the lower layers alone (mounted at @how->lo) have a directory
+ * there, and is no ancestor in the upper layer opaque (@anc_opaque)?  A
+ * marker that hides nothing is not compared (see KNOWN DIFFERENCES).
+ */
+static bool opaque_matters(const struct dump_how *how, const char *rel,
+			   bool anc_opaque)
+{
+	struct stat st;
+
+	if (!how->lo)
+		return true;
+	return !anc_opaque && !lstat(lfs_fmt("%s/%s", how->lo, rel), &st) &&
+	       S_ISDIR(st.st_mode);
+}
+
 /*
  * Append one line per object below @dir to @d (see the file header for
- * what is compared).  @raw: @dir is an upper layer: whiteouts are printed
- * as such, and the opaque marker of a directory is printed when a layer
- * of @set below @layer (index in layer_names[]) has a directory at that
- * path (see KNOWN DIFFERENCES).  @ovl: @dir is in the overlay mount:
- * phantom whiteouts are left out.
+ * what is compared); @anc_opaque: an ancestor is an opaque directory.
  */
 static void dump_tree(struct wu_dump *d, const char *dir, const char *rel,
-		      const char *set, int layer, bool ovl)
+		      const struct dump_how *how, bool anc_opaque)
 {
 	char *names[256];
 	struct dirent *de;
@@ -660,7 +700,7 @@ static void dump_tree(struct wu_dump *d, const char *dir, const char *rel,
 	}
 	while (n < 256 && (de = readdir(dp)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    !(ovl && phantom(dir, de->d_name, de->d_type)))
+		    !(how->ovl && phantom(dir, de->d_name, de->d_type)))
 			names[n++] = strdup(de->d_name);
 	closedir(dp);
 	qsort(names, n, sizeof(names[0]), lfs_strcmp_p);
@@ -671,6 +711,7 @@ static void dump_tree(struct wu_dump *d, const char *dir, const char *rel,
 		struct stat st;
 		ssize_t xlen, k;
 		size_t nx = 0, j;
+		bool opaque = false;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		snprintf(r, sizeof(r), "%s%s%s", rel, *rel ? "/" : "",
@@ -679,7 +720,7 @@ static void dump_tree(struct wu_dump *d, const char *dir, const char *rel,
 			wu_dump_add(d, "%s lstat: errno %d\n", r, errno);
 			continue;
 		}
-		if (set && S_ISCHR(st.st_mode) &&
+		if (how->raw && S_ISCHR(st.st_mode) &&
 		    st.st_rdev == makedev(0, 0)) {
 			wu_dump_add(d, "%s whiteout\n", r);
 			continue;
@@ -716,9 +757,11 @@ static void dump_tree(struct wu_dump *d, const char *dir, const char *rel,
 			wu_dump_add(d, " rdev=%u:%u", major(st.st_rdev),
 				    minor(st.st_rdev));
 		}
-		if (set && S_ISDIR(st.st_mode) && wu_is_opaque(path) &&
-		    exists_below(set, layer, r, true))
-			wu_dump_add(d, " opaque");
+		if (how->raw && S_ISDIR(st.st_mode) && wu_is_opaque(path)) {
+			opaque = true;
+			if (opaque_matters(how, r, anc_opaque))
+				wu_dump_add(d, " opaque");
+		}
 		xlen = llistxattr(path, xl, sizeof(xl));
 		if (xlen < 0)
 			wu_dump_add(d, " listxattr: errno %d", errno);
@@ -733,18 +776,19 @@ static void dump_tree(struct wu_dump *d, const char *dir, const char *rel,
 				    wu_getxattr(path, xn[j], xv, sizeof(xv)));
 		wu_dump_add(d, "\n");
 		if (S_ISDIR(st.st_mode))
-			dump_tree(d, path, r, set, layer, ovl);
+			dump_tree(d, path, r, how, anc_opaque || opaque);
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 }
 
-static char *dump(const char *dir, const char *set, int layer, bool ovl)
+static char *dump(const char *dir, bool raw, bool ovl, const char *lo)
 {
+	struct dump_how how = { .raw = raw, .ovl = ovl, .lo = lo };
 	struct wu_dump d = { 0 };
 
 	wu_dump_add(&d, "");
-	dump_tree(&d, dir, "", set, layer, ovl);
+	dump_tree(&d, dir, "", &how, false);
 	return d.s;
 }
 
@@ -771,6 +815,9 @@ static void lines_missing(struct wu_dump *out, const char *tag,
 }
 
 /* ---- one run ------------------------------------------------------------- */
+
+/* Per operation type: how often run, how often it succeeded (both agreed). */
+static unsigned long stat_run[OP_NTYPES], stat_ok[OP_NTYPES];
 
 /* Operations run_seq() skipped because they would hit a known bug. */
 static unsigned long known_bug_skips[2];
@@ -837,6 +884,117 @@ static bool same_tree(struct outcome *o, int step, const char *what,
 	return false;
 }
 
+/* A final check failed: record it in @o. */
+static void final_fail(struct outcome *o, int n, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o->failed = true;
+	o->step = n + 1;
+	wu_dump_add(&o->msg, "%s\n", msg);
+}
+
+/*
+ * Mount the layers of @set as @fstype on @set/m, dump the view, unmount.
+ * NULL (and *err set) on failure.
+ */
+static char *remount_view(const char *set, const char *fstype, int *err)
+{
+	char m[PATH_MAX + 24];	/* lfs_fmt()'s ring is reused by dump() */
+	char *v;
+
+	snprintf(m, sizeof(m), "%s/m", set);
+	*err = wu_mount_type(fstype, m, set_opts(set));
+	if (*err)
+		return NULL;
+	v = dump(m, false, !strcmp(fstype, "overlay"), NULL);
+	if (umount(m)) {
+		*err = errno;
+		umount2(m, MNT_DETACH);
+	}
+	return v;
+}
+
+/*
+ * After both are unmounted: the lower layers are untouched (the same in
+ * both sets), the upper layers are the same (raw), work/ holds no leftover
+ * temporaries, and each upper layer mounted again, by its own filesystem
+ * and by the other one, gives @view, the last merged view.  Returns true
+ * when a check failed (filled in @o) or *@err when the test itself failed.
+ */
+static bool final_checks(const char *sa, const char *sb, const char *view,
+			 int n, struct outcome *o, int *err)
+{
+	static const struct {
+		const char *set;	/* 'A' or 'B' */
+		const char *fstype;
+		const char *what;
+	} re[] = {
+		{ "A", "layerfs", "layerfs's upper mounted again as layerfs" },
+		{ "A", "overlay", "layerfs's upper mounted as overlay" },
+		{ "B", "layerfs", "overlay's upper mounted as layerfs" },
+	};
+	char lo[PATH_MAX + 24];	/* lfs_fmt()'s ring is reused by dump() */
+	char *ta, *tb;
+	unsigned int i;
+	int wa, wb;
+	bool bad;
+
+	for (i = 0; i < 3; i++) {
+		ta = dump(lfs_fmt("%s/%s", sa, layer_names[i]), true, false,
+			  NULL);
+		tb = dump(lfs_fmt("%s/%s", sb, layer_names[i]), true, false,
+			  NULL);
+		bad = !same_tree(o, n + 1, lfs_fmt("lower layer %s",
+						   layer_names[i]), ta, tb);
+		free(ta);
+		free(tb);
+		if (bad)
+			return true;
+	}
+
+	/* The lower layers alone tell which opaque markers matter. */
+	snprintf(lo, sizeof(lo), "%s/lo", sa);
+	*err = wu_mount_type("overlay", lo,
+			     lfs_expand(sa, "lowerdir=$/l1:$/l2:$/l3"));
+	if (*err)
+		return true;
+	ta = dump(lfs_fmt("%s/u", sa), true, false, lo);
+	tb = dump(lfs_fmt("%s/u", sb), true, false, lo);
+	if (umount(lo))
+		*err = errno;
+	bad = !same_tree(o, n + 1, "upper layer after umount", ta, tb);
+	free(ta);
+	free(tb);
+	if (bad || *err)
+		return true;
+
+	wa = wu_work_leftovers(lfs_fmt("%s/w/work", sa));
+	wb = wu_work_leftovers(lfs_fmt("%s/w/work", sb));
+	if (wa || wb) {
+		final_fail(o, n, "work/ leftovers: layerfs %d, overlay %d", wa,
+			   wb);
+		return true;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(re); i++) {
+		ta = remount_view(*re[i].set == 'A' ? sa : sb, re[i].fstype,
+				  err);
+		if (!ta)
+			return true;
+		bad = !same_tree(o, n + 1, lfs_fmt("merged view, %s, vs the last view (- last view, + remounted)", re[i].what),
+				 view, ta);
+		free(ta);
+		if (bad)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Build both sets from @seed below @base (on a fresh tmpfs @base/run),
  * mount them, apply @ops[0..@n) to both comparing after every step, then
@@ -848,8 +1006,8 @@ static int run_seq(const char *base, uint64_t seed, const struct op *ops,
 {
 	char run[PATH_MAX + 8], sa[PATH_MAX + 16], sb[PATH_MAX + 16],
 	     ma[PATH_MAX + 24], mb[PATH_MAX + 24], ra[1024], rb[1024], s[128];
-	char *ta = NULL, *tb = NULL;
-	int err, i, wa, wb;
+	char *ta = NULL, *tb = NULL, *view = NULL;
+	int err, i;
 
 	outcome_reset(o);
 	snprintf(run, sizeof(run), "%s/run", base);
@@ -877,18 +1035,20 @@ static int run_seq(const char *base, uint64_t seed, const struct op *ops,
 	if (err)
 		goto out;
 
-	ta = dump(ma, NULL, 0, false);
-	tb = dump(mb, NULL, 0, true);
+	ta = dump(ma, false, false, NULL);
+	tb = dump(mb, false, true, NULL);
 	if (!same_tree(o, 0, "merged tree before any operation", ta, tb))
 		goto unmount;
 	for (i = 0; i < n; i++) {
+		if (known_bug(mb, sb, &ops[i]))
+			continue;
 		free(ta);
 		free(tb);
 		ta = tb = NULL;
-		if (known_bug(mb, sb, &ops[i]))
-			continue;
 		run_op(ma, &ops[i], ra, sizeof(ra), false);
 		run_op(mb, &ops[i], rb, sizeof(rb), true);
+		stat_run[ops[i].type]++;
+		stat_ok[ops[i].type] += !strncmp(ra, "ok", 2);
 		if (strcmp(ra, rb)) {
 			o->failed = true;
 			o->step = i + 1;
@@ -897,8 +1057,8 @@ static int run_seq(const char *base, uint64_t seed, const struct op *ops,
 				    op_str(&ops[i], s, sizeof(s)), ra, rb);
 			goto unmount;
 		}
-		ta = dump(ma, NULL, 0, false);
-		tb = dump(mb, NULL, 0, true);
+		ta = dump(ma, false, false, NULL);
+		tb = dump(mb, false, true, NULL);
 		if (!same_tree(o, i + 1, lfs_fmt("merged tree after %s",
 						 op_str(&ops[i], s,
 							sizeof(s))), ta, tb))
@@ -920,21 +1080,12 @@ unmount:
 	umount2(mb, MNT_DETACH);
 	if (o->failed)
 		goto out;
-	free(ta);
+	view = ta;		/* the merged view both agreed on last */
 	free(tb);
-	ta = dump(lfs_fmt("%s/u", sa), sa, 3, false);
-	tb = dump(lfs_fmt("%s/u", sb), sb, 3, false);
-	if (!same_tree(o, n + 1, "upper layer after umount", ta, tb))
-		goto out;
-	wa = wu_work_leftovers(lfs_fmt("%s/w/work", sa));
-	wb = wu_work_leftovers(lfs_fmt("%s/w/work", sb));
-	if (wa || wb) {
-		o->failed = true;
-		o->step = n + 1;
-		wu_dump_add(&o->msg, "work/ leftovers: layerfs %d, overlay %d\n",
-			    wa, wb);
-	}
+	ta = tb = NULL;
+	final_checks(sa, sb, view, n, o, &err);
 out:
+	free(view);
 	free(ta);
 	free(tb);
 	if (umount2(run, MNT_DETACH) && !err)
@@ -1070,7 +1221,8 @@ static char *layers_string(const char *base, uint64_t seed)
 	if (!err)
 		err = build_set(set, seed);
 	for (i = 3; !err && i >= 0; i--) {
-		char *l = dump(lfs_fmt("%s/%s", set, layer_names[i]), set, i, false);
+		char *l = dump(lfs_fmt("%s/%s", set, layer_names[i]), true,
+			       false, NULL);
 
 		wu_dump_add(&d, "layer %s:\n%s", layer_names[i], l);
 		free(l);
@@ -1135,6 +1287,9 @@ TEST_F_TIMEOUT(difftest, random_ops, 3600)
 		ASSERT_EQ(0, shrink(self->base, s, ops, &n, &o));
 		report(_metadata, self->base, s, nops, ops, n, &o);
 	}
+	for (i = 0; i < OP_NTYPES; i++)
+		TH_LOG("%-12s %6lu run, %6lu succeeded", op_names[i],
+		       stat_run[i], stat_ok[i]);
 	TH_LOG("%lu seed(s) x %lu ops from seed %lu: %lu failed; ops skipped for known bug 1: %lu",
 	       nseeds, nops, seed0, failed, known_bug_skips[1]);
 	outcome_reset(&o);
