@@ -526,6 +526,40 @@ static void gen_opts(char *o, size_t cap, const char *base)
 	unsigned int mode = rn(100), nel, i, j;
 	size_t n = 0;
 
+	if (mode < 45) {
+		/* well-formed shape, random layer choice: reaches the checks */
+		unsigned int nl = 1 + rn(3);
+
+		n += snprintf(o + n, cap - n, "lowerdir=");
+		for (j = 0; j < nl; j++) {
+			if (j)
+				o[n++] = ':';
+			n = add_path(o, n, cap, base);
+		}
+		if (rn(2)) {
+			static const char *const pairs[][2] = {
+				{ "$/u", "$/w" }, { "$/ro/u", "$/ro/w" },
+				{ "$/ramfs/u", "$/ramfs/w" },
+				{ "$/srw/u", "$/srw/w" }, { "$/w", "$/u" },
+				{ "u", "w" }, { "$/u", "$/u/x" },
+				{ "$/l1", "$/w" }, { "$/u", "$/l1/sub" },
+			};
+			unsigned int k = rn(ARRAY_SIZE(pairs));
+
+			n += snprintf(o + n, cap - n, ",upperdir=%s",
+				      expand(base, pairs[k][0]));
+			n += snprintf(o + n, cap - n, ",workdir=%s",
+				      expand(base, pairs[k][1]));
+		} else if (rn(3)) {
+			n += snprintf(o + n, cap - n, ",upperdir=");
+			n = add_path(o, n, cap, base);
+			n += snprintf(o + n, cap - n, ",workdir=");
+			n = add_path(o, n, cap, base);
+		}
+		return;
+	}
+	mode = rn(100);
+
 	/* short lists mostly; sometimes up to a page or well over one */
 	nel = mode < 75 ? 1 + rn(5) : mode < 93 ? 1 + rn(40) : 50 + rn(400);
 	if (!rn(3))
