@@ -50,6 +50,13 @@ static int layerfs_xattr_set(const struct xattr_handler *handler,
 	struct dentry *upper;
 	int err;
 
+	/* Removing a name the lower object lacks must not copy it up. */
+	if (!value && !layerfs_upper(inode)) {
+		err = layerfs_xattr_get(handler, dentry, inode, name, NULL, 0);
+		if (err < 0)
+			return err;
+	}
+
 	err = layerfs_want_write(sb);
 	if (err)
 		return err;
