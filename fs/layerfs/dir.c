@@ -72,7 +72,12 @@ static bool layerfs_lower_positive(struct dentry *dentry)
 	const struct qstr *name = &dentry->d_name;
 	unsigned int i;
 
-	if (inode && LAYERFS_I(inode)->nlower)
+	/*
+	 * An object not yet copied up is where its lower part is.  Once it
+	 * has an upper part it may have been renamed away from its lower
+	 * origin, so ask the lower layers about the name itself.
+	 */
+	if (inode && !layerfs_upper(inode) && LAYERFS_I(inode)->nlower)
 		return true;
 
 	for (i = 0; i < parent->nlower; i++) {
