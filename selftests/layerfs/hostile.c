@@ -716,6 +716,35 @@ TEST_F_TIMEOUT(hostile, chaos, 120)
 	FINISH();
 }
 
+/*
+ * Deterministic form of a crash the chaos test found: a file whose upper
+ * copy is replaced by a whiteout (unlink of a name a lower layer has)
+ * while something still holds the layerfs dentry without opening the
+ * file (here an O_PATH descriptor).  The layerfs inode must not be left
+ * pointing at a negative upper dentry: fstat and listxattr through the
+ * descriptor return (any result), no oops.
+ */
+TEST_F(hostile, unlink_copied_up_with_path_held)
+{
+	char list[1024];
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, lfs_write(L("l2/d"), "lower"));
+	ASSERT_EQ(0, wu_mount(self->mnt, wu_opts(self->base)));
+	ASSERT_EQ(0, lfs_write(M("d"), "upper"));	/* copy-up */
+	fd = open(M("d"), O_PATH);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, unlink(M("d")));
+	ASSERT_TRUE(wu_is_whiteout(L("u/d")));
+	if (fstat(fd, &st))
+		TH_LOG("fstat: %s", strerror(errno));
+	if (listxattr(lfs_fmt("/proc/self/fd/%d", fd), list, sizeof(list)) < 0)
+		TH_LOG("listxattr: %s", strerror(errno));
+	close(fd);
+	ASSERT_EQ(0, umount2(self->mnt, 0));
+}
+
 /* ---- (b) security ------------------------------------------------------- */
 
 static int set_caps(__u32 keep)
