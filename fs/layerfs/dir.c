@@ -290,6 +290,17 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 }
 
 /*
+ * Is @real, just looked up by name in the upper layer, still the object
+ * layerfs knows as @upper?  Compared by inode, not by dentry: a layerfs
+ * dentry may reach its upper file through another hard link's name (after
+ * a no-op rename between two links, see layerfs_rename()).
+ */
+static bool layerfs_upper_matches(struct dentry *real, struct dentry *upper)
+{
+	return d_inode(real) && d_inode(real) == d_inode(upper);
+}
+
+/*
  * Remove the upper object @upper at @name in @upperdir, which no lower layer
  * has.  A directory that is empty in the merged view may still hold
  * whiteouts; they hide nothing here and go first.
@@ -316,7 +327,7 @@ static int layerfs_remove_upper(struct super_block *sb,
 	if (IS_ERR(real))
 		goto out_unlock;
 	err = -ESTALE;
-	if (real == upper)
+	if (layerfs_upper_matches(real, upper))
 		err = is_dir ? vfs_rmdir(idmap, udir, real) :
 			       vfs_unlink(idmap, udir, real, NULL);
 	dput(real);
@@ -368,21 +379,29 @@ static int layerfs_remove_whiteout(struct super_block *sb,
 	err = PTR_ERR(real);
 	if (!IS_ERR(real)) {
 		err = -ESTALE;
-		if (real == upper && trap != temp && trap != upper)
+		if (layerfs_upper_matches(real, upper) && trap != temp &&
+		    trap != real)
 			err = layerfs_do_rename(sb, d_inode(work), temp, udir,
-						upper, RENAME_EXCHANGE);
-		dput(real);
+						real, RENAME_EXCHANGE);
 	}
 	unlock_rename(work, upperdir);
 	if (!err) {
-		/* @upper now sits in work/ under the temporary name. */
-		err = layerfs_cleanup_entry(sb, work, upper, 0);
-		if (err)
-			pr_warn("cannot remove %pd from work/ (%d): next mount will\n",
-				upper, err);
+		/*
+		 * @real now sits in work/ under the temporary name.  The
+		 * lookup's reference is held over the unlink: were the
+		 * layerfs inode's the only one, d_delete() would turn its
+		 * upper dentry negative under an open file or a later
+		 * getattr of the unlinked inode.
+		 */
+		if (layerfs_cleanup_entry(sb, work, real, 0))
+			pr_warn("%pd stays in work/ until the next mount\n",
+				real);
+		dput(real);
 		dput(temp);
 		return 0;
 	}
+	if (!IS_ERR(real))
+		dput(real);
 out_cleanup:
 	layerfs_cleanup_entry(sb, work, temp, 0);
 	dput(temp);
@@ -486,9 +505,9 @@ static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 
 	/* The upper layer must still be as layerfs last saw it. */
 	err = -ESTALE;
-	if (olddentry != oldupper)
+	if (!layerfs_upper_matches(olddentry, oldupper))
 		goto out_dput;
-	if (newupper ? newdentry != newupper :
+	if (newupper ? !layerfs_upper_matches(newdentry, newupper) :
 	    d_is_positive(newdentry) && !layerfs_is_whiteout(newdentry))
 		goto out_dput;
 	err = -EINVAL;
@@ -558,6 +577,19 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	if (!err && exchange)
 		err = layerfs_copy_up(new);
 	if (err)
+		goto out_drop_write;
+
+	/*
+	 * Two names of one upper file (hard links): rename(2) succeeds and
+	 * does nothing.  The VFS sees that only when both names share one
+	 * inode, which layerfs does not promise (it keeps no inode hash), so
+	 * layerfs looks itself.  The VFS still moves its dentries afterwards;
+	 * a layerfs dentry may then name another link of its upper file,
+	 * which is why the upper layer is checked by inode, not by dentry.
+	 */
+	if (newinode && layerfs_upper(newinode) &&
+	    d_inode(layerfs_upper(newinode)) ==
+	    d_inode(layerfs_upper(d_inode(old))))
 		goto out_drop_write;
 
 	old_cred = layerfs_override_creds(sb);

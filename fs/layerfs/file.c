@@ -83,7 +83,10 @@ static struct file *layerfs_file_real(struct file *file)
 /*
  * An open for writing copies the file up first, so that the real file opened
  * is the upper one.  O_TRUNC copies no data: the VFS truncates right after
- * (through layerfs_setattr()), and creation was the VFS's job too.
+ * (through layerfs_setattr()), and creation was the VFS's job too.  That
+ * shortcut empties the file before the real open, so it is taken only when
+ * nothing expected can fail after it: the memory is allocated first, and an
+ * O_DIRECT open (which the upper filesystem may refuse) copies the data.
  */
 static int layerfs_open(struct inode *inode, struct file *file)
 {
@@ -92,30 +95,40 @@ static int layerfs_open(struct inode *inode, struct file *file)
 	struct path realpath;
 	int err;
 
-	if ((file->f_mode & FMODE_WRITE) || (file->f_flags & O_TRUNC)) {
-		err = layerfs_want_write(inode->i_sb);
-		if (err)
-			return err;
-		err = layerfs_copy_up_flags(file_dentry(file),
-					    file->f_flags & O_TRUNC);
-		layerfs_drop_write(inode->i_sb);
-		if (err)
-			return err;
-	}
-
 	lf = kzalloc(sizeof(*lf), GFP_KERNEL);
 	if (!lf)
 		return -ENOMEM;
 
+	if ((file->f_mode & FMODE_WRITE) || (file->f_flags & O_TRUNC)) {
+		err = layerfs_want_write(inode->i_sb);
+		if (err)
+			goto out_free;
+		err = layerfs_copy_up_flags(file_dentry(file),
+					    file->f_flags & O_DIRECT ? 0 :
+					    file->f_flags & O_TRUNC);
+		layerfs_drop_write(inode->i_sb);
+		if (err)
+			goto out_free;
+	}
+
 	layerfs_real_path(inode, &realpath);
 	lf->realfile = layerfs_open_real(inode, &realpath, flags);
-	if (IS_ERR(lf->realfile)) {
-		err = PTR_ERR(lf->realfile);
-		kfree(lf);
-		return err;
-	}
+	err = PTR_ERR(lf->realfile);
+	if (IS_ERR(lf->realfile))
+		goto out_free;
+
+	/*
+	 * I/O goes to the real file, opened with the same O_DIRECT flag, so
+	 * layerfs can do direct I/O exactly when the real file can.
+	 */
+	if (lf->realfile->f_mode & FMODE_CAN_ODIRECT)
+		file->f_mode |= FMODE_CAN_ODIRECT;
 	file->private_data = lf;
 	return 0;
+
+out_free:
+	kfree(lf);
+	return err;
 }
 
 static int layerfs_release(struct inode *inode, struct file *file)
@@ -216,9 +229,14 @@ static long layerfs_fallocate(struct file *file, int mode, loff_t offset,
 		return PTR_ERR(realfile);
 
 	inode_lock(inode);
+	/* Like a write: drop setuid/setgid first, as the caller (not the mounter). */
+	ret = file_remove_privs(file);
+	if (ret)
+		goto out_unlock;
 	old_cred = layerfs_override_creds(inode->i_sb);
 	ret = vfs_fallocate(realfile, mode, offset, len);
 	revert_creds(old_cred);
+out_unlock:
 	layerfs_copyattr(inode);
 	inode_unlock(inode);
 	return ret;

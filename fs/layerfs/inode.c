@@ -233,6 +233,16 @@ int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
 	if (err)
 		return err;
 
+	/*
+	 * truncate(2) leaves the times to the filesystem, which updates them
+	 * only when the size changes.  A copy-up for a truncation to zero
+	 * copies no data, so the real file is already empty and would keep
+	 * the lower file's mtime: ask for the update the size change implies.
+	 */
+	if (truncate && attr->ia_size != i_size_read(inode) &&
+	    !(attr->ia_valid & ATTR_MTIME))
+		attr->ia_valid |= ATTR_MTIME | ATTR_CTIME;
+
 	err = layerfs_want_write(sb);
 	if (err)
 		return err;

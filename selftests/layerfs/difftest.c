@@ -94,8 +94,8 @@
  *  parts                         | like any errno, no relaxation.
  *  security.* xattrs             | none are generated; not compared.
  *
- * Bugs layerfs still has are not differences: they are listed under KNOWN
- * BUGS below, each with a failing test case of its own.
+ * Bugs layerfs had are not differences: see BUGS below; each has a
+ * regression test of its own.
  */
 #define _GNU_SOURCE
 #include <sys/statfs.h>
@@ -928,62 +928,24 @@ static unsigned long stat_run[OP_NTYPES], stat_ok[OP_NTYPES];
 /* Renames that failed with EXDEV on both (directories with lower parts). */
 static unsigned long stat_exdev;
 
-/* Known-bug exceptions taken (index: bug number). */
-static unsigned long known_bug_skips[5];
-
 /*
- * KNOWN BUGS in layerfs, found by this test and reported to the lead.
+ * BUGS this test found in layerfs, all fixed; each has a regression test
+ * below with its minimal reproducer.
  *
- *  1. (Fixed in 3fa2b49; regression test removexattr_missing_no_copy_up.)
- *     removexattr() of an xattr a lower-only object lacks copied the
+ *  1. removexattr() of an xattr a lower-only object lacks copied the
  *     object up before failing with ENODATA; overlay checks first.
- *  2. (Fixed by the lead in fs/layerfs/dir.c, layerfs_lower_positive();
- *     regression test no_whiteout_after_rename_and_unlink.)  After a lower
- *     object was renamed to a name X that no lower layer has, unlinking X
- *     or renaming it away left a needless whiteout at X.
- *  3. truncate(path, 0) of a lower-only file leaves its old mtime (the
- *     copy-up skips the data, and the times stay the lower file's); on
- *     overlay, as on any fs, truncate sets mtime/ctime to now.  Exception:
- *     truncate(p, 0) of an object not yet in the upper layer is skipped.
- *  4. rename() between two hard links of the same file (a no-op: both
- *     names stay) leaves layerfs's dentry of the target pointing at the
- *     source's upper dentry: the next rename onto the target fails with
- *     ESTALE.  overlay hashes inodes, so the VFS sees one inode and does
- *     nothing.  Exception: renames whose two names are, on overlay, the
- *     same inode are skipped.
- *
- * The random sequences must not be stopped by a known bug, so that it
- * does not mask everything after it: each has a narrow, counted
- * exception here, and a failing test case of its own below
- * (known_bug_<n>_...) with the minimal reproducer.  Remove both when the
- * bug is fixed.
+ *     (removexattr_missing_no_copy_up)
+ *  2. After a lower object was renamed to a name X that no lower layer
+ *     has, unlinking X or renaming it away left a needless whiteout at X.
+ *     (no_whiteout_after_rename_and_unlink)
+ *  3. truncate(path, 0) of a lower-only file kept its old mtime: the
+ *     copy-up skips the data, so the real truncate changed no size and
+ *     left the lower file's times.  (truncate_to_zero_sets_mtime)
+ *  4. rename() between two hard links of one file (a no-op: both names
+ *     stay) left layerfs's dentry of the target pointing at the source's
+ *     upper dentry, and the next rename onto the target failed with
+ *     ESTALE.  (rename_after_noop_rename)
  */
-
-/*
- * The exceptions of known bugs 3 and 4, before @op runs: true (and
- * counted) when @op must be skipped.  @mb is the overlay mount, @sb its
- * set: they show the state before the operation.
- */
-static bool known_bug_skip(const char *mb, const char *sb,
-			   const struct op *op)
-{
-	struct stat s1, s2;
-
-	if (op->type == OP_TRUNCATE && op->a == 0 &&
-	    lstat(lfs_fmt("%s/u/%s", sb, op->p1), &s1)) {
-		known_bug_skips[3]++;
-		return true;
-	}
-	if (op->type == OP_RENAME &&
-	    !lstat(lfs_fmt("%s/%s", mb, op->p1), &s1) &&
-	    !lstat(lfs_fmt("%s/%s", mb, op->p2), &s2) &&
-	    !S_ISDIR(s1.st_mode) && s1.st_ino == s2.st_ino &&
-	    s1.st_dev == s2.st_dev) {
-		known_bug_skips[4]++;
-		return true;
-	}
-	return false;
-}
 
 struct outcome {
 	bool failed;		/* layerfs and overlay disagreed */
@@ -1170,8 +1132,6 @@ static int run_seq(const char *base, uint64_t seed, const struct op *ops,
 	if (!same_tree(o, 0, "merged tree before any operation", ta, tb))
 		goto unmount;
 	for (i = 0; i < n; i++) {
-		if (known_bug_skip(mb, sb, &ops[i]))
-			continue;
 		free(ta);
 		free(tb);
 		ta = tb = NULL;
@@ -1428,14 +1388,12 @@ TEST_F_TIMEOUT(difftest, random_ops, 3600)
 	TH_LOG("renames refused with EXDEV by both: %lu", stat_exdev);
 	TH_LOG("%lu seed(s) x %lu ops from seed %lu: %lu failed", nseeds, nops,
 	       seed0, failed);
-	TH_LOG("known-bug exceptions: 3: %lu truncate(s) skipped, 4: %lu rename(s) skipped",
-	       known_bug_skips[3], known_bug_skips[4]);
 	outcome_reset(&o);
 	free(ops);
 	EXPECT_EQ(0, failed);
 }
 
-/* ---- known bugs ---------------------------------------------------------- */
+/* ---- regression tests for the bugs found ------------------------------ */
 
 /*
  * Build lowerdir=l1:l2:l3 with a lower file d/f (trusted.a="1") and the
@@ -1542,18 +1500,18 @@ static void kb3_steps(struct __test_metadata *_metadata, const char *base)
 }
 
 /*
- * KNOWN BUG 3 (fails until fixed): truncate(path, 0) of a lower-only file
- * keeps the lower file's mtime.  Minimal reproducer found by random_ops
- * (seed 1213, 250 ops): truncate(d/x, 0) of a lower-only 112-byte file.
+ * truncate(path, 0) of a lower-only file sets mtime to now (was known bug
+ * 3, found by random_ops, seed 1213, 250 ops: truncate(d/x, 0) of a
+ * lower-only 112-byte file).
  */
-TEST_F(difftest, known_bug_3_truncate_to_zero_keeps_mtime)
+TEST_F(difftest, truncate_to_zero_sets_mtime)
 {
 	ASSERT_EQ(0, kb_setup(self->base, "layerfs"));
 	kb3_steps(_metadata, self->base);
 }
 
 /* The same steps on overlay: the reference behaviour of the test above. */
-TEST_F(difftest, known_bug_3_reference_overlay)
+TEST_F(difftest, truncate_to_zero_sets_mtime_overlay)
 {
 	ASSERT_EQ(0, kb_setup(self->base, "overlay"));
 	kb3_steps(_metadata, self->base);
@@ -1585,20 +1543,20 @@ static void kb4_steps(struct __test_metadata *_metadata, const char *base)
 }
 
 /*
- * KNOWN BUG 4 (fails until fixed): after a (no-op) rename between two hard
- * links of one file, a rename onto the target fails with ESTALE.  Minimal
- * reproducer found by random_ops (seed 1095, 250 ops):
+ * After a (no-op) rename between two hard links of one file, a rename onto
+ * the target works (was known bug 4, ESTALE; found by random_ops, seed
+ * 1095, 250 ops):
  * renameat2(a, d/y, 0); link(c/x, a); renameat2(a, c/x, 0);
  * renameat2(c/y, c/x, 0) -> layerfs ESTALE, overlay ok.
  */
-TEST_F(difftest, known_bug_4_rename_after_noop_rename_estale)
+TEST_F(difftest, rename_after_noop_rename)
 {
 	ASSERT_EQ(0, kb_setup(self->base, "layerfs"));
 	kb4_steps(_metadata, self->base);
 }
 
 /* The same steps on overlay: the reference behaviour of the test above. */
-TEST_F(difftest, known_bug_4_reference_overlay)
+TEST_F(difftest, rename_after_noop_rename_overlay)
 {
 	ASSERT_EQ(0, kb_setup(self->base, "overlay"));
 	kb4_steps(_metadata, self->base);
