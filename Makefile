@@ -11,6 +11,9 @@
 #   make check KERNEL=6.1  ... on one kernel only
 #   make check T=readdir   ... only the selftests whose name matches T (grep -E);
 #                          TARGS="-t case" passes arguments to each selftest
+#   make fuzz              long differential run of layerfs vs overlayfs
+#                          (selftests/layerfs/difftest), both kernels:
+#                          SEEDS=200 OPS=300 SEED0=1 by default
 #   make shell             VM console with overlay.ko and layerfs.ko loaded
 #   make demo              narrated walk through a layer stack (scripts/demo.sh)
 #   make bench             layerfs vs overlayfs vs tmpfs timings, one VM per
@@ -29,6 +32,9 @@ KDIR ?=
 T ?=
 TARGS ?=
 BENCH_ARGS ?=
+SEEDS ?= 200
+OPS ?= 300
+SEED0 ?= 1
 
 # A kernel chosen on the command line (or in the environment) narrows check
 # and lint to that kernel; by default they cover both.
@@ -58,6 +64,14 @@ setup:
 check:
 	@scripts/check.sh $(ALL_KERNELS) $(TEST_ARGS)
 
+# difftest compares after every operation: about 100 operations a second
+# under TCG, so allow 50 a second plus the boot.
+FUZZ_SECS = $(shell echo $$(( $(SEEDS) * $(OPS) / 50 + 600 )))
+fuzz:
+	@LAYERFS_TEST_TIMEOUT=$(FUZZ_SECS) LAYERFS_VM_TIMEOUT=$(FUZZ_SECS) \
+		scripts/check.sh $(ALL_KERNELS) --tests '^difftest$$' \
+		--env 'LAYERFS_DIFF_SEEDS=$(SEEDS) LAYERFS_DIFF_OPS=$(OPS) LAYERFS_DIFF_SEED0=$(SEED0)'
+
 shell demo: setup
 	@scripts/build.sh $(ONE_KERNEL) >/dev/null
 	@scripts/vm.sh --mode $@ $(ONE_KERNEL) $(TEST_ARGS)
@@ -73,4 +87,4 @@ clean:
 	rm -rf build
 	rm -f $(patsubst %.c,%,$(wildcard selftests/layerfs/*.c))
 
-.PHONY: all modules setup check shell demo lint bench clean
+.PHONY: all modules setup check fuzz shell demo lint bench clean

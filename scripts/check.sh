@@ -4,7 +4,7 @@
 # scripts/check.sh - build layerfs and run the selftests in a VM per kernel.
 #
 # Usage: scripts/check.sh [--kernel SERIES]... [--kdir DIR] [--tests REGEX]
-#                         [--targs ARGS]
+#                         [--targs ARGS] [--env 'NAME=VALUE ...']
 #
 # Without --kernel/--kdir both kernels run, 6.12 then 6.1.  For each kernel:
 # build layerfs.ko (scripts/build.sh), boot it with the selftests
@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--kdir)   kdir=${2:?}; shift 2 ;;
 	--tests)  vm_args+=(--tests "$2"); shift 2 ;;
 	--targs)  vm_args+=(--targs "$2"); shift 2 ;;
+	--env)    vm_args+=(--env "$2"); shift 2 ;;
 	-h|--help) usage 0 ;;
 	*)        die "unknown argument '$1'" ;;
 	esac

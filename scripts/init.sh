@@ -9,6 +9,7 @@
 #   BENCH_ARGS    arguments for /bench/layerfs-bench (bench mode)
 #   TEST_TIMEOUT  seconds before a selftest is killed (busybox timeout -s KILL)
 #   TARGS         extra arguments for every selftest (e.g. "-t name")
+#   TEST_ENV      environment for every selftest ("NAME=VALUE ...", make fuzz)
 #
 # It mounts the pseudo filesystems, loads /modules/*.ko in load-order (overlay
 # first, layerfs last), then depending on MODE runs the selftests listed in
@@ -57,7 +58,8 @@ run_one() {
 	# fork: $! is the session and process group id.  The pipe hides the
 	# exit status; keep it in a file.
 	{
-		setsid timeout -s KILL "$TEST_TIMEOUT" "./$name" $TARGS 2>&1 &
+		# shellcheck disable=SC2086 # TEST_ENV and TARGS are word lists
+		env $TEST_ENV setsid timeout -s KILL "$TEST_TIMEOUT" "./$name" $TARGS 2>&1 &
 		pid=$!
 		wait "$pid"
 		echo $? >/tmp/.rc

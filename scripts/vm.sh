@@ -7,11 +7,12 @@
 #
 # Usage: scripts/vm.sh --mode check|demo|shell|bench [--kernel 6.12|6.1 | --kdir DIR]
 #                      [--ko FILE] [--tests REGEX] [--targs ARGS]
-#                      [--selftests DIR]
+#                      [--env 'NAME=VALUE ...'] [--selftests DIR]
 #
 #   --ko FILE        module to load as layerfs.ko (default build/<kver>/layerfs.ko)
 #   --tests REGEX    run only the selftests whose name matches (grep -E)
 #   --targs ARGS     extra arguments for every selftest (e.g. "-t name")
+#   --env VARS       environment for every selftest (e.g. "LAYERFS_DIFF_OPS=400")
 #   --selftests DIR  kselftest directory to build and install
 #                    (default selftests/layerfs)
 #
@@ -38,7 +39,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mode= series=6.12 kdir= ko= tests_re= targs= ksft_dir=$REPO/selftests/layerfs
+mode= series=6.12 kdir= ko= tests_re= targs= tenv= ksft_dir=$REPO/selftests/layerfs
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode)      mode=${2:?}; shift 2 ;;
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--ko)        ko=${2:?}; shift 2 ;;
 	--tests)     tests_re=$2; shift 2 ;;
 	--targs)     targs=$2; shift 2 ;;
+	--env)       tenv=$2; shift 2 ;;
 	--selftests) ksft_dir=$(cd "${2:?}" && pwd); shift 2 ;;
 	-h|--help)   usage 0 ;;
 	*)           warn "unknown argument '$1'"; usage 1 >&2 ;;
@@ -155,6 +157,7 @@ cat >"$root/etc/layerfs-vm.conf" <<EOF
 MODE=$mode
 TEST_TIMEOUT=$test_secs
 TARGS='${targs//\'/}'
+TEST_ENV='${tenv//\'/}'
 BENCH_ARGS='${bench_args//\'/}'
 EOF
 chmod 755 "$root/init"

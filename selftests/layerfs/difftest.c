@@ -38,8 +38,9 @@
  *   LAYERFS_DIFF_SEEDS  number of seeds to run            (default 20)
  *   LAYERFS_DIFF_OPS    operations per seed               (default 150)
  *   LAYERFS_DIFF_SEED0  first seed (seeds SEED0..SEED0+SEEDS-1; default 1)
- * The VM runner passes no environment to the tests; for a long run use
- * `make shell` and e.g.
+ * `make fuzz SEEDS=2000 OPS=400 [SEED0=1]` runs a long one on both kernels
+ * (the VM runner passes these through scripts/vm.sh --env); inside
+ * `make shell` run e.g.
  *   LAYERFS_DIFF_SEEDS=2000 LAYERFS_DIFF_OPS=400 /selftests/layerfs/difftest
  * A failing seed is replayed alone with LAYERFS_DIFF_SEED0=<seed>
  * LAYERFS_DIFF_SEEDS=1 (same LAYERFS_DIFF_OPS).
@@ -1354,7 +1355,8 @@ static void report(struct __test_metadata *_metadata, const char *base,
  * LAYERFS_DIFF_SEEDS seeds, LAYERFS_DIFF_OPS random operations each:
  * layerfs and overlay agree after every step and in the upper layer.
  */
-TEST_F_TIMEOUT(difftest, random_ops, 3600)
+/* Long runs (make fuzz) are bounded by the VM runner's timeout instead. */
+TEST_F_TIMEOUT(difftest, random_ops, 7 * 24 * 3600)
 {
 	unsigned long nseeds = env_ul("LAYERFS_DIFF_SEEDS", 20);
 	unsigned long nops = env_ul("LAYERFS_DIFF_OPS", 150);
