@@ -51,6 +51,10 @@
 #ifndef _LAYERFS_H
 #define _LAYERFS_H
 
+/* Every message in dmesg says where it comes from ("layerfs: ..."). */
+#undef pr_fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/path.h>
 #include <linux/cred.h>

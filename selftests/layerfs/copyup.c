@@ -589,6 +589,93 @@ TEST_F_TIMEOUT(stack, big_file_copy_up_keeps_bytes, 600)
 	ASSERT_EQ(0, wu_count(lfs_fmt("%s/w/work", base)));
 }
 
+#define DIO_SIZE	8192
+
+/*
+ * What O_DIRECT opens of lower file "f" (DIO_SIZE bytes, pattern 9) do on
+ * a stack of type @fstype built in @where: the errno of a read-only
+ * O_DIRECT open (0 when it worked and an aligned direct read returned the
+ * right bytes), the errno of an O_WRONLY|O_TRUNC|O_DIRECT open, and whether
+ * the file still holds all its bytes after that.
+ */
+struct dio_result {
+	int ro_err;
+	int trunc_err;
+	bool intact;
+	size_t size;
+};
+
+static int dio_try(const char *fstype, const char *where,
+		   struct dio_result *r)
+{
+	char dir[PATH_MAX];	/* @where may be a ring buffer of lfs_fmt() */
+	uint64_t h = 0;
+	void *buf;
+	int fd, err;
+
+	snprintf(dir, sizeof(dir), "%s", where);
+	if (mkdir(dir, 0755))
+		return errno;
+	err = wu_layout_make(dir);
+	if (!err)
+		err = wu_fill(lfs_fmt("%s/l2/f", dir), DIO_SIZE, 9);
+	if (!err)
+		err = wu_mount_type(fstype, lfs_fmt("%s/m", dir), wu_opts(dir));
+	if (err)
+		return err;
+	if (posix_memalign(&buf, 4096, DIO_SIZE))
+		return ENOMEM;
+
+	fd = open(lfs_fmt("%s/m/f", dir), O_RDONLY | O_DIRECT);
+	r->ro_err = fd < 0 ? errno : 0;
+	if (fd >= 0) {
+		if (pread(fd, buf, DIO_SIZE, 0) != DIO_SIZE ||
+		    wu_fnv(WU_FNV_INIT, buf, DIO_SIZE) !=
+		    wu_pattern_hash(DIO_SIZE, 9))
+			r->ro_err = -1;
+		close(fd);
+	}
+	free(buf);
+
+	fd = open(lfs_fmt("%s/m/f", dir), O_WRONLY | O_TRUNC | O_DIRECT);
+	r->trunc_err = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	err = wu_hash_path(lfs_fmt("%s/m/f", dir), &h, &r->size);
+	r->intact = r->size == DIO_SIZE && h == wu_pattern_hash(DIO_SIZE, 9);
+	umount2(lfs_fmt("%s/m", dir), MNT_DETACH);
+	return err;
+}
+
+/*
+ * O_DIRECT works through the mount exactly when it works on the real file,
+ * as on overlayfs (tmpfs has direct I/O since 6.6: yes on 6.12, EINVAL on
+ * 6.1).  An O_TRUNC|O_DIRECT open truncates when it succeeds and loses no
+ * data when it fails: the copy-up for it copies the data instead of
+ * relying on the truncation to follow.  (overlayfs on 6.1 empties the file
+ * and still fails, which is logged, not copied.)
+ */
+TEST_F(stack, o_direct_like_overlay)
+{
+	struct dio_result lr = { -9, -9 }, or = { -9, -9 };
+
+	if (!lfs_fs_available("overlay"))
+		SKIP(return, "overlay is not in /proc/filesystems");
+	ASSERT_EQ(0, dio_try(lfs_fstype(), lfs_fmt("%s/a", self->base), &lr));
+	ASSERT_EQ(0, dio_try("overlay", lfs_fmt("%s/b", self->base), &or));
+	TH_LOG("O_DIRECT: %s %d, overlay %d; O_TRUNC|O_DIRECT: %s %d (size %zu), overlay %d (size %zu)",
+	       lfs_fstype(), lr.ro_err, or.ro_err, lfs_fstype(), lr.trunc_err,
+	       lr.size, or.trunc_err, or.size);
+	EXPECT_EQ(or.ro_err, lr.ro_err);
+	EXPECT_EQ(or.trunc_err, lr.trunc_err);
+	EXPECT_TRUE(lr.ro_err == 0 || lr.ro_err == EINVAL);
+	if (lr.trunc_err) {
+		EXPECT_TRUE(lr.intact);
+	} else {
+		EXPECT_EQ(0, lr.size);
+	}
+}
+
 #define ENOSPC_SIZE	(4UL << 20)
 
 /*
