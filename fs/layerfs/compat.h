@@ -15,7 +15,9 @@
  *    request must be passed on through vfs_getattr_nosec().
  *  - 6.3 renamed the idmap fields of struct renamedata (layerfs_vfs_rename()).
  *  - 6.2 took POSIX ACLs out of the xattr paths: copy-up must use
- *    vfs_get_acl()/vfs_set_acl() (layerfs_copy_acl()).
+ *    vfs_get_acl()/vfs_set_acl() (layerfs_copy_acl()); and it renamed the
+ *    ACL hook of permission checks from get_acl to get_inode_acl
+ *    (LAYERFS_IOP_GET_INODE_ACL, layerfs_real_inode_acl()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -169,6 +171,29 @@ static inline int layerfs_copy_acl(struct layerfs_idmap *old_idmap,
 				   struct dentry *new, const char *name)
 {
 	return -EOPNOTSUPP;
+}
+#endif
+
+/*
+ * The access or default ACL of a real inode, for the permission check of
+ * a layerfs inode (layerfs_get_inode_acl()), and the name of the
+ * inode_operations member that asks for it.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define LAYERFS_IOP_GET_INODE_ACL	get_inode_acl
+
+static inline struct posix_acl *layerfs_real_inode_acl(struct inode *inode,
+						       int type)
+{
+	return get_inode_acl(inode, type);
+}
+#else
+#define LAYERFS_IOP_GET_INODE_ACL	get_acl
+
+static inline struct posix_acl *layerfs_real_inode_acl(struct inode *inode,
+						       int type)
+{
+	return get_acl(inode, type);
 }
 #endif
 

@@ -222,9 +222,19 @@ out_revert:
 
 /* create, mkdir, mknod and symlink differ only in what they create. */
 static int layerfs_make(struct inode *dir, struct dentry *dentry,
-			const struct layerfs_cattr *attr)
+			struct layerfs_cattr *attr)
 {
+	struct dentry *upper_root = layerfs_upper_layer(dir->i_sb)->root.dentry;
 	int err;
+
+	/*
+	 * layerfs sets SB_POSIXACL, so the VFS left the umask out of the mode:
+	 * a default ACL of the parent would replace it.  An upper filesystem
+	 * with ACLs applies one or the other when the real object is created;
+	 * for one without, the umask is applied here.
+	 */
+	if (!IS_POSIXACL(d_inode(upper_root)) && !S_ISLNK(attr->mode))
+		attr->mode &= ~current_umask();
 
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
@@ -643,6 +653,7 @@ const struct inode_operations layerfs_dir_inode_operations = {
 	.rmdir		= layerfs_rmdir,
 	.rename		= layerfs_rename,
 	.permission	= layerfs_permission,
+	.LAYERFS_IOP_GET_INODE_ACL = layerfs_get_inode_acl,
 	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,

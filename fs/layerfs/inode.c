@@ -157,6 +157,44 @@ int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
 }
 
 /**
+ * layerfs_get_inode_acl - the POSIX ACL for a permission check
+ * @inode: the layerfs inode
+ * @type:  ACL_TYPE_ACCESS or ACL_TYPE_DEFAULT
+ * @rcu:   called in RCU path walk: may not block
+ *
+ * With SB_POSIXACL set, generic_permission() in layerfs_permission() asks
+ * for the access ACL of the layerfs inode whenever the mode's group class
+ * is involved: it is the real object's, read as the mounter.  Nothing is
+ * cached in the layerfs inode (its i_acl is ACL_DONT_CACHE, see
+ * layerfs_new_inode()): the real inode caches its own, and a copy-up or a
+ * change of the real ACL must count at once.  Without a cache there is
+ * nothing to answer from in RCU walk, so the walk retries in ref mode.
+ *
+ * Return: the ACL (a reference for the caller), NULL or an ERR_PTR.
+ */
+struct posix_acl *layerfs_get_inode_acl(struct inode *inode, int type,
+					bool rcu)
+{
+	const struct cred *old_cred;
+	struct layerfs_real real;
+	struct inode *realinode;
+	struct posix_acl *acl;
+
+	if (rcu)
+		return ERR_PTR(-ECHILD);
+
+	layerfs_real(inode, &real);
+	realinode = d_inode(real.dentry);
+	if (!IS_POSIXACL(realinode))
+		return NULL;
+
+	old_cred = layerfs_override_creds(inode->i_sb);
+	acl = layerfs_real_inode_acl(realinode, type);
+	revert_creds(old_cred);
+	return acl;
+}
+
+/**
  * layerfs_getattr - inode_operations.getattr
  * @idmap:        the idmapping of the layerfs mount
  * @path:         the layerfs object
@@ -305,6 +343,7 @@ static const char *layerfs_get_link(struct dentry *dentry, struct inode *inode,
 
 static const struct inode_operations layerfs_file_inode_operations = {
 	.permission	= layerfs_permission,
+	.LAYERFS_IOP_GET_INODE_ACL = layerfs_get_inode_acl,
 	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
@@ -320,6 +359,7 @@ static const struct inode_operations layerfs_symlink_inode_operations = {
 /* fifos, sockets and device nodes: open() is the VFS's, on the layerfs inode */
 static const struct inode_operations layerfs_special_inode_operations = {
 	.permission	= layerfs_permission,
+	.LAYERFS_IOP_GET_INODE_ACL = layerfs_get_inode_acl,
 	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
@@ -403,6 +443,11 @@ struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
 		inode->i_ino = get_next_ino();
 
 	layerfs_copyattr(inode);
+#ifdef CONFIG_FS_POSIX_ACL
+	/* The real inode caches ACLs; see layerfs_get_inode_acl(). */
+	inode->i_acl = ACL_DONT_CACHE;
+	inode->i_default_acl = ACL_DONT_CACHE;
+#endif
 	switch (mode & S_IFMT) {
 	case S_IFDIR:
 		inode->i_op = &layerfs_dir_inode_operations;

@@ -249,6 +249,8 @@ struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
 				const struct layerfs_real *lower,
 				unsigned int nlower);
 void layerfs_copyattr(struct inode *inode);
+struct posix_acl *layerfs_get_inode_acl(struct inode *inode, int type,
+					bool rcu);
 int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
 		       int mask);
 int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,

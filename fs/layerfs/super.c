@@ -602,6 +602,9 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	/* Without an upper layer there is nowhere to write to. */
 	if (!ofs->has_upper)
 		sb->s_flags |= SB_RDONLY;
+	/* Permission checks honour the real objects' POSIX ACLs. */
+	if (IS_ENABLED(CONFIG_FS_POSIX_ACL))
+		sb->s_flags |= SB_POSIXACL;
 
 	root = layerfs_make_root(sb, ofs);
 	if (IS_ERR(root))

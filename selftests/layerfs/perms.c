@@ -17,10 +17,15 @@
  *   - both upper layers are identical afterwards: a refused operation
  *     copied nothing up, an allowed one copied up the same objects with
  *     the same owner and mode.
+ * Some lower objects carry POSIX ACLs (set in the lower layer as the
+ * system.posix_acl_* xattrs): an access ACL that denies uid 1000 what the
+ * mode's group class allows, one that grants what the mode denies, and a
+ * default ACL on a directory, which replaces the umask for new objects.
  * Every case runs even when an earlier one failed (EXPECT_*); a mismatch
  * logs the case name.
  */
 #define _GNU_SOURCE
+#include <endian.h>
 
 #include "kselftest_harness.h"
 #include "layerfs_util.h"
@@ -128,13 +133,76 @@ static const struct pcase cases[] = {
 	  EPERM },
 	{ "setxattr user.* own file", OP_SETXATTR, "mine", 0, 1, ANY, ANY },
 	{ "setxattr user.* root file", OP_SETXATTR, "pub", 0, 1, ANY, ANY },
+	{ "read, ACL denies uid 1000", OP_READ, "acl_deny", 0, 0, EACCES, 0 },
+	{ "read, ACL grants uid 1000", OP_READ, "acl_grant", 0, 0, 0, EACCES },
+	{ "write, ACL grants uid 1000", OP_WRITE, "acl_grant", 0, 0, 0,
+	  EACCES },
+	{ "create, dir ACL grants uid 1000", OP_CREATE, "acl_dir/new", 0, 0, 0,
+	  EACCES },
+	{ "create under a default ACL", OP_CREATE, "dacl/new", 0, 0, 0, 0 },
+	{ "mkdir under a default ACL", OP_MKDIR, "dacl/nd", 0, 0, 0, 0 },
 };
 
-/* One lower object: path, mode (with type), owner. */
+/* POSIX ACLs of lower objects, as setfacl(1) would write them. */
+enum acl_kind { NO_ACL, ACL_DENY_A, ACL_GRANT_A, ACL_DIR_A, DACL_OPEN };
+
+/* ACL entry tags and the "no id" value of the xattr format. */
+#define A_USER_OBJ	0x01
+#define A_USER		0x02
+#define A_GROUP_OBJ	0x04
+#define A_MASK		0x10
+#define A_OTHER		0x20
+#define A_NO_ID		0xffffffffU
+
+struct acl_spec {
+	const char *xattr;	/* system.posix_acl_access or _default */
+	unsigned int n;
+	struct { unsigned short tag, perm; unsigned int id; } e[5];
+};
+
+static const struct acl_spec acl_specs[] = {
+	[ACL_DENY_A] = { "system.posix_acl_access", 5, {
+		{ A_USER_OBJ, 6, A_NO_ID }, { A_USER, 0, UID_A },
+		{ A_GROUP_OBJ, 4, A_NO_ID }, { A_MASK, 4, A_NO_ID },
+		{ A_OTHER, 4, A_NO_ID } } },
+	[ACL_GRANT_A] = { "system.posix_acl_access", 5, {
+		{ A_USER_OBJ, 6, A_NO_ID }, { A_USER, 6, UID_A },
+		{ A_GROUP_OBJ, 0, A_NO_ID }, { A_MASK, 6, A_NO_ID },
+		{ A_OTHER, 0, A_NO_ID } } },
+	[ACL_DIR_A] = { "system.posix_acl_access", 5, {
+		{ A_USER_OBJ, 7, A_NO_ID }, { A_USER, 7, UID_A },
+		{ A_GROUP_OBJ, 5, A_NO_ID }, { A_MASK, 7, A_NO_ID },
+		{ A_OTHER, 5, A_NO_ID } } },
+	[DACL_OPEN] = { "system.posix_acl_default", 3, {
+		{ A_USER_OBJ, 7, A_NO_ID }, { A_GROUP_OBJ, 7, A_NO_ID },
+		{ A_OTHER, 7, A_NO_ID } } },
+};
+
+/* Set ACL @kind on @path in the xattr format (little endian, version 2). */
+static int set_acl(const char *path, enum acl_kind kind)
+{
+	const struct acl_spec *a = &acl_specs[kind];
+	struct {
+		uint32_t version;
+		struct { uint16_t tag, perm; uint32_t id; } e[5];
+	} x = { .version = htole32(2) };
+	unsigned int i;
+
+	for (i = 0; i < a->n; i++) {
+		x.e[i].tag = htole16(a->e[i].tag);
+		x.e[i].perm = htole16(a->e[i].perm);
+		x.e[i].id = htole32(a->e[i].id);
+	}
+	return WU_ERR(setxattr(path, a->xattr, &x,
+			       sizeof(x.version) + a->n * sizeof(x.e[0]), 0));
+}
+
+/* One lower object: path, mode (with type), owner, ACL. */
 struct pobj {
 	const char *path;
 	mode_t mode;
 	uid_t uid;
+	enum acl_kind acl;
 };
 
 static const struct pobj lower_objs[] = {
@@ -158,6 +226,10 @@ static const struct pobj lower_objs[] = {
 	{ "closed/f", S_IFREG | 0644, 0 },
 	{ "mydir", S_IFDIR | 0755, UID_A },
 	{ "mydir/rootf", S_IFREG | 0644, 0 },
+	{ "acl_deny", S_IFREG | 0644, 0, ACL_DENY_A },
+	{ "acl_grant", S_IFREG | 0600, 0, ACL_GRANT_A },
+	{ "acl_dir", S_IFDIR | 0755, 0, ACL_DIR_A },
+	{ "dacl", S_IFDIR | 0777, 0, DACL_OPEN },
 };
 
 /* Build l, u, w, m below @dir with the lower objects above. */
@@ -184,6 +256,8 @@ static int build_layers(const char *dir)
 			err = errno;
 		if (!err && chmod(p, o->mode & 07777))
 			err = errno;
+		if (!err && o->acl != NO_ACL)
+			err = set_acl(p, o->acl);
 		if (err)
 			return err;
 	}
