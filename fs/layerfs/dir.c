@@ -541,9 +541,15 @@ static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 
 	err = layerfs_do_rename(sb, d_inode(olddir), olddentry,
 				d_inode(newdir), newdentry, flags);
-	if (!err && unlink_whiteout)
-		err = vfs_unlink(layerfs_upper_idmap(sb), d_inode(olddir),
-				 newdentry, NULL);
+	/*
+	 * The rename is done; failing now would leave the dcache out of step
+	 * with it.  A whiteout left at the old name hides nothing (no lower
+	 * layer has that name), so it only costs a warning.
+	 */
+	if (!err && unlink_whiteout &&
+	    vfs_unlink(layerfs_upper_idmap(sb), d_inode(olddir), newdentry,
+		       NULL))
+		pr_warn("needless whiteout left at %pd\n", newdentry);
 out_dput:
 	dput(newdentry);
 out_dput_old:

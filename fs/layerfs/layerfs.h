@@ -37,6 +37,10 @@
  *  4. a real object's i_rwsem (notify_change() on an upper object), and the
  *     locks the real filesystem takes inside vfs_*() calls and iterate_dir().
  *
+ * One more layerfs lock stands outside this order: layerfs_inuse_lock
+ * (super.c), a leaf mutex taken only at mount and unmount to claim and
+ * release upper and work directories, with nothing else taken under it.
+ *
  * No layerfs code holds a lock of a lower layer while taking one of the
  * upper layer, and no real lock is held across a return to the VFS.  syncfs
  * takes the upper super block's s_umount inside layerfs's own.
@@ -123,6 +127,8 @@ struct layerfs_config {
  * @creator_cred: credentials of the mounter, used for every layer access
  * @tmp_id:       counter naming scratch files in @work ("#<hex>")
  * @config:       the mount options, for show_options and messages
+ * @inuse:        entry in the list of mounts that hold an upper and a work
+ *                directory (super.c, layerfs_claim_dirs()); empty if none
  */
 struct layerfs_fs {
 	struct layerfs_layer *layers;
@@ -134,6 +140,7 @@ struct layerfs_fs {
 	const struct cred *creator_cred;
 	atomic_t tmp_id;
 	struct layerfs_config config;
+	struct list_head inuse;
 };
 
 /**

@@ -439,11 +439,65 @@ out_drop_write:
 	return err;
 }
 
+/* ---- upper and work directories in use --------------------------------- */
+
+/*
+ * The upper and work directories of every live mount.  Two mounts sharing
+ * one would corrupt each other: each empties work/ when it mounts, under
+ * the other's copy-ups, and each trusts what it last saw in the upper
+ * layer.  overlayfs only warns about this (unless index=on); layerfs
+ * refuses the second mount with EBUSY.  layerfs_inuse_lock is a leaf.
+ */
+static DEFINE_MUTEX(layerfs_inuse_lock);
+static LIST_HEAD(layerfs_inuse_list);
+
+/* Do mounts @a and @b name one directory as upper or work directory? */
+static bool layerfs_dirs_shared(const struct layerfs_fs *a,
+				const struct layerfs_fs *b)
+{
+	struct inode *upper_a = d_inode(a->layers[0].root.dentry);
+	struct inode *upper_b = d_inode(b->layers[0].root.dentry);
+	struct inode *work_a = d_inode(a->workdir.dentry);
+	struct inode *work_b = d_inode(b->workdir.dentry);
+
+	return upper_a == upper_b || upper_a == work_b ||
+	       work_a == upper_b || work_a == work_b;
+}
+
+static int layerfs_claim_dirs(struct fs_context *fc, struct layerfs_fs *ofs)
+{
+	struct layerfs_fs *other;
+	int err = 0;
+
+	mutex_lock(&layerfs_inuse_lock);
+	list_for_each_entry(other, &layerfs_inuse_list, inuse) {
+		if (layerfs_dirs_shared(ofs, other)) {
+			err = -EBUSY;
+			break;
+		}
+	}
+	if (!err)
+		list_add(&ofs->inuse, &layerfs_inuse_list);
+	mutex_unlock(&layerfs_inuse_lock);
+	if (err)
+		errorfc(fc, "upperdir or workdir is in use by another layerfs mount");
+	return err;
+}
+
+static void layerfs_release_dirs(struct layerfs_fs *ofs)
+{
+	mutex_lock(&layerfs_inuse_lock);
+	list_del_init(&ofs->inuse);
+	mutex_unlock(&layerfs_inuse_lock);
+}
+
 /* ---- the super block ------------------------------------------------- */
 
 static void layerfs_free_fs(struct layerfs_fs *ofs)
 {
 	unsigned int i;
+
+	layerfs_release_dirs(ofs);
 
 	for (i = 0; i < ofs->numlayers; i++)
 		path_put(&ofs->layers[i].root);
@@ -569,6 +623,7 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	ofs = kzalloc(sizeof(*ofs), GFP_KERNEL);
 	if (!ofs)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&ofs->inuse);
 	sb->s_fs_info = ofs;
 
 	/* The super block keeps the options; the fs_context forgets them. */
@@ -586,8 +641,12 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (err)
 		return err;
 	if (ofs->has_upper) {
-		const struct cred *old_cred = layerfs_override_creds(sb);
+		const struct cred *old_cred;
 
+		err = layerfs_claim_dirs(fc, ofs);
+		if (err)
+			return err;
+		old_cred = layerfs_override_creds(sb);
 		err = layerfs_make_workdir(fc, sb);
 		revert_creds(old_cred);
 		if (err)

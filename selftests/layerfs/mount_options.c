@@ -55,7 +55,8 @@ FIXTURE_SETUP(opts)
 
 FIXTURE_TEARDOWN(opts)
 {
-	LFS_DROP_BASE(self->base, "m", "bind", "other", "ramfs", "cg", "ro");
+	LFS_DROP_BASE(self->base, "m", "m2", "bind", "other", "ramfs", "cg",
+		      "ro");
 }
 
 /* mount(2) with the '$'-expanded option string; 0 or errno. */
@@ -528,6 +529,36 @@ TEST_F(opts, workdir_work_emptied)
 						     "$/w/work/junk")));
 	ASSERT_EQ(ENOENT, lfs_lstat_errno(lfs_expand(self->base,
 						     "$/w/work/olddir")));
+}
+
+/*
+ * An upper or work directory belongs to one live mount: a second mount
+ * naming it, as either, fails with EBUSY (overlayfs only warns), and the
+ * directory is free again after umount.
+ */
+TEST_F(opts, upper_in_use_ebusy)
+{
+	const char *second;
+
+	ASSERT_EQ(0, lfs_mkdir_p(lfs_expand(self->base, "$/w2")));
+	ASSERT_EQ(0, lfs_mkdir_p(lfs_expand(self->base, "$/m2")));
+	ASSERT_EQ(0, try_mount(self, "lowerdir=$/l1,upperdir=$/u,workdir=$/w"));
+	second = lfs_expand(self->base, "lowerdir=$/l2,upperdir=$/u,workdir=$/w2");
+	ASSERT_EQ(EBUSY, lfs_mount(lfs_expand(self->base, "$/m2"), second));
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, lfs_mount(lfs_expand(self->base, "$/m2"), second));
+}
+
+TEST_F(opts, work_in_use_ebusy)
+{
+	ASSERT_EQ(0, lfs_mkdir_p(lfs_expand(self->base, "$/u2")));
+	ASSERT_EQ(0, lfs_mkdir_p(lfs_expand(self->base, "$/m2")));
+	ASSERT_EQ(0, try_mount(self, "lowerdir=$/l1,upperdir=$/u,workdir=$/w"));
+	ASSERT_EQ(EBUSY, lfs_mount(lfs_expand(self->base, "$/m2"),
+		lfs_expand(self->base, "lowerdir=$/l2,upperdir=$/u2,workdir=$/w")));
+	/* The upper directory of one mount as the workdir of another. */
+	ASSERT_EQ(EBUSY, lfs_mount(lfs_expand(self->base, "$/m2"),
+		lfs_expand(self->base, "lowerdir=$/l2,upperdir=$/u2,workdir=$/u")));
 }
 
 /* Without an upper layer the superblock is read-only: remount rw is refused. */
