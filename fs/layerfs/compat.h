@@ -17,7 +17,10 @@
  *  - 6.2 took POSIX ACLs out of the xattr paths: copy-up must use
  *    vfs_get_acl()/vfs_set_acl() (layerfs_copy_acl()); and it renamed the
  *    ACL hook of permission checks from get_acl to get_inode_acl
- *    (LAYERFS_IOP_GET_INODE_ACL, layerfs_real_inode_acl()).
+ *    (LAYERFS_IOP_GET_INODE_ACL, layerfs_real_inode_acl()), and getfacl
+ *    and setfacl reach a filesystem through the get_acl and set_acl inode
+ *    operations instead of the xattr handlers (LAYERFS_ACL_IOPS,
+ *    layerfs_vfs_get_acl(), layerfs_vfs_set_acl()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -194,6 +197,52 @@ static inline struct posix_acl *layerfs_real_inode_acl(struct inode *inode,
 						       int type)
 {
 	return get_acl(inode, type);
+}
+#endif
+
+/*
+ * POSIX ACLs read and set through the mount.  Since 6.2 the VFS hands them
+ * to inode_operations.get_acl/set_acl (layerfs_get_acl(), layerfs_set_acl()
+ * in xattr.c), which LAYERFS_ACL_IOPS fills in.  Before, they are xattrs
+ * and take the xattr handlers' path: the macro is empty and the wrappers
+ * are never called.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define LAYERFS_ACL_IOPS \
+	.get_acl	= layerfs_get_acl, \
+	.set_acl	= layerfs_set_acl,
+
+static inline struct posix_acl *
+layerfs_vfs_get_acl(struct layerfs_idmap *idmap, struct dentry *dentry,
+		    const char *name)
+{
+	return vfs_get_acl(idmap, dentry, name);
+}
+
+/* Set @acl on @dentry, or remove the ACL when @acl is NULL. */
+static inline int layerfs_vfs_set_acl(struct layerfs_idmap *idmap,
+				      struct dentry *dentry, const char *name,
+				      struct posix_acl *acl)
+{
+	if (!acl)
+		return vfs_remove_acl(idmap, dentry, name);
+	return vfs_set_acl(idmap, dentry, name, acl);
+}
+#else
+#define LAYERFS_ACL_IOPS
+
+static inline struct posix_acl *
+layerfs_vfs_get_acl(struct layerfs_idmap *idmap, struct dentry *dentry,
+		    const char *name)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline int layerfs_vfs_set_acl(struct layerfs_idmap *idmap,
+				      struct dentry *dentry, const char *name,
+				      struct posix_acl *acl)
+{
+	return -EOPNOTSUPP;
 }
 #endif
 

@@ -660,6 +660,7 @@ const struct inode_operations layerfs_dir_inode_operations = {
 	.rename		= layerfs_rename,
 	.permission	= layerfs_permission,
 	.LAYERFS_IOP_GET_INODE_ACL = layerfs_get_inode_acl,
+	LAYERFS_ACL_IOPS
 	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,

@@ -344,6 +344,7 @@ static const char *layerfs_get_link(struct dentry *dentry, struct inode *inode,
 static const struct inode_operations layerfs_file_inode_operations = {
 	.permission	= layerfs_permission,
 	.LAYERFS_IOP_GET_INODE_ACL = layerfs_get_inode_acl,
+	LAYERFS_ACL_IOPS
 	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
@@ -360,6 +361,7 @@ static const struct inode_operations layerfs_symlink_inode_operations = {
 static const struct inode_operations layerfs_special_inode_operations = {
 	.permission	= layerfs_permission,
 	.LAYERFS_IOP_GET_INODE_ACL = layerfs_get_inode_acl,
+	LAYERFS_ACL_IOPS
 	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,

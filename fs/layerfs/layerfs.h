@@ -258,6 +258,10 @@ struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
 void layerfs_copyattr(struct inode *inode);
 struct posix_acl *layerfs_get_inode_acl(struct inode *inode, int type,
 					bool rcu);
+struct posix_acl *layerfs_get_acl(struct layerfs_idmap *idmap,
+				  struct dentry *dentry, int type);
+int layerfs_set_acl(struct layerfs_idmap *idmap, struct dentry *dentry,
+		    struct posix_acl *acl, int type);
 int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
 		       int mask);
 int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,

@@ -14,9 +14,94 @@
 
 #include <linux/fs.h>
 #include <linux/xattr.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include "layerfs.h"
+
+static const char *layerfs_acl_name(int type)
+{
+	return type == ACL_TYPE_ACCESS ? XATTR_NAME_POSIX_ACL_ACCESS :
+					 XATTR_NAME_POSIX_ACL_DEFAULT;
+}
+
+/**
+ * layerfs_get_acl - inode_operations.get_acl (getfacl, since 6.2)
+ * @idmap:  the idmapping of the layerfs mount
+ * @dentry: the layerfs object
+ * @type:   ACL_TYPE_ACCESS or ACL_TYPE_DEFAULT
+ *
+ * The real object's ACL, read as the mounter.  Nothing is cached in the
+ * layerfs inode (see layerfs_get_inode_acl()).
+ *
+ * Return: the ACL, NULL when there is none, or an ERR_PTR.
+ */
+struct posix_acl *layerfs_get_acl(struct layerfs_idmap *idmap,
+				  struct dentry *dentry, int type)
+{
+	struct inode *inode = d_inode(dentry);
+	const struct cred *old_cred;
+	struct layerfs_real real;
+	struct posix_acl *acl;
+
+	layerfs_real(inode, &real);
+	if (!IS_POSIXACL(d_inode(real.dentry)))
+		return NULL;
+
+	old_cred = layerfs_override_creds(inode->i_sb);
+	acl = layerfs_vfs_get_acl(layerfs_real_idmap(&real), real.dentry,
+				  layerfs_acl_name(type));
+	revert_creds(old_cred);
+	return acl == ERR_PTR(-ENODATA) ? NULL : acl;
+}
+
+/**
+ * layerfs_set_acl - inode_operations.set_acl (setfacl, since 6.2)
+ * @idmap:  the idmapping of the layerfs mount
+ * @dentry: the layerfs object
+ * @acl:    the new ACL, or NULL to remove it
+ * @type:   ACL_TYPE_ACCESS or ACL_TYPE_DEFAULT
+ *
+ * Like setxattr: the VFS has checked the caller (owner or CAP_FOWNER); the
+ * object is copied up and the upper object's ACL set as the mounter.  The
+ * upper filesystem updates the mode an access ACL implies, and the layerfs
+ * inode mirrors it.  Removing an ACL the lower object lacks fails with
+ * ENODATA and copies nothing up, as removexattr does.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_set_acl(struct layerfs_idmap *idmap, struct dentry *dentry,
+		    struct posix_acl *acl, int type)
+{
+	struct inode *inode = d_inode(dentry);
+	struct super_block *sb = inode->i_sb;
+	const char *name = layerfs_acl_name(type);
+	const struct cred *old_cred;
+	struct posix_acl *old;
+	int err;
+
+	if (!acl && !layerfs_upper(inode)) {
+		old = layerfs_get_acl(idmap, dentry, type);
+		if (IS_ERR_OR_NULL(old))
+			return old ? PTR_ERR(old) : -ENODATA;
+		posix_acl_release(old);
+	}
+
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
+	err = layerfs_copy_up(dentry);
+	if (!err) {
+		old_cred = layerfs_override_creds(sb);
+		err = layerfs_vfs_set_acl(layerfs_upper_idmap(sb),
+					  layerfs_upper(inode), name, acl);
+		revert_creds(old_cred);
+		layerfs_copyattr(inode);
+	}
+	layerfs_drop_write(sb);
+	return err;
+}
 
 static int layerfs_xattr_get(const struct xattr_handler *handler,
 			     struct dentry *dentry, struct inode *inode,

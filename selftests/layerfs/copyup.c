@@ -538,6 +538,96 @@ TEST_F(copyup, mount_is_rw)
 	ASSERT_EQ(0, strncmp(opts, "rw", 2));
 }
 
+/* ---- POSIX ACLs ------------------------------------------------------------ */
+
+#define ACL_ACCESS	"system.posix_acl_access"
+#define ACL_DEFAULT	"system.posix_acl_default"
+
+/* user::rw- user:1000:r-- group::r-- mask::r-- other::--- */
+static const struct wu_acl_entry acl_1000_r[] = {
+	{ WU_ACL_USER_OBJ, 6, WU_ACL_NO_ID }, { WU_ACL_USER, 4, 1000 },
+	{ WU_ACL_GROUP_OBJ, 4, WU_ACL_NO_ID }, { WU_ACL_MASK, 4, WU_ACL_NO_ID },
+	{ WU_ACL_OTHER, 0, WU_ACL_NO_ID },
+};
+
+/* user::rwx group::r-x other::r-x (a default ACL) */
+static const struct wu_acl_entry acl_dflt[] = {
+	{ WU_ACL_USER_OBJ, 7, WU_ACL_NO_ID },
+	{ WU_ACL_GROUP_OBJ, 5, WU_ACL_NO_ID },
+	{ WU_ACL_OTHER, 5, WU_ACL_NO_ID },
+};
+
+#define ACL_N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * getfacl through the mount reads the lower object's ACL (the same bytes)
+ * without copying it up.
+ */
+TEST_F(copyup, acl_read_from_lower)
+{
+	char lower[256], merged[256];
+	ssize_t n;
+
+	ASSERT_EQ(0, wu_set_acl(L("l2/top_f"), ACL_ACCESS, acl_1000_r,
+				ACL_N(acl_1000_r)));
+	n = getxattr(L("l2/top_f"), ACL_ACCESS, lower, sizeof(lower));
+	ASSERT_LT(0, n);
+	/* l1/top_f hides l2's: its (missing) ACL is the one shown. */
+	ASSERT_EQ(-1, getxattr(M("top_f"), ACL_ACCESS, merged, sizeof(merged)));
+	ASSERT_EQ(ENODATA, errno);
+	ASSERT_EQ(0, wu_set_acl(L("l1/top_f"), ACL_ACCESS, acl_1000_r,
+				ACL_N(acl_1000_r)));
+	ASSERT_EQ(n, getxattr(M("top_f"), ACL_ACCESS, merged, sizeof(merged)));
+	ASSERT_EQ(0, memcmp(lower, merged, n));
+	ASSERT_EQ(ENOENT, lfs_lstat_errno(L("u/top_f")));
+}
+
+/*
+ * setfacl through the mount copies the object up and sets the ACL on the
+ * copy, with the mode it implies (group bits = mask); the lower object
+ * keeps no ACL.  A default ACL on a directory likewise.
+ */
+TEST_F(copyup, acl_set_copies_up)
+{
+	char buf[256];
+
+	ASSERT_EQ(0, wu_set_acl(M("lo_f"), ACL_ACCESS, acl_1000_r,
+				ACL_N(acl_1000_r)));
+	ASSERT_LT(0, getxattr(L("u/lo_f"), ACL_ACCESS, buf, sizeof(buf)));
+	ASSERT_EQ(0640, wu_lstat(L("u/lo_f")).st_mode & 07777);
+	ASSERT_EQ(0640, wu_lstat(M("lo_f")).st_mode & 07777);
+	ASSERT_STREQ(LO_CONTENT, CAT(L("u/lo_f")));
+	ASSERT_EQ(-1, getxattr(L("l2/lo_f"), ACL_ACCESS, buf, sizeof(buf)));
+	ASSERT_LT(0, getxattr(M("lo_f"), ACL_ACCESS, buf, sizeof(buf)));
+
+	ASSERT_EQ(0, wu_set_acl(M("d1"), ACL_DEFAULT, acl_dflt,
+				ACL_N(acl_dflt)));
+	ASSERT_LT(0, getxattr(L("u/d1"), ACL_DEFAULT, buf, sizeof(buf)));
+	ASSERT_EQ(-1, getxattr(L("l2/d1"), ACL_DEFAULT, buf, sizeof(buf)));
+	ASSERT_EQ(0, wu_count(L("w/work")));
+}
+
+/* Removing an ACL the lower object lacks: ENODATA, nothing copied up. */
+TEST_F(copyup, acl_remove_missing_no_copy_up)
+{
+	ASSERT_EQ(-1, removexattr(M("xr"), ACL_ACCESS));
+	ASSERT_EQ(ENODATA, errno);
+	ASSERT_EQ(ENOENT, lfs_lstat_errno(L("u/xr")));
+}
+
+/* Removing one it has copies up and removes it from the copy. */
+TEST_F(copyup, acl_remove_copies_up)
+{
+	char buf[256];
+
+	ASSERT_EQ(0, wu_set_acl(L("l2/xr"), ACL_ACCESS, acl_1000_r,
+				ACL_N(acl_1000_r)));
+	ASSERT_EQ(0, removexattr(M("xr"), ACL_ACCESS));
+	ASSERT_EQ(-1, getxattr(L("u/xr"), ACL_ACCESS, buf, sizeof(buf)));
+	ASSERT_EQ(ENODATA, errno);
+	ASSERT_LT(0, getxattr(L("l2/xr"), ACL_ACCESS, buf, sizeof(buf)));
+}
+
 /* ---- standalone stacks --------------------------------------------------- */
 
 /* A private namespace and tmpfs; each test builds its own stack in it. */

@@ -25,7 +25,6 @@
  * logs the case name.
  */
 #define _GNU_SOURCE
-#include <endian.h>
 
 #include "kselftest_harness.h"
 #include "layerfs_util.h"
@@ -146,18 +145,17 @@ static const struct pcase cases[] = {
 /* POSIX ACLs of lower objects, as setfacl(1) would write them. */
 enum acl_kind { NO_ACL, ACL_DENY_A, ACL_GRANT_A, ACL_DIR_A, DACL_OPEN };
 
-/* ACL entry tags and the "no id" value of the xattr format. */
-#define A_USER_OBJ	0x01
-#define A_USER		0x02
-#define A_GROUP_OBJ	0x04
-#define A_MASK		0x10
-#define A_OTHER		0x20
-#define A_NO_ID		0xffffffffU
+#define A_USER_OBJ	WU_ACL_USER_OBJ
+#define A_USER		WU_ACL_USER
+#define A_GROUP_OBJ	WU_ACL_GROUP_OBJ
+#define A_MASK		WU_ACL_MASK
+#define A_OTHER		WU_ACL_OTHER
+#define A_NO_ID		WU_ACL_NO_ID
 
 struct acl_spec {
 	const char *xattr;	/* system.posix_acl_access or _default */
 	unsigned int n;
-	struct { unsigned short tag, perm; unsigned int id; } e[5];
+	struct wu_acl_entry e[5];
 };
 
 static const struct acl_spec acl_specs[] = {
@@ -178,23 +176,11 @@ static const struct acl_spec acl_specs[] = {
 		{ A_OTHER, 7, A_NO_ID } } },
 };
 
-/* Set ACL @kind on @path in the xattr format (little endian, version 2). */
 static int set_acl(const char *path, enum acl_kind kind)
 {
 	const struct acl_spec *a = &acl_specs[kind];
-	struct {
-		uint32_t version;
-		struct { uint16_t tag, perm; uint32_t id; } e[5];
-	} x = { .version = htole32(2) };
-	unsigned int i;
 
-	for (i = 0; i < a->n; i++) {
-		x.e[i].tag = htole16(a->e[i].tag);
-		x.e[i].perm = htole16(a->e[i].perm);
-		x.e[i].id = htole32(a->e[i].id);
-	}
-	return WU_ERR(setxattr(path, a->xattr, &x,
-			       sizeof(x.version) + a->n * sizeof(x.e[0]), 0));
+	return wu_set_acl(path, a->xattr, a->e, a->n);
 }
 
 /* One lower object: path, mode (with type), owner, ACL. */

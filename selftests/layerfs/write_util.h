@@ -21,6 +21,7 @@
 #ifndef LAYERFS_WRITE_UTIL_H
 #define LAYERFS_WRITE_UTIL_H
 
+#include <endian.h>
 #include <stdint.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -466,6 +467,47 @@ static inline char *wu_dump_string(const char *dir, int flags)
 		wu_dump_add(&d, "<dump of %s: errno %d>", dir, err);
 	}
 	return d.s;
+}
+
+/* ---- POSIX ACLs ------------------------------------------------------------ */
+
+/* Entry tags of the system.posix_acl_* xattr format, and its "no id". */
+#define WU_ACL_USER_OBJ		0x01
+#define WU_ACL_USER		0x02
+#define WU_ACL_GROUP_OBJ	0x04
+#define WU_ACL_MASK		0x10
+#define WU_ACL_OTHER		0x20
+#define WU_ACL_NO_ID		0xffffffffU
+#define WU_ACL_MAX		8
+
+struct wu_acl_entry {
+	unsigned short tag, perm;
+	unsigned int id;
+};
+
+/* An ACL in the xattr format (version 2, little endian), as setfacl writes. */
+struct wu_acl_xattr {
+	uint32_t version;
+	struct { uint16_t tag, perm; uint32_t id; } e[WU_ACL_MAX];
+};
+
+/*
+ * Set the ACL of @n entries @e (sorted by tag, then id) as xattr @name
+ * ("system.posix_acl_access" or "..._default") of @path.  0 or errno.
+ */
+static inline int wu_set_acl(const char *path, const char *name,
+			     const struct wu_acl_entry *e, unsigned int n)
+{
+	struct wu_acl_xattr x = { .version = htole32(2) };
+	unsigned int i;
+
+	for (i = 0; i < n && i < WU_ACL_MAX; i++) {
+		x.e[i].tag = htole16(e[i].tag);
+		x.e[i].perm = htole16(e[i].perm);
+		x.e[i].id = htole32(e[i].id);
+	}
+	return WU_ERR(setxattr(path, name, &x,
+			       sizeof(x.version) + i * sizeof(x.e[0]), 0));
 }
 
 /* ---- children ------------------------------------------------------------ */
