@@ -10,6 +10,7 @@
 # bookworm-security) archives already configured in apt; nothing else is added.
 #
 #  * host packages: qemu, busybox-static, cpio, kmod, xz-utils, sparse, rsync,
+#    stress-ng (copied into the VM for selftests/layerfs/stress_ng.sh),
 #    gcc, make, libc6-dev, perl, linux-source-6.12;
 #  * for each kernel series (6.12, 6.1) the newest ABI apt offers at setup time
 #    (never hard-coded): its linux-headers-<kver> package is installed, its
@@ -26,7 +27,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 HOST_PACKAGES="qemu-system-x86 busybox-static cpio kmod xz-utils sparse rsync
-	gcc make libc6-dev perl linux-source-6.12"
+	gcc make libc6-dev perl linux-source-6.12 stress-ng"
 
 # Files taken from the linux-source tarball, relative to its top directory.
 SRC_FILES="tools/testing/selftests/kselftest_harness.h

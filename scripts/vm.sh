@@ -144,6 +144,16 @@ fi
 if [ "$mode" = check ] && [ "$ntests" = 0 ]; then
 	die "no selftest matches '${tests_re}'"
 fi
+# stress-ng for selftests/layerfs/stress_ng.sh (which skips without it):
+# Debian's binary is dynamically linked, so its libraries and the loader
+# come along, at the paths ldd names.
+if [ "$mode" = check ] && sng=$(command -v stress-ng) &&
+   grep -qx 'stress_ng.sh' "$root/selftests/layerfs/tests.list"; then
+	for f in "$sng" $(ldd "$sng" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+fi
 
 test_secs=${LAYERFS_TEST_TIMEOUT:-$(sed -n 's/^timeout=//p' "$ksft_dir/settings" 2>/dev/null || true)}
 test_secs=${test_secs:-$def_test_secs}
