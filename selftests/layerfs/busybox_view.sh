@@ -12,36 +12,13 @@
 # on a private tmpfs; prints KTAP; exit 0 pass, 1 fail, 4 skip.
 
 set -eu
+set -o pipefail
 
-KSFT_SKIP=4
-
-if [ "${LAYERFS_BUSYBOX_VIEW_NS:-}" != 1 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "1..0 # SKIP must be run as root"
-		exit $KSFT_SKIP
-	fi
-	if ! grep -qw layerfs /proc/filesystems; then
-		echo "1..0 # SKIP layerfs is not in /proc/filesystems"
-		exit $KSFT_SKIP
-	fi
-	LAYERFS_BUSYBOX_VIEW_NS=1 exec unshare -m sh "$0" "$@"
-fi
-
-mount --make-rprivate /
-BASE=$(mktemp -d /tmp/layerfs-sh-XXXXXX)
-M=$BASE/m
-
-cleanup() {
-	cd /
-	umount "$M" 2>/dev/null || true
-	umount "$BASE" 2>/dev/null || umount -l "$BASE" 2>/dev/null || true
-	rmdir "$BASE" 2>/dev/null || true
-}
-trap cleanup EXIT
+. "$(dirname "$0")/sh_util.inc"
+lfs_sh_start "$0" "$@"
 
 # Layers: u (upper), a, b (lowers), w (workdir); see each case for content.
-mount -t tmpfs tmpfs "$BASE"
-mkdir -p "$BASE/u" "$BASE/a/d" "$BASE/b/d" "$BASE/w" "$M"
+mkdir -p "$BASE/u" "$BASE/a/d" "$BASE/b/d" "$BASE/w"
 echo U >"$BASE/u/top"
 echo A >"$BASE/a/top"
 echo B >"$BASE/b/top"

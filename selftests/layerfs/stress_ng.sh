@@ -24,39 +24,14 @@
 set -eu
 set -o pipefail
 
-KSFT_SKIP=4
 SECS=${LAYERFS_STRESS_NG_SECS:-10}
 STRESSORS="access chdir chmod chown copy-file dentry dir dirdeep dirmany
 	fallocate fcntl filename flock fstat getdent link lockf mknod open
 	rename symlink touch utime xattr"
 
-if [ "${LAYERFS_STRESS_NG_NS:-}" != 1 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "1..0 # SKIP must be run as root"
-		exit $KSFT_SKIP
-	fi
-	if ! grep -qw layerfs /proc/filesystems; then
-		echo "1..0 # SKIP layerfs is not in /proc/filesystems"
-		exit $KSFT_SKIP
-	fi
-	if ! command -v stress-ng >/dev/null 2>&1; then
-		echo "1..0 # SKIP stress-ng is not installed"
-		exit $KSFT_SKIP
-	fi
-	LAYERFS_STRESS_NG_NS=1 exec unshare -m sh "$0" "$@"
-fi
-
-mount --make-rprivate /
-BASE=$(mktemp -d /tmp/layerfs-sng-XXXXXX)
-M=$BASE/m
-
-cleanup() {
-	cd /
-	umount "$M" 2>/dev/null || umount -l "$M" 2>/dev/null || true
-	umount "$BASE" 2>/dev/null || umount -l "$BASE" 2>/dev/null || true
-	rmdir "$BASE" 2>/dev/null || true
-}
-trap cleanup EXIT
+. "$(dirname "$0")/sh_util.inc"
+command -v stress-ng >/dev/null 2>&1 || lfs_sh_skip "stress-ng is not installed"
+lfs_sh_start "$0" "$@"
 
 # A listing of a layer that changes if anything in it does.
 fingerprint() {
@@ -69,8 +44,7 @@ fingerprint() {
 	done)
 }
 
-mount -t tmpfs -o size=512m tmpfs "$BASE"
-mkdir -p "$BASE/u/work" "$BASE/l1/work" "$BASE/l2/work" "$BASE/w" "$M"
+mkdir -p "$BASE/u/work" "$BASE/l1/work" "$BASE/l2/work" "$BASE/w"
 for i in 1 2 3 4 5 6 7 8; do
 	echo "l1 file $i" >"$BASE/l1/work/f$i"
 	echo "l2 file $i" >"$BASE/l2/work/g$i"
