@@ -687,6 +687,8 @@ static loff_t layerfs_real_llseek(struct file *file, loff_t offset,
 			return 0;
 		}
 	}
+	/* a verdict belongs to the entry iteration stopped at, not to a name */
+	od->chr.known = false;
 	res = vfs_llseek(od->realfile, offset, whence);
 	if (res >= 0)
 		file->f_pos = res;
