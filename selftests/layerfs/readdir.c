@@ -621,7 +621,7 @@ FIXTURE_SETUP(passthru)
 
 FIXTURE_TEARDOWN(passthru)
 {
-	LFS_DROP_BASE(self->base, "m");
+	LFS_DROP_BASE(self->base, "m2", "x", "m");
 }
 
 /*
@@ -694,7 +694,7 @@ TEST_F_TIMEOUT(passthru, whiteouts_hidden_small_buffers, 300)
  * stat() of the mount root's ".." leaves the mount.
  */
 static void check_d_ino(struct __test_metadata *_metadata, const char *dir,
-			struct ent *e, bool root)
+			struct ent *e, bool root, bool samefs)
 {
 	struct stat st;
 	long n, i;
@@ -707,6 +707,11 @@ static void check_d_ino(struct __test_metadata *_metadata, const char *dir,
 	for (i = 0; i < n; i++) {
 		if (root && !strcmp(e[i].name, ".."))
 			continue;
+		/* layers on several filesystems: a directory's st_ino is
+		 * layerfs's own number, its d_ino the real one (documented) */
+		if (!samefs && e[i].type == DT_DIR && strcmp(e[i].name, ".") &&
+		    strcmp(e[i].name, ".."))
+			continue;
 		ASSERT_EQ(0, fstatat(fd, e[i].name, &st, AT_SYMLINK_NOFOLLOW))
 			TH_LOG("%s/%s: %s", dir, e[i].name, strerror(errno));
 		ASSERT_EQ((unsigned long long)st.st_ino, e[i].ino)
@@ -717,11 +722,36 @@ static void check_d_ino(struct __test_metadata *_metadata, const char *dir,
 
 TEST_F_TIMEOUT(passthru, d_ino_is_st_ino, 300)
 {
-	check_d_ino(_metadata, lfs_fmt("%s/solo", self->mnt), self->e, false);
-	check_d_ino(_metadata, lfs_fmt("%s/up", self->mnt), self->e, false);
-	check_d_ino(_metadata, self->mnt, self->e, true);
+	check_d_ino(_metadata, lfs_fmt("%s/solo", self->mnt), self->e, false,
+		    true);
+	check_d_ino(_metadata, lfs_fmt("%s/up", self->mnt), self->e, false,
+		    true);
+	check_d_ino(_metadata, self->mnt, self->e, true, true);
 	/* a pass-through directory below a pass-through one: ".." too */
 	check_d_ino(_metadata, lfs_fmt("%s/solo/s0005", self->mnt), self->e,
+		    false, true);
+}
+
+/*
+ * The same with the upper layer on another filesystem: "." and ".." carry
+ * layerfs's directory numbers, other entries the real ones.
+ */
+TEST_F_TIMEOUT(passthru, d_ino_is_st_ino_two_filesystems, 300)
+{
+	const char *m2 = lfs_fmt("%s/m2", self->base);
+
+	ASSERT_EQ(0, lfs_mount_tmpfs(lfs_fmt("%s/x", self->base)));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/x/U", self->base), 0755));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/x/W", self->base), 0755));
+	ASSERT_EQ(0, mkdir(m2, 0755));
+	ASSERT_EQ(0, lfs_mount(m2, lfs_expand(self->base,
+		"lowerdir=$/L1:$/L2,upperdir=$/x/U,workdir=$/x/W")));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/newdir", m2), 0755));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/newdir/f", m2), "f"));
+	check_d_ino(_metadata, lfs_fmt("%s/solo", m2), self->e, false, false);
+	check_d_ino(_metadata, lfs_fmt("%s/solo/s0005", m2), self->e, false,
+		    false);
+	check_d_ino(_metadata, lfs_fmt("%s/newdir", m2), self->e, false,
 		    false);
 }
 
