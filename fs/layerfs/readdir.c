@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * readdir.c - listing a merged directory.
+ * readdir.c - listing a directory.
  *
  * A layerfs directory stands for one real directory per layer it merges.
- * The first getdents() on an open directory reads all of them, top first,
- * into a cache private to that open file:
+ * How an open directory is listed is chosen at the first getdents() after
+ * open or rewind (layerfs_dir_prepare()):
+ *
+ * Pass-through.  A directory whose view comes from exactly one real
+ * directory (it exists in the upper layer only, or in a single lower layer)
+ * has nothing to merge.  It is listed by iterating that real directory
+ * directly, through a filtering dir_context (layerfs_fill_real()) that
+ * hides whiteouts and gives "." and ".." layerfs's inode numbers.  File
+ * positions are the real directory's own, and layerfs_dir_llseek() passes
+ * seeks to the real file, so telldir()/seekdir() behave exactly as on the
+ * real filesystem.
+ *
+ * Merged.  Otherwise the first getdents() reads all the real directories,
+ * top first, into a cache private to that open file:
  *
  *	upper   a  b  c(whiteout)          cache, in order of discovery:
  *	lower1  b  c  d                      a  b  c(hidden)  d  e
@@ -18,9 +30,18 @@
  * across getdents() calls.  Seeking to 0 (rewinddir()) drops the cache: the
  * next getdents() reads the layers again.
  *
- * The cache belongs to one struct file: concurrent getdents() calls on it
- * are serialised by the VFS's f_pos_lock, and layerfs_dir_llseek() takes the
- * inode lock, which excludes iterate_shared().
+ * A directory can become merged while it is open for pass-through: copying
+ * up a lower-only directory (to create a name in it, say) gives it an upper
+ * directory.  The open file keeps listing the lower directory it chose --
+ * a consistent listing of that layer, just as a merged listing is a
+ * snapshot taken at the first getdents() -- until the next rewind, which
+ * chooses again and so lists the merged view.  The other way round cannot
+ * happen: a merged directory never loses a layer.
+ *
+ * The per-open state belongs to one struct file: concurrent getdents()
+ * calls on it are serialised by the VFS's f_pos_lock, and
+ * layerfs_dir_llseek() takes the inode lock, which excludes
+ * iterate_shared().
  */
 
 #include <linux/fs.h>
@@ -71,12 +92,68 @@ struct layerfs_dir_cache {
 };
 
 /**
+ * struct layerfs_chr_verdict - what a character device of a pass-through
+ * directory turned out to be
+ * @known:    the fields below hold a verdict not yet used
+ * @whiteout: the entry is a whiteout, to be hidden
+ * @pos:      the real directory position of the entry
+ * @len:      length of @name
+ * @name:     the entry's name (not NUL-terminated)
+ *
+ * The whiteout check needs a lookup in the real directory, which cannot be
+ * made from inside iterate_dir() of that directory: its i_rwsem is held
+ * shared, and a lookup that misses the dcache takes it shared again, which
+ * deadlocks as soon as a writer queues in between.  So layerfs_fill_real()
+ * stops before an unchecked character device, layerfs_iterate_real() looks
+ * it up with no real lock held and records the verdict here, and the next
+ * iterate_dir() starts again at that entry and uses the verdict.
+ */
+struct layerfs_chr_verdict {
+	bool known;
+	bool whiteout;
+	loff_t pos;
+	unsigned int len;
+	char name[NAME_MAX];
+};
+
+/**
  * struct layerfs_dir_file - file->private_data of an open layerfs directory
- * @cache: the merged listing, or NULL until the first getdents() after open
- *         or rewind
+ * @cache:    merged listing: the cache, or NULL until the first getdents()
+ *            after open or rewind
+ * @realfile: pass-through listing: the open real directory, or NULL
+ * @chr:      pass-through listing: the verdict on a character device
+ *
+ * At most one of @cache and @realfile is set; neither is until the first
+ * getdents() (or seek) after open or rewind.
  */
 struct layerfs_dir_file {
 	struct layerfs_dir_cache *cache;
+	struct file *realfile;
+	struct layerfs_chr_verdict chr;
+};
+
+/**
+ * struct layerfs_real_ctx - state while a pass-through directory is listed
+ * @ctx:        the dir_context the real filesystem calls back through
+ * @caller:     the dir_context of the getdents() being served
+ * @od:         the open layerfs directory
+ * @dot_ino:    d_ino to report for "."
+ * @dotdot_ino: d_ino to report for ".."
+ * @seen:       entries the real filesystem offered in one iterate_dir()
+ * @emitted:    entries passed on to @caller in one iterate_dir()
+ * @full:       @caller refused an entry (its buffer is full)
+ * @pending:    stopped before a character device that needs a lookup
+ */
+struct layerfs_real_ctx {
+	struct dir_context ctx;
+	struct dir_context *caller;
+	struct layerfs_dir_file *od;
+	u64 dot_ino;
+	u64 dotdot_ino;
+	unsigned int seen;
+	unsigned int emitted;
+	bool full;
+	bool pending;
 };
 
 /**
@@ -338,13 +415,194 @@ static int layerfs_dir_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Forget how the directory was listed: the next getdents() chooses again. */
+static void layerfs_dir_reset(struct layerfs_dir_file *od)
+{
+	layerfs_cache_free(od->cache);
+	od->cache = NULL;
+	if (od->realfile)
+		fput(od->realfile);
+	od->realfile = NULL;
+	od->chr.known = false;
+}
+
 static int layerfs_dir_release(struct inode *inode, struct file *file)
 {
 	struct layerfs_dir_file *od = file->private_data;
 
-	layerfs_cache_free(od->cache);
+	layerfs_dir_reset(od);
 	kfree(od);
 	return 0;
+}
+
+/*
+ * Choose how @file is listed, unless that is chosen already: open the real
+ * directory when there is exactly one, for pass-through; otherwise leave
+ * both @od->realfile and @od->cache unset, and layerfs_iterate() builds the
+ * cache.  Called with the inode lock held (shared by iterate_shared,
+ * exclusive by llseek) and the file's f_pos_lock.
+ */
+static int layerfs_dir_prepare(struct file *file)
+{
+	struct layerfs_dir_file *od = file->private_data;
+	struct inode *inode = file_inode(file);
+	struct dentry *upper = layerfs_upper(inode);
+	const struct cred *old_cred;
+	struct layerfs_real real;
+	struct file *realfile;
+	struct path realpath;
+
+	if (od->realfile || od->cache || layerfs_nstack(inode, upper) != 1)
+		return 0;
+
+	layerfs_stack(inode, upper, 0, &real);
+	layerfs_path(&real, &realpath);
+	old_cred = layerfs_override_creds(inode->i_sb);
+	realfile = dentry_open(&realpath, O_RDONLY | O_DIRECTORY,
+			       current_cred());
+	revert_creds(old_cred);
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
+	od->realfile = realfile;
+	return 0;
+}
+
+/*
+ * The st_ino layerfs_getattr() reports for the directory @inode, which is
+ * what "." and ".." must carry for ls -i and find to agree with stat():
+ * the real directory's inode number when all layers are on one filesystem,
+ * else layerfs's own.
+ */
+static u64 layerfs_dir_st_ino(struct inode *inode)
+{
+	struct layerfs_real real;
+
+	if (!LAYERFS_FS(inode->i_sb)->samefs)
+		return inode->i_ino;
+	layerfs_real(inode, &real);
+	return d_inode(real.dentry)->i_ino;
+}
+
+/* Does @od hold the verdict on this character device? */
+static bool layerfs_chr_known(const struct layerfs_dir_file *od,
+			      const char *name, int len, loff_t pos)
+{
+	return od->chr.known && od->chr.pos == pos && od->chr.len == len &&
+	       !memcmp(od->chr.name, name, len);
+}
+
+/*
+ * filldir_t of a pass-through listing: called by the real filesystem for
+ * each entry of the real directory, with that directory's i_rwsem held.
+ * Passes the entry on to the getdents() being served, unless it is a
+ * whiteout.
+ */
+static bool layerfs_fill_real(struct dir_context *ctx, const char *name,
+			      int len, loff_t offset, u64 ino,
+			      unsigned int d_type)
+{
+	struct layerfs_real_ctx *rctx =
+		container_of(ctx, struct layerfs_real_ctx, ctx);
+	struct layerfs_dir_file *od = rctx->od;
+
+	rctx->seen++;
+	if (layerfs_is_dot_or_dotdot(name, len)) {
+		/* the real ones would name the real parent, another layer */
+		ino = len == 1 ? rctx->dot_ino : rctx->dotdot_ino;
+	} else if (d_type == DT_CHR && len <= NAME_MAX) {
+		if (!layerfs_chr_known(od, name, len, offset)) {
+			/* stop before it; layerfs_iterate_real() looks */
+			memcpy(od->chr.name, name, len);
+			od->chr.len = len;
+			od->chr.pos = offset;
+			rctx->pending = true;
+			return false;
+		}
+		od->chr.known = false;
+		if (od->chr.whiteout)
+			return true;
+	}
+
+	rctx->caller->pos = ctx->pos;
+	if (!rctx->caller->actor(rctx->caller, name, len, offset, ino,
+				 d_type)) {
+		rctx->full = true;
+		return false;
+	}
+	rctx->emitted++;
+	return true;
+}
+
+/* Is the character device layerfs_fill_real() stopped at a whiteout? */
+static int layerfs_chr_check(struct layerfs_dir_file *od)
+{
+	struct dentry *dentry;
+
+	dentry = lookup_one_len_unlocked(od->chr.name,
+					 od->realfile->f_path.dentry,
+					 od->chr.len);
+	if (IS_ERR(dentry))
+		return PTR_ERR(dentry);
+	/* gone meanwhile: negative, not a whiteout, and never seen again */
+	od->chr.whiteout = layerfs_is_whiteout(dentry);
+	od->chr.known = true;
+	dput(dentry);
+	return 0;
+}
+
+/*
+ * List a pass-through directory into @ctx, from @ctx->pos, which is a
+ * position in the real directory.  The real file's position follows every
+ * seek (layerfs_dir_llseek()) and every getdents(), so it already is
+ * @ctx->pos; realign it through the real llseek if it is not, because some
+ * filesystems (tmpfs on 6.1) keep a cursor that only their llseek moves.
+ * Mounter's credentials, as for every layer access.
+ */
+static int layerfs_iterate_real(struct file *file, struct dir_context *ctx)
+{
+	struct layerfs_dir_file *od = file->private_data;
+	struct file *realfile = od->realfile;
+	struct dentry *parent = dget_parent(file->f_path.dentry);
+	struct layerfs_real_ctx rctx = {
+		.ctx.actor = layerfs_fill_real,
+		.caller = ctx,
+		.od = od,
+		.dot_ino = layerfs_dir_st_ino(file_inode(file)),
+		.dotdot_ino = layerfs_dir_st_ino(d_inode(parent)),
+	};
+	const struct cred *old_cred;
+	loff_t pos;
+	int err = 0;
+
+	dput(parent);
+	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
+	if (realfile->f_pos != ctx->pos) {
+		pos = vfs_llseek(realfile, ctx->pos, SEEK_SET);
+		if (pos < 0)
+			err = pos;
+	}
+	while (!err) {
+		rctx.seen = 0;
+		rctx.emitted = 0;
+		rctx.pending = false;
+		err = iterate_dir(realfile, &rctx.ctx);
+		ctx->pos = realfile->f_pos;
+		if (err)
+			break;
+		if (rctx.pending) {
+			err = layerfs_chr_check(od);
+			continue;
+		}
+		/*
+		 * A filesystem may return a directory in batches: one that
+		 * held nothing but whiteouts is not the end of it, and an
+		 * empty getdents() would tell the caller it is.
+		 */
+		if (rctx.full || rctx.emitted || !rctx.seen)
+			break;
+	}
+	revert_creds(old_cred);
+	return err;
 }
 
 /*
@@ -355,6 +613,13 @@ static int layerfs_iterate(struct file *file, struct dir_context *ctx)
 {
 	struct layerfs_dir_file *od = file->private_data;
 	struct layerfs_dir_cache *cache;
+	int err;
+
+	err = layerfs_dir_prepare(file);
+	if (err)
+		return err;
+	if (od->realfile)
+		return layerfs_iterate_real(file, ctx);
 
 	if (!dir_emit_dots(file, ctx))
 		return 0;
@@ -378,8 +643,62 @@ static int layerfs_iterate(struct file *file, struct dir_context *ctx)
 }
 
 /*
- * Positions are indexes into the cache, so any non-negative position is
- * valid; one past the end simply lists nothing more.
+ * Merged listing: positions are indexes into the cache, so any non-negative
+ * position is valid; one past the end simply lists nothing more.
+ */
+static loff_t layerfs_cache_llseek(struct file *file, loff_t offset,
+				   int whence)
+{
+	switch (whence) {
+	case SEEK_CUR:
+		offset += file->f_pos;
+		fallthrough;
+	case SEEK_SET:
+		if (offset < 0)
+			return -EINVAL;
+		if (offset == 0)
+			/* rewinddir(): list the layers afresh */
+			layerfs_dir_reset(file->private_data);
+		file->f_pos = offset;
+		return offset;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * Pass-through listing: positions are the real directory's, and only its
+ * llseek knows which are valid.  A rewind first checks whether the
+ * directory is still a single real one; if it was copied up since, the
+ * listing becomes merged from position 0.
+ */
+static loff_t layerfs_real_llseek(struct file *file, loff_t offset,
+				  int whence)
+{
+	struct layerfs_dir_file *od = file->private_data;
+	struct inode *inode = file_inode(file);
+	loff_t res;
+
+	if ((whence == SEEK_SET && offset == 0) ||
+	    (whence == SEEK_CUR && offset == -file->f_pos)) {
+		if (layerfs_nstack(inode, layerfs_upper(inode)) != 1) {
+			layerfs_dir_reset(od);
+			file->f_pos = 0;
+			return 0;
+		}
+	}
+	/* a verdict belongs to the entry iteration stopped at, not to a name */
+	od->chr.known = false;
+	res = vfs_llseek(od->realfile, offset, whence);
+	if (res >= 0)
+		file->f_pos = res;
+	return res;
+}
+
+/*
+ * file_operations.llseek (telldir() needs none; seekdir(), rewinddir() and
+ * lseek() come here).  The inode lock excludes iterate_shared, which is
+ * what changes the per-open state otherwise.
  */
 static loff_t layerfs_dir_llseek(struct file *file, loff_t offset, int whence)
 {
@@ -388,26 +707,11 @@ static loff_t layerfs_dir_llseek(struct file *file, loff_t offset, int whence)
 	loff_t res;
 
 	inode_lock(inode);
-	switch (whence) {
-	case SEEK_CUR:
-		offset += file->f_pos;
-		fallthrough;
-	case SEEK_SET:
-		res = -EINVAL;
-		if (offset < 0)
-			break;
-		if (offset == 0) {
-			/* rewinddir(): list the layers afresh */
-			layerfs_cache_free(od->cache);
-			od->cache = NULL;
-		}
-		file->f_pos = offset;
-		res = offset;
-		break;
-	default:
-		res = -EINVAL;
-		break;
-	}
+	res = layerfs_dir_prepare(file);
+	if (!res && od->realfile)
+		res = layerfs_real_llseek(file, offset, whence);
+	else if (!res)
+		res = layerfs_cache_llseek(file, offset, whence);
 	inode_unlock(inode);
 	return res;
 }

@@ -15,6 +15,12 @@
  * in many small getdents64() calls and through readdir(3).  Positions from
  * telldir()/d_off must stay valid for seekdir()/lseek() in any order, and
  * an overlayfs mount of the same layers must list the same names and types.
+ *
+ * The "passthru" fixture covers directories with a single real directory,
+ * which layerfs lists by iterating that directory directly: "solo" exists
+ * in the top lower layer only, "up" in the upper layer only, each with
+ * ~1,000 entries among which whiteouts (single ones and a run of 100, to
+ * be hidden) and real character devices (to be listed).
  */
 #define _GNU_SOURCE
 #include <sys/syscall.h>
@@ -25,11 +31,11 @@
 #define NAMES		12610	/* indices 0..12609 */
 #define EXPECTED	11300	/* visible names, without "." and ".." */
 
-enum kind { K_NONE, K_REG, K_DIR, K_LNK, K_FIFO, K_WH };
+enum kind { K_NONE, K_REG, K_DIR, K_LNK, K_FIFO, K_WH, K_CHR };
 
 static const unsigned char kind_dtype[] = {
 	[K_REG] = DT_REG, [K_DIR] = DT_DIR, [K_LNK] = DT_LNK,
-	[K_FIFO] = DT_FIFO,
+	[K_FIFO] = DT_FIFO, [K_CHR] = DT_CHR,
 };
 
 /* What layer @layer (0 = A, 1 = B, 2 = C) holds at index @i. */
@@ -95,6 +101,9 @@ static int make_entry(int dfd, const char *name, enum kind k)
 	case K_WH:
 		return mknodat(dfd, name, S_IFCHR | 0600, makedev(0, 0)) ?
 			errno : 0;
+	case K_CHR:	/* a real device (/dev/null's number), not a whiteout */
+		return mknodat(dfd, name, S_IFCHR | 0644, makedev(1, 3)) ?
+			errno : 0;
 	default:
 		return 0;
 	}
@@ -104,6 +113,7 @@ static int make_entry(int dfd, const char *name, enum kind k)
 struct ent {
 	char name[32];		/* longer names are cut, then fail the check */
 	unsigned char type;
+	unsigned long long ino;	/* d_ino */
 	long long off;		/* d_off (getdents64) or telldir() before */
 };
 
@@ -199,6 +209,7 @@ static long read_getdents(int fd, size_t bufsize, struct ent *e)
 				return -E2BIG;
 			set_name(&e[n], d->d_name);
 			e[n].type = d->d_type;
+			e[n].ino = d->d_ino;
 			e[n].off = d->d_off;
 			n++;
 			pos += d->d_reclen;
@@ -224,9 +235,32 @@ static long read_stream(DIR *d, struct ent *e)
 			return -E2BIG;
 		set_name(&e[n], de->d_name);
 		e[n].type = de->d_type;
+		e[n].ino = de->d_ino;
 		e[n].off = pos;
 		n++;
 	}
+}
+
+/*
+ * Listed entry @e has model index @idx (below @n): @kind_of(idx) must be a
+ * listed kind, with the d_type listed, and @seen must not have it yet.
+ */
+static void check_entry(struct __test_metadata *_metadata, const struct ent *e,
+			int idx, int n, enum kind (*kind_of)(int),
+			unsigned char *seen)
+{
+	enum kind k;
+
+	ASSERT_TRUE(idx >= 0 && idx < n)
+		TH_LOG("unexpected name \"%s\"", e->name);
+	k = kind_of(idx);
+	ASSERT_TRUE(k != K_NONE && k != K_WH)
+		TH_LOG("%s is hidden (whiteout or absent)", e->name);
+	ASSERT_EQ(0, seen[idx])
+		TH_LOG("%s listed twice", e->name);
+	seen[idx] = 1;
+	ASSERT_EQ(kind_dtype[k], e->type)
+		TH_LOG("d_type of %s", e->name);
 }
 
 /*
@@ -248,20 +282,10 @@ static void check_listing(struct __test_metadata *_metadata,
 	for (i = 2; i < n; i++) {
 		int idx = -1;
 		char tail;
-		enum kind k;
 
 		ASSERT_EQ(1, sscanf(e[i].name, "n%5d%c", &idx, &tail))
 			TH_LOG("unexpected name \"%s\"", e[i].name);
-		ASSERT_TRUE(idx >= 0 && idx < NAMES)
-			TH_LOG("unexpected name \"%s\"", e[i].name);
-		k = merged_kind(idx);
-		ASSERT_NE((int)K_NONE, (int)k)
-			TH_LOG("%s is hidden (whiteout or absent)", e[i].name);
-		ASSERT_EQ(0, seen[idx])
-			TH_LOG("%s listed twice", e[i].name);
-		seen[idx] = 1;
-		ASSERT_EQ(kind_dtype[k], e[i].type)
-			TH_LOG("d_type of %s", e[i].name);
+		check_entry(_metadata, &e[i], idx, NAMES, merged_kind, seen);
 	}
 }
 
@@ -348,63 +372,83 @@ TEST_F(readdir, d_type_is_topmost)
 }
 
 /*
- * telldir() positions saved on the first pass stay valid: seekdir() to any
- * of them, in random order, backwards and forwards, resumes at the entry
- * that followed the position the first time.
+ * @e[0..n) was read from @d with telldir() before each entry: seekdir() to
+ * any of those positions, in random order, far back and far forward,
+ * resumes at the entry that followed the position the first time, and the
+ * last position gives the last entry, then end of directory.
  */
+static void seekdir_random(struct __test_metadata *_metadata, DIR *d,
+			   const struct ent *e, long n, long rounds)
+{
+	struct dirent *de;
+	long i, j;
+
+	for (i = 0; i < rounds; i++) {
+		/* Alternate far back and far forward, plus random jumps. */
+		long k = i % 3 == 0 ? random() % 50 :
+			 i % 3 == 1 ? n - 1 - random() % 50 : random() % n;
+
+		seekdir(d, e[k].off);
+		for (j = k; j < k + 3 && j < n; j++) {
+			de = readdir(d);
+			ASSERT_NE(NULL, de) TH_LOG("seek to entry %ld", k);
+			ASSERT_STREQ(e[j].name, de->d_name)
+				TH_LOG("seek to entry %ld, read %ld", k, j - k);
+		}
+	}
+	seekdir(d, e[n - 1].off);
+	ASSERT_NE(NULL, readdir(d));
+	errno = 0;
+	ASSERT_EQ(NULL, readdir(d));
+	ASSERT_EQ(0, errno);
+}
+
+/*
+ * @e[0..n) was read from @fd with getdents64(): the raw d_off of entry k,
+ * given to lseek(), resumes at entry k + 1.
+ */
+static void d_off_lseek_random(struct __test_metadata *_metadata, int fd,
+			       const struct ent *e, long n, long rounds)
+{
+	char buf[256] __attribute__((aligned(8)));
+	long i;
+
+	for (i = 0; i < rounds; i++) {
+		long k = random() % (n - 1);
+		struct linux_dirent64 *de = (void *)buf;
+
+		ASSERT_EQ(e[k].off, lseek(fd, e[k].off, SEEK_SET));
+		ASSERT_LT(0, syscall(SYS_getdents64, fd, buf, sizeof(buf)));
+		ASSERT_STREQ(e[k + 1].name, de->d_name)
+			TH_LOG("after d_off of entry %ld", k);
+	}
+}
+
+/* telldir() positions saved on the first pass stay valid for seekdir(). */
 TEST_F_TIMEOUT(readdir, telldir_seekdir_random, 300)
 {
 	DIR *d = opendir(self->mnt);
-	struct dirent *de;
-	long n, i;
+	long n;
 
 	ASSERT_NE(NULL, d);
 	n = read_stream(d, self->e);
 	ASSERT_EQ(EXPECTED + 2, n);
 	srandom(20261126);
-	for (i = 0; i < 2000; i++) {
-		/* Alternate far back and far forward, plus random jumps. */
-		long k = i % 3 == 0 ? random() % 50 :
-			 i % 3 == 1 ? n - 1 - random() % 50 : random() % n;
-		long j;
-
-		seekdir(d, self->e[k].off);
-		for (j = k; j < k + 3 && j < n; j++) {
-			de = readdir(d);
-			ASSERT_NE(NULL, de) TH_LOG("seek to entry %ld", k);
-			ASSERT_STREQ(self->e[j].name, de->d_name)
-				TH_LOG("seek to entry %ld, read %ld", k, j - k);
-		}
-	}
-	/* Seeking to the end position gives end of directory. */
-	seekdir(d, self->e[n - 1].off);
-	ASSERT_NE(NULL, readdir(d));
-	errno = 0;
-	ASSERT_EQ(NULL, readdir(d));
-	ASSERT_EQ(0, errno);
+	seekdir_random(_metadata, d, self->e, n, 2000);
 	closedir(d);
 }
 
 /* The raw d_off of entry i, given to lseek, resumes at entry i + 1. */
 TEST_F_TIMEOUT(readdir, d_off_lseek, 300)
 {
-	char buf[256] __attribute__((aligned(8)));
 	int fd = open(self->mnt, O_RDONLY | O_DIRECTORY);
-	long n, i;
+	long n;
 
 	ASSERT_GE(fd, 0);
 	n = read_getdents(fd, 512, self->e);
 	ASSERT_EQ(EXPECTED + 2, n);
 	srandom(1126);
-	for (i = 0; i < 1000; i++) {
-		long k = random() % (n - 1);
-		struct linux_dirent64 *de = (void *)buf;
-
-		ASSERT_EQ(self->e[k].off, lseek(fd, self->e[k].off, SEEK_SET));
-		ASSERT_LT(0, syscall(SYS_getdents64, fd, buf, sizeof(buf)));
-		ASSERT_STREQ(self->e[k + 1].name, de->d_name)
-			TH_LOG("after d_off of entry %ld", k);
-	}
+	d_off_lseek_random(_metadata, fd, self->e, n, 1000);
 	close(fd);
 }
 
@@ -494,6 +538,325 @@ TEST_F_TIMEOUT(readdir, same_as_overlayfs, 300)
 		ASSERT_EQ(self->e2[i].type, self->e[i].type)
 			TH_LOG("d_type of %s", self->e[i].name);
 	}
+}
+
+/* --- pass-through: directories with exactly one real directory --- */
+
+#define SOLO_N	1200	/* entries "sNNNN" of L1/solo */
+#define UP_N	1000	/* entries "uNNNN" of U/up */
+
+/* What the single real directory holds at index @i (solo and up alike). */
+static enum kind solo_kind(int i)
+{
+	if (i >= 500 && i < 600)
+		return K_WH;		/* a run: a batch of nothing else */
+	if (i % 10 == 3)
+		return K_WH;
+	if (i % 10 == 7)
+		return K_CHR;
+	if (i % 10 == 5)
+		return K_DIR;
+	if (i % 13 == 0)
+		return K_FIFO;
+	return K_REG;
+}
+
+static int solo_expected(int n)
+{
+	int i, count = 0;
+
+	for (i = 0; i < n; i++)
+		count += solo_kind(i) != K_WH;
+	return count;
+}
+
+/* scratch for the listings of the passthru tests (one test per process) */
+static struct ent passthru_ents[NAMES + 16];
+
+FIXTURE(passthru) {
+	char base[PATH_MAX];
+	char mnt[PATH_MAX + 8];
+	struct ent *e;		/* passthru_ents */
+};
+
+static int fill_dir(const char *dir, char prefix, int n)
+{
+	char name[16];
+	int dfd, i, err = 0;
+
+	if (mkdir(dir, 0755))
+		return errno;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0)
+		return errno;
+	for (i = 0; i < n && !err; i++) {
+		snprintf(name, sizeof(name), "%c%04d", prefix, i);
+		err = make_entry(dfd, name, solo_kind(i));
+	}
+	close(dfd);
+	return err;
+}
+
+FIXTURE_SETUP(passthru)
+{
+	static const char *const dirs[] = { "L1", "L2", "U", "W", "m" };
+	unsigned int i;
+
+	LFS_REQUIRE(return);
+	ASSERT_EQ(0, lfs_private_ns());
+	ASSERT_EQ(0, lfs_make_base(self->base));
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
+		ASSERT_EQ(0, mkdir(lfs_fmt("%s/%s", self->base, dirs[i]),
+				   0755));
+	snprintf(self->mnt, sizeof(self->mnt), "%s/m", self->base);
+	ASSERT_EQ(0, fill_dir(lfs_fmt("%s/L1/solo", self->base), 's',
+			      SOLO_N));
+	ASSERT_EQ(0, fill_dir(lfs_fmt("%s/U/up", self->base), 'u', UP_N));
+	/* L2 has names too, so that the root is merged, but no solo */
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/L2/bottom", self->base), "b"));
+	ASSERT_EQ(0, lfs_mount(self->mnt, lfs_expand(self->base,
+		"lowerdir=$/L1:$/L2,upperdir=$/U,workdir=$/W")));
+	self->e = passthru_ents;
+}
+
+FIXTURE_TEARDOWN(passthru)
+{
+	LFS_DROP_BASE(self->base, "m2", "x", "m");
+}
+
+/*
+ * "." and ".." once each, and the names "<prefix>NNNN" for the first @n
+ * indexes that are not whiteouts, each once with its d_type -- in the real
+ * directory's order, so not sorted.  @extra names outside that pattern are
+ * allowed and @removed of the pattern's may be missing (the caller checks
+ * which).
+ */
+static void check_solo(struct __test_metadata *_metadata, const struct ent *e,
+		       long count, char prefix, int n, long extra,
+		       long removed)
+{
+	static unsigned char seen[SOLO_N];
+	int dots = 0, dotdots = 0, others = 0;
+	long i;
+
+	memset(seen, 0, sizeof(seen));
+	ASSERT_EQ(solo_expected(n) + 2 + extra - removed, count);
+	for (i = 0; i < count; i++) {
+		int idx = -1;
+		char p = 0, tail;
+
+		if (!strcmp(e[i].name, ".") || !strcmp(e[i].name, "..")) {
+			ASSERT_EQ(DT_DIR, e[i].type);
+			dots += e[i].name[1] == '\0';
+			dotdots += e[i].name[1] == '.';
+			continue;
+		}
+		if (sscanf(e[i].name, "%c%4d%c", &p, &idx, &tail) != 2 ||
+		    p != prefix) {
+			others++;
+			continue;
+		}
+		check_entry(_metadata, &e[i], idx, n, solo_kind, seen);
+	}
+	ASSERT_EQ(1, dots);
+	ASSERT_EQ(1, dotdots);
+	ASSERT_EQ(extra, others);
+}
+
+/* solo and up list exactly, with tiny and one-entry getdents64 buffers. */
+TEST_F_TIMEOUT(passthru, whiteouts_hidden_small_buffers, 300)
+{
+	static const size_t sizes[] = { 40, 128, 4096 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		int fd = open(lfs_fmt("%s/solo", self->mnt),
+			      O_RDONLY | O_DIRECTORY);
+		long n;
+
+		ASSERT_GE(fd, 0);
+		n = read_getdents(fd, sizes[i], self->e);
+		close(fd);
+		check_solo(_metadata, self->e, n, 's', SOLO_N, 0, 0);
+
+		fd = open(lfs_fmt("%s/up", self->mnt), O_RDONLY | O_DIRECTORY);
+		ASSERT_GE(fd, 0);
+		n = read_getdents(fd, sizes[i], self->e);
+		close(fd);
+		check_solo(_metadata, self->e, n, 'u', UP_N, 0, 0);
+	}
+}
+
+/*
+ * d_ino of every entry, "." and ".." included, is the st_ino stat()
+ * reports for it (all layers are on one filesystem here) -- in the
+ * pass-through directories and in the merged root, where ".." is skipped:
+ * stat() of the mount root's ".." leaves the mount.
+ */
+static void check_d_ino(struct __test_metadata *_metadata, const char *dir,
+			struct ent *e, bool root, bool samefs)
+{
+	struct stat st;
+	long n, i;
+	int fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	ASSERT_GE(fd, 0);
+	n = read_getdents(fd, 4096, e);
+	ASSERT_GE(n, 2);
+	for (i = 0; i < n; i++) {
+		if (root && !strcmp(e[i].name, ".."))
+			continue;
+		/* layers on several filesystems: a directory's st_ino is
+		 * layerfs's own number, its d_ino the real one (documented) */
+		if (!samefs && e[i].type == DT_DIR && strcmp(e[i].name, ".") &&
+		    strcmp(e[i].name, ".."))
+			continue;
+		ASSERT_EQ(0, fstatat(fd, e[i].name, &st, AT_SYMLINK_NOFOLLOW))
+			TH_LOG("%s/%s: %s", dir, e[i].name, strerror(errno));
+		ASSERT_EQ((unsigned long long)st.st_ino, e[i].ino)
+			TH_LOG("d_ino of %s/%s", dir, e[i].name);
+	}
+	close(fd);
+}
+
+TEST_F_TIMEOUT(passthru, d_ino_is_st_ino, 300)
+{
+	check_d_ino(_metadata, lfs_fmt("%s/solo", self->mnt), self->e, false,
+		    true);
+	check_d_ino(_metadata, lfs_fmt("%s/up", self->mnt), self->e, false,
+		    true);
+	check_d_ino(_metadata, self->mnt, self->e, true, true);
+	/* a pass-through directory below a pass-through one: ".." too */
+	check_d_ino(_metadata, lfs_fmt("%s/solo/s0005", self->mnt), self->e,
+		    false, true);
+}
+
+/*
+ * The same with the upper layer on another filesystem: "." and ".." carry
+ * layerfs's directory numbers, other entries the real ones.
+ */
+TEST_F_TIMEOUT(passthru, d_ino_is_st_ino_two_filesystems, 300)
+{
+	const char *m2 = lfs_fmt("%s/m2", self->base);
+
+	ASSERT_EQ(0, lfs_mount_tmpfs(lfs_fmt("%s/x", self->base)));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/x/U", self->base), 0755));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/x/W", self->base), 0755));
+	ASSERT_EQ(0, mkdir(m2, 0755));
+	ASSERT_EQ(0, lfs_mount(m2, lfs_expand(self->base,
+		"lowerdir=$/L1:$/L2,upperdir=$/x/U,workdir=$/x/W")));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/newdir", m2), 0755));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/newdir/f", m2), "f"));
+	check_d_ino(_metadata, lfs_fmt("%s/solo", m2), self->e, false, false);
+	check_d_ino(_metadata, lfs_fmt("%s/solo/s0005", m2), self->e, false,
+		    false);
+	check_d_ino(_metadata, lfs_fmt("%s/newdir", m2), self->e, false,
+		    false);
+}
+
+/*
+ * telldir() positions (the real directory's) stay valid: seekdir() back and
+ * forth resumes at the entry that followed; d_off given to lseek() too.
+ */
+TEST_F_TIMEOUT(passthru, telldir_seekdir_back_and_forth, 300)
+{
+	const char *dirs[] = { "solo", "up" };
+	unsigned int t;
+
+	for (t = 0; t < ARRAY_SIZE(dirs); t++) {
+		const char *dir = lfs_fmt("%s/%s", self->mnt, dirs[t]);
+		DIR *d = opendir(dir);
+		long n;
+		int fd;
+
+		ASSERT_NE(NULL, d);
+		n = read_stream(d, self->e);
+		check_solo(_metadata, self->e, n, dirs[t][0],
+			   t ? UP_N : SOLO_N, 0, 0);
+		srandom(20261127 + t);
+		seekdir_random(_metadata, d, self->e, n, 1000);
+		closedir(d);
+
+		fd = open(dir, O_RDONLY | O_DIRECTORY);
+		ASSERT_GE(fd, 0);
+		n = read_getdents(fd, 512, self->e);
+		ASSERT_GT(n, 2);
+		d_off_lseek_random(_metadata, fd, self->e, n, 500);
+		close(fd);
+	}
+}
+
+/* How many of @e[0..n) are named @name. */
+static int count_name(const struct ent *e, long n, const char *name)
+{
+	int found = 0;
+	long i;
+
+	for (i = 0; i < n; i++)
+		found += !strcmp(e[i].name, name);
+	return found;
+}
+
+/*
+ * Upper-only directory: changes made through the mount between two passes
+ * show after rewinddir().
+ */
+TEST_F_TIMEOUT(passthru, rewinddir_after_changes_upper, 300)
+{
+	const char *up = lfs_fmt("%s/up", self->mnt);
+	DIR *d = opendir(up);
+	long n, i;
+
+	ASSERT_NE(NULL, d);
+	for (i = 0; i < 100; i++)
+		ASSERT_NE(NULL, readdir(d));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/new", up), "new"));
+	ASSERT_EQ(0, unlink(lfs_fmt("%s/u0001", up)));
+	rewinddir(d);
+	n = read_stream(d, self->e);
+	check_solo(_metadata, self->e, n, 'u', UP_N, 1, 1);
+	ASSERT_EQ(1, count_name(self->e, n, "new"));
+	ASSERT_EQ(0, count_name(self->e, n, "u0001"));
+	ASSERT_EQ(1, count_name(self->e, n, "u0002"));
+	closedir(d);
+}
+
+/*
+ * Single-lower directory copied up while open (creating a name in it gives
+ * it an upper directory: it becomes merged).  Without a rewind the open
+ * stream keeps listing the lower directory, complete and consistent; after
+ * rewinddir() it lists the merged view.
+ */
+TEST_F_TIMEOUT(passthru, becomes_merged_while_open, 300)
+{
+	const char *solo = lfs_fmt("%s/solo", self->mnt);
+	struct stat st;
+	DIR *d = opendir(solo);
+	long n, i;
+
+	ASSERT_NE(NULL, d);
+	for (i = 0; i < 300; i++) {
+		struct dirent *de = readdir(d);
+
+		ASSERT_NE(NULL, de);
+		set_name(&self->e[i], de->d_name);
+		self->e[i].type = de->d_type;
+	}
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/new", solo), "new"));
+	ASSERT_EQ(0, unlink(lfs_fmt("%s/s0001", solo)));	/* whiteout */
+	ASSERT_EQ(0, stat(lfs_fmt("%s/U/solo", self->base), &st));
+	/* the rest of the first pass: the lower directory as it was */
+	n = read_stream(d, self->e + 300);
+	ASSERT_GE(n, 0);
+	check_solo(_metadata, self->e, n + 300, 's', SOLO_N, 0, 0);
+
+	rewinddir(d);
+	n = read_stream(d, self->e);
+	check_solo(_metadata, self->e, n, 's', SOLO_N, 1, 1);
+	ASSERT_EQ(1, count_name(self->e, n, "new"));
+	ASSERT_EQ(0, count_name(self->e, n, "s0001"));
+	closedir(d);
 }
 
 TEST_HARNESS_MAIN
