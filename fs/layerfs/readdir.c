@@ -606,6 +606,34 @@ static int layerfs_iterate_real(struct file *file, struct dir_context *ctx)
 }
 
 /*
+ * "." and ".." of a merged listing, with the numbers stat() gives (the
+ * VFS's dir_emit_dots() would use i_ino, which a directory copied up after
+ * its inode was made no longer shares with stat() when all layers are on
+ * one filesystem).
+ */
+static bool layerfs_emit_dots(struct file *file, struct dir_context *ctx)
+{
+	struct dentry *parent;
+	u64 ino;
+
+	if (ctx->pos == 0) {
+		ino = layerfs_dir_st_ino(file_inode(file));
+		if (!dir_emit(ctx, ".", 1, ino, DT_DIR))
+			return false;
+		ctx->pos = 1;
+	}
+	if (ctx->pos == 1) {
+		parent = dget_parent(file->f_path.dentry);
+		ino = layerfs_dir_st_ino(d_inode(parent));
+		dput(parent);
+		if (!dir_emit(ctx, "..", 2, ino, DT_DIR))
+			return false;
+		ctx->pos = 2;
+	}
+	return true;
+}
+
+/*
  * file_operations.iterate_shared: called with the directory's i_rwsem held
  * shared and the file's f_pos_lock held.
  */
@@ -621,7 +649,7 @@ static int layerfs_iterate(struct file *file, struct dir_context *ctx)
 	if (od->realfile)
 		return layerfs_iterate_real(file, ctx);
 
-	if (!dir_emit_dots(file, ctx))
+	if (!layerfs_emit_dots(file, ctx))
 		return 0;
 
 	if (!od->cache) {

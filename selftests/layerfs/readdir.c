@@ -733,6 +733,26 @@ TEST_F_TIMEOUT(passthru, d_ino_is_st_ino, 300)
 }
 
 /*
+ * A merged directory copied up after its layerfs inode was made: stat()
+ * now reports the upper directory's number, and so must "." of a merged
+ * listing.
+ */
+TEST_F_TIMEOUT(passthru, d_ino_is_st_ino_after_dir_copy_up, 300)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/L1/both", self->base), 0755));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/L2/both", self->base), 0755));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/L2/both/f", self->base), "f"));
+	ASSERT_EQ(0, stat(lfs_fmt("%s/both", self->mnt), &st));
+	/* creating a name copies "both" up */
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/both/new", self->mnt), "n"));
+	ASSERT_EQ(0, stat(lfs_fmt("%s/U/both", self->base), &st));
+	check_d_ino(_metadata, lfs_fmt("%s/both", self->mnt), self->e, false,
+		    true);
+}
+
+/*
  * The same with the upper layer on another filesystem: "." and ".." carry
  * layerfs's directory numbers, other entries the real ones.
  */
