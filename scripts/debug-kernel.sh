@@ -4,9 +4,11 @@
 # scripts/debug-kernel.sh - build the 6.12 debug kernel (KASAN, lockdep,
 # kmemleak, fault injection) that "make check KERNEL=debug" boots.
 #
-# Usage: scripts/debug-kernel.sh [--force]
+# Usage: scripts/debug-kernel.sh [--force | --check]
 #
 #   --force   rebuild even when the cached kernel is up to date
+#   --check   build nothing: exit 0 when the cached kernel is up to date,
+#             1 when a run would build it (.ci/run uses this)
 #
 # The kernel is Debian's linux-source-6.12 (/usr/src/linux-source-6.12.tar.xz,
 # installed by scripts/setup.sh --debug, with the build tools) configured with "make allnoconfig" plus
@@ -26,10 +28,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-force=
+force= check=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--force)   force=1; shift ;;
+	--check)   check=1; shift ;;
 	-h|--help) usage 0 ;;
 	*)         warn "unknown argument '$1'"; usage 1 >&2 ;;
 	esac
@@ -39,16 +42,17 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 fragment=$REPO/scripts/debug.config
 dir=$CACHE/kernels/debug
 tree=$dir/build
-"$REPO/scripts/setup.sh" --debug
-[ -r "$tarball" ] || die "$tarball missing: run scripts/setup.sh (as root)"
 
 # What the kernel is built from: a different source changes the tree, a
 # different fragment or compiler only the configuration and objects.
-src_id=$(dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null ||
-	 stat -c '%s %Y' "$tarball")
-key="source=$src_id
+make_key() {
+	src_id=$(dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null ||
+		 echo none)
+	key="source=$src_id
 fragment=$(sha256sum <"$fragment" | cut -d' ' -f1)
-cc=$(gcc --version | head -n 1)"
+cc=$(gcc --version 2>/dev/null | head -n 1)"
+}
+make_key
 
 if [ -z "$force" ] && [ -s "$dir/vmlinuz" ] && [ -r "$dir/key" ] &&
    [ "$(cat "$dir/key")" = "$key" ]; then
@@ -56,6 +60,11 @@ if [ -z "$force" ] && [ -s "$dir/vmlinuz" ] && [ -r "$dir/key" ] &&
 	cat "$dir/kver"
 	exit 0
 fi
+[ -z "$check" ] || exit 1
+
+"$REPO/scripts/setup.sh" --debug
+[ -r "$tarball" ] || die "$tarball missing: run scripts/setup.sh (as root)"
+make_key	# setup.sh may just have installed the source or gcc
 
 mkdir -p "$dir"
 rm -f "$dir/key"	# until the build below succeeds
