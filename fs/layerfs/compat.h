@@ -16,6 +16,9 @@
  *  - 6.3 renamed the idmap fields of struct renamedata (layerfs_vfs_rename()).
  *  - 6.2 took POSIX ACLs out of the xattr paths: copy-up must use
  *    vfs_get_acl()/vfs_set_acl() (layerfs_copy_acl()).
+ *  - 6.7 made do_splice_direct() take sb_writers of the file it writes and
+ *    added splice_file_range(), which leaves that to the caller
+ *    (layerfs_splice_copy()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -29,6 +32,7 @@
 #include <linux/xattr.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
+#include <linux/splice.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 
@@ -171,5 +175,20 @@ static inline int layerfs_copy_acl(struct layerfs_idmap *old_idmap,
 	return -EOPNOTSUPP;
 }
 #endif
+
+/*
+ * Splice up to @len bytes from @in to @out; the caller holds sb_writers of
+ * @out's filesystem (taking it again would deadlock against a freeze).
+ */
+static inline ssize_t layerfs_splice_copy(struct file *in, loff_t *ppos,
+					  struct file *out, loff_t *opos,
+					  size_t len)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return splice_file_range(in, ppos, out, opos, len);
+#else
+	return do_splice_direct(in, ppos, out, opos, len, SPLICE_F_MOVE);
+#endif
+}
 
 #endif /* _LAYERFS_COMPAT_H */
