@@ -16,9 +16,10 @@
  *  - 6.3 renamed the idmap fields of struct renamedata (layerfs_vfs_rename()).
  *  - 6.2 took POSIX ACLs out of the xattr paths: copy-up must use
  *    vfs_get_acl()/vfs_set_acl() (layerfs_copy_acl()).
- *  - 6.7 made do_splice_direct() take sb_writers of the file it writes and
- *    added splice_file_range(), which leaves that to the caller
- *    (layerfs_splice_copy()).
+ *  - 6.7 made vfs_iter_write() and do_splice_direct() take sb_writers of
+ *    the file they write (file_start_write()), and added
+ *    splice_file_range(), which leaves that to the caller
+ *    (layerfs_iter_write(), layerfs_splice_copy()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -175,6 +176,23 @@ static inline int layerfs_copy_acl(struct layerfs_idmap *old_idmap,
 	return -EOPNOTSUPP;
 }
 #endif
+
+/* vfs_iter_write() to a real file, inside file_start_write() exactly once. */
+static inline ssize_t layerfs_iter_write(struct file *file,
+					 struct iov_iter *iter, loff_t *ppos,
+					 rwf_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return vfs_iter_write(file, iter, ppos, flags);
+#else
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iter_write(file, iter, ppos, flags);
+	file_end_write(file);
+	return ret;
+#endif
+}
 
 /*
  * Splice up to @len bytes from @in to @out; the caller holds sb_writers of
