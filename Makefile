@@ -13,7 +13,7 @@
 #                          kmemleak, fault injection), built once into the
 #                          cache by scripts/debug-kernel.sh (25 minutes on
 #                          2 shared cores), then reused; the run itself
-#                          takes about 20 minutes under TCG
+#                          takes 13 to 20 minutes under TCG
 #   make check T=readdir   ... only the selftests whose name matches T (grep -E);
 #                          TARGS="-t case" passes arguments to each selftest
 #   make shell             VM console with overlay.ko and layerfs.ko loaded
