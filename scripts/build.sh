@@ -3,14 +3,15 @@
 #
 # scripts/build.sh - build fs/layerfs/layerfs.ko for one kernel.
 #
-# Usage: scripts/build.sh [--kernel 6.12|6.1 | --kdir DIR] [--clean] [MAKE_ARGS...]
+# Usage: scripts/build.sh [--kernel 6.12|6.1|debug | --kdir DIR] [--clean] [MAKE_ARGS...]
 #
 # Runs the standard out-of-tree build (make -C <kdir> M=<repo> modules) and
 # copies the result to build/<kver>/layerfs.ko, which is printed on stdout.
 # Both kernels build in the same tree, so the tree is cleaned whenever the
 # kernel differs from the previous build (recorded in build/last-kver), and
 # always with --clean (lint uses that to see every warning).  MAKE_ARGS (e.g.
-# W=1, C=2) go to kbuild.
+# W=1, C=2) go to kbuild.  --kernel debug first builds the debug kernel
+# (scripts/debug-kernel.sh), which returns at once when it is cached.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +26,9 @@ while [ $# -gt 0 ]; do
 	*)        break ;;
 	esac
 done
+if [ "$series" = debug ] && [ -z "$kdir" ]; then
+	"$REPO/scripts/debug-kernel.sh" >/dev/null
+fi
 resolve_kernel "$series" "$kdir"
 
 out=$REPO/build/$KVER

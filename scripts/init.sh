@@ -14,7 +14,9 @@
 # It mounts the pseudo filesystems, loads /modules/*.ko in load-order (overlay
 # first, layerfs last), then depending on MODE runs the selftests listed in
 # /selftests/layerfs/tests.list, the narrated /demo.sh, the benchmark
-# /bench/layerfs-bench, or an interactive shell.  The host parses the console: the lines between the markers below,
+# /bench/layerfs-bench, or an interactive shell.  After the selftests it
+# prints kmemleak's report when the kernel has kmemleak (the debug kernel).
+# The host parses the console: the lines between the markers below,
 # the "# Totals:" lines of each test, and the exit marker which proves the
 # guest did not hang or panic.  (kselftest's own runner.sh needs
 # "timeout --foreground", which busybox's timeout rejects, hence this loop.)
@@ -74,6 +76,22 @@ run_one() {
 	esac
 }
 
+# On a kernel with kmemleak (the debug kernel): scan twice, 5 seconds apart
+# (kmemleak reports only what stayed unreferenced over a scan and is older
+# than 5 seconds), then print the report between markers for the host.
+kmemleak_report() {
+	km=/sys/kernel/debug/kmemleak
+	[ -e $km ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	[ -e $km ] || return 0
+	sleep 5
+	echo scan >$km
+	sleep 5
+	echo scan >$km
+	marker "kmemleak begin"
+	cat $km
+	marker "kmemleak end"
+}
+
 run_tests() {
 	cd /selftests/layerfs || return
 	total=$(grep -c . tests.list)
@@ -91,6 +109,7 @@ marker "begin $MODE on $(uname -r)"
 case "$MODE" in
 check)
 	load_modules && run_tests
+	kmemleak_report
 	;;
 demo)
 	if load_modules; then

@@ -10,6 +10,8 @@
 #   kver_of SERIES            "6.12" -> "6.12.117+deb12-amd64" (from the manifest)
 #   kdir_of KVER              the kernel build directory for KVER
 #   kver_of_kdir DIR          the kernel release a build directory was configured for
+#   resolve_kernel SERIES DIR  set KDIR and KVER ("debug" is the kernel that
+#                             scripts/debug-kernel.sh builds)
 #
 # The cache layout (created by scripts/setup.sh, never committed):
 #   $CACHE/manifest                    KEY=value lines (valid sh and make syntax)
@@ -20,6 +22,10 @@
 #   $CACHE/kernels/<kver>/modules/load-order   insmod order, one file name a line
 #   $CACHE/linux-src/                  the few files we use from linux-source-6.12:
 #                                      kselftest harness + lib.mk, checkpatch.pl
+#   $CACHE/kernels/debug/              the debug kernel, laid out the same, plus
+#                                      build/ (its kernel build directory), kver;
+#                                      $CACHE/kernels/<its kver> links to it
+#                                      (scripts/debug-kernel.sh)
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${LAYERFS_CACHE:-/var/cache/layerfs}
@@ -43,7 +49,7 @@ series_key() {
 	case "$1" in
 	6.12) echo KVER_6_12 ;;
 	6.1)  echo KVER_6_1 ;;
-	*)    die "unknown kernel series '$1' (expected 6.12 or 6.1)" ;;
+	*)    die "unknown kernel series '$1' (expected 6.12, 6.1 or debug)" ;;
 	esac
 }
 
@@ -100,6 +106,13 @@ resolve_kernel() {
 	if [ -n "$kdir" ]; then
 		KDIR=$(cd "$kdir" && pwd) || die "KDIR=$kdir does not exist"
 		KVER=$(kver_of_kdir "$KDIR")
+		return
+	fi
+	if [ "$series" = debug ]; then
+		[ -r "$CACHE/kernels/debug/kver" ] ||
+			die "no debug kernel in $CACHE/kernels/debug: run scripts/debug-kernel.sh"
+		KDIR=$CACHE/kernels/debug/build
+		KVER=$(cat "$CACHE/kernels/debug/kver")
 		return
 	fi
 	if [ -r "$MANIFEST" ]; then

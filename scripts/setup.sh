@@ -3,7 +3,7 @@
 #
 # scripts/setup.sh - install what building and testing layerfs needs.
 #
-# Usage: scripts/setup.sh [--refresh]
+# Usage: scripts/setup.sh [--refresh | --debug]
 #
 # Idempotent: a second run that finds everything in place returns in well under
 # a second and needs no root.  Everything comes from the Debian bookworm (and
@@ -22,12 +22,15 @@
 #
 # The result is recorded in $CACHE/manifest (see scripts/lib.sh for the layout).
 # --refresh asks apt again for the newest ABIs instead of trusting the manifest.
+# --debug also installs what building the debug kernel needs (flex, bison,
+# bc, libelf-dev; see scripts/debug-kernel.sh).
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 HOST_PACKAGES="qemu-system-x86 busybox-static cpio kmod xz-utils sparse rsync
 	gcc make libc6-dev perl linux-source-6.12 stress-ng"
+DEBUG_PACKAGES="flex bison bc libelf-dev"
 
 # Files taken from the linux-source tarball, relative to its top directory.
 SRC_FILES="tools/testing/selftests/kselftest_harness.h
@@ -204,6 +207,7 @@ main() {
 	case "${1:-}" in
 	"") ;;
 	--refresh) REFRESH=1 ;;
+	--debug) apt_install $DEBUG_PACKAGES ;;
 	-h|--help) usage 0 ;;
 	*) usage 1 >&2 ;;
 	esac

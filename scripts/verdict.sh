@@ -18,8 +18,11 @@
 #  * no exit marker (hang, host timeout, panic, reboot) is a failure;
 #  * a kernel message with BUG:, WARNING:, Oops, general protection fault,
 #    Kernel panic, KASAN, UBSAN, possible circular/recursive locking,
-#    INFO: task (hung task), kmemleak or Call Trace is a failure, even when
-#    every test said ok; the offending lines are printed.
+#    INFO: task (hung task), kmemleak's "suspected memory leaks" or Call
+#    Trace is a failure, even when every test said ok; the offending lines
+#    are printed;
+#  * an "unreferenced object" in the kmemleak report that scripts/init.sh
+#    prints after the selftests (debug kernel) is a failure.
 # In demo mode only the last three rules (and "Bail out!") apply.
 
 set -euo pipefail
@@ -42,7 +45,8 @@ function parse_totals(   i, kv) {
 BEGIN {
 	passed = failed = skipped = 0
 	kernel_re = "BUG:|WARNING:|Oops|general protection fault|Kernel panic|KASAN|UBSAN|" \
-		    "possible circular locking|possible recursive locking|INFO: task|kmemleak|Call Trace"
+		    "possible circular locking|possible recursive locking|INFO: task|Call Trace|" \
+		    "suspected memory leak|Kernel memory leak detector disabled|Memory pool empty"
 }
 
 # Kernel messages carry a printk timestamp ("[   12.345678] "); test output
@@ -54,6 +58,10 @@ BEGIN {
 		bad_kernel[++nbad] = line
 	}
 }
+
+/==== layerfs-vm: kmemleak begin ====/ { in_kmemleak = 1 }
+/==== layerfs-vm: kmemleak end ====/ { in_kmemleak = 0 }
+in_kmemleak && /^unreferenced object/ { leaks++ }
 
 /==== layerfs-vm: begin / { in_tests = 1 }
 /==== layerfs-vm: dmesg begin ====/ { in_tests = 0 }
@@ -93,6 +101,8 @@ mode != "check" || !in_tests { next }
 END {
 	if (mode == "check" && reported < plan)
 		fail((plan - reported) " of " plan " selftests never reported a result")
+	if (leaks)
+		fail("kmemleak: " leaks " unreferenced object(s), see the report in the log")
 	if (!exited)
 		fail("no exit marker: the VM hung, timed out, panicked or rebooted")
 	if (nbad) {

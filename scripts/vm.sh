@@ -5,7 +5,8 @@
 # selftests (check), the narrated demo (demo), an interactive shell (shell) or
 # the benchmark (bench, see scripts/bench.sh).
 #
-# Usage: scripts/vm.sh --mode check|demo|shell|bench [--kernel 6.12|6.1 | --kdir DIR]
+# Usage: scripts/vm.sh --mode check|demo|shell|bench
+#                      [--kernel 6.12|6.1|debug | --kdir DIR]
 #                      [--ko FILE] [--tests REGEX] [--targs ARGS]
 #                      [--env 'NAME=VALUE ...'] [--selftests DIR]
 #
@@ -32,9 +33,11 @@
 #
 # Environment: LAYERFS_ACCEL=kvm|tcg forces the accelerator (default: kvm when
 # /dev/kvm is usable); LAYERFS_TEST_TIMEOUT (seconds per test, default from
-# X;
+# the selftests' settings file, else 300 under TCG and 120 under KVM);
 # LAYERFS_VM_TIMEOUT (seconds for the whole VM run, default: boot allowance
-# plus every test's timeout, at most 2400).
+# plus every test's timeout, at most 2400).  On the debug kernel
+# (CONFIG_KASAN=y in its config) the VM gets 4G and the default timeouts
+# are 4 times longer (the whole run at most 3600).
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -97,6 +100,13 @@ tcg) accel=(-accel tcg -cpu max); boot_secs=300; def_test_secs=300 ;;
 *)   die "LAYERFS_ACCEL must be kvm or tcg" ;;
 esac
 
+# The debug kernel (KASAN, lockdep, kmemleak: scripts/debug-kernel.sh) runs
+# several times slower and needs memory for KASAN's shadow and kmemleak.
+mem=2G slow=1
+if grep -q '^CONFIG_KASAN=y' "$kdata/config" 2>/dev/null; then
+	mem=4G slow=4
+fi
+
 # --------------------------------------------------------------- initramfs
 
 root=$out/initramfs-$mode
@@ -157,6 +167,7 @@ fi
 
 test_secs=${LAYERFS_TEST_TIMEOUT:-$(sed -n 's/^timeout=//p' "$ksft_dir/settings" 2>/dev/null || true)}
 test_secs=${test_secs:-$def_test_secs}
+[ -n "${LAYERFS_TEST_TIMEOUT:-}" ] || test_secs=$((test_secs * slow))
 
 cp "$REPO/scripts/init.sh" "$root/init"
 cp "$REPO/scripts/demo.sh" "$root/demo.sh"
@@ -181,8 +192,8 @@ log=$out/console-$mode.log
 # no_timer_check: under TCG on a busy host the kernel's IO-APIC timer test
 # can miss its ticks and panic at boot ("IO-APIC + timer doesn't work").
 append="console=ttyS0 panic=-1 printk.time=1 no_timer_check"
-append+=" sysctl.kernel.hung_task_timeout_secs=60"
-qemu=(qemu-system-x86_64 -nographic -no-reboot -m 2G -smp 2 "${accel[@]}"
+append+=" sysctl.kernel.hung_task_timeout_secs=$((60 * slow))"
+qemu=(qemu-system-x86_64 -nographic -no-reboot -m "$mem" -smp 2 "${accel[@]}"
       -nic none -kernel "$kdata/vmlinuz" -initrd "$initrd" -append "$append")
 
 if [ "$mode" = shell ]; then
@@ -194,13 +205,15 @@ if [ "$mode" = shell ]; then
 fi
 
 # Boot, then every test up to its own timeout; capped at 40 minutes so that
-# a hung kernel on each of the two kernels still fits CI's 90-minute budget.
+# a hung kernel on each of the two kernels still fits CI's 90-minute budget
+# (the debug kernel: SLOW times the boot allowance, capped at 60 minutes).
 case "$mode" in
-check) vm_secs=$((boot_secs + ntests * (test_secs + 15))) ;;
-demo)  vm_secs=$((boot_secs + 600)) ;;
-bench) vm_secs=$((boot_secs + 1800)) ;;
+check) vm_secs=$((boot_secs * slow + ntests * (test_secs + 15))) ;;
+demo)  vm_secs=$((boot_secs * slow + 600 * slow)) ;;
+bench) vm_secs=$((boot_secs * slow + 1800)) ;;
 esac
-[ "$vm_secs" -le 2400 ] || vm_secs=2400
+max_secs=$((slow == 1 ? 2400 : 3600))
+[ "$vm_secs" -le "$max_secs" ] || vm_secs=$max_secs
 vm_secs=${LAYERFS_VM_TIMEOUT:-$vm_secs}
 
 info "booting $KVER ($LAYERFS_ACCEL, timeout ${vm_secs}s, $ntests selftests, ${test_secs}s each)"

@@ -21,6 +21,10 @@
  *    and setfacl reach a filesystem through the get_acl and set_acl inode
  *    operations instead of the xattr handlers (LAYERFS_ACL_IOPS,
  *    layerfs_vfs_get_acl(), layerfs_vfs_set_acl()).
+ *  - 6.7 made vfs_iter_write() and do_splice_direct() take sb_writers of
+ *    the file they write (file_start_write()), and added
+ *    splice_file_range(), which leaves that to the caller
+ *    (layerfs_iter_write(), layerfs_splice_copy()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -34,6 +38,7 @@
 #include <linux/xattr.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
+#include <linux/splice.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 
@@ -245,5 +250,37 @@ static inline int layerfs_vfs_set_acl(struct layerfs_idmap *idmap,
 	return -EOPNOTSUPP;
 }
 #endif
+
+/* vfs_iter_write() to a real file, inside file_start_write() exactly once. */
+static inline ssize_t layerfs_iter_write(struct file *file,
+					 struct iov_iter *iter, loff_t *ppos,
+					 rwf_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return vfs_iter_write(file, iter, ppos, flags);
+#else
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iter_write(file, iter, ppos, flags);
+	file_end_write(file);
+	return ret;
+#endif
+}
+
+/*
+ * Splice up to @len bytes from @in to @out; the caller holds sb_writers of
+ * @out's filesystem (taking it again would deadlock against a freeze).
+ */
+static inline ssize_t layerfs_splice_copy(struct file *in, loff_t *ppos,
+					  struct file *out, loff_t *opos,
+					  size_t len)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return splice_file_range(in, ppos, out, opos, len);
+#else
+	return do_splice_direct(in, ppos, out, opos, len, SPLICE_F_MOVE);
+#endif
+}
 
 #endif /* _LAYERFS_COMPAT_H */

@@ -38,17 +38,18 @@
 #define LAYERFS_COPY_CHUNK	SZ_1M
 
 /*
- * Copy @len bytes of file data.  A filesystem that can share extents does
- * it in one clone; otherwise vfs_copy_file_range() lets the filesystems
- * copy (in the kernel, without a bounce buffer), and between filesystems
- * that cannot, splicing through a pipe does.
+ * Copy @len bytes of file data, splicing through a pipe (which works
+ * between any two filesystems).  The caller holds write access to the
+ * upper layer, i.e. its sb_writers: vfs_clone_file_range(),
+ * vfs_copy_file_range() and (since 6.7) do_splice_direct() take sb_writers
+ * of the file they write again, which deadlocks when a freeze of the upper
+ * filesystem starts in between (lockdep reports recursive locking).
  */
 static int layerfs_copy_data(const struct path *old, const struct path *new,
 			     loff_t len)
 {
 	struct file *in, *out;
 	loff_t pos = 0;
-	bool splice = false;
 	int err = 0;
 
 	in = dentry_open(old, O_LARGEFILE | O_RDONLY, current_cred());
@@ -60,9 +61,6 @@ static int layerfs_copy_data(const struct path *old, const struct path *new,
 		return PTR_ERR(out);
 	}
 
-	if (len && vfs_clone_file_range(in, 0, out, 0, len, 0) == len)
-		pos = len;
-
 	while (pos < len) {
 		size_t chunk = min_t(loff_t, len - pos, LAYERFS_COPY_CHUNK);
 		loff_t in_pos = pos, out_pos = pos;
@@ -72,17 +70,7 @@ static int layerfs_copy_data(const struct path *old, const struct path *new,
 			err = -EINTR;
 			break;
 		}
-		if (!splice) {
-			bytes = vfs_copy_file_range(in, pos, out, pos, chunk, 0);
-			if (bytes == -EXDEV || bytes == -EOPNOTSUPP ||
-			    bytes == -EINVAL) {
-				splice = true;
-				continue;
-			}
-		} else {
-			bytes = do_splice_direct(in, &in_pos, out, &out_pos,
-						 chunk, SPLICE_F_MOVE);
-		}
+		bytes = layerfs_splice_copy(in, &in_pos, out, &out_pos, chunk);
 		if (bytes <= 0) {
 			/* The lower file shrank under us, or an I/O error. */
 			err = bytes ? bytes : -EIO;

@@ -209,6 +209,11 @@ static int layerfs_create_object(struct dentry *dentry,
 
 	inode = layerfs_new_inode(sb, newdentry, NULL, 0);
 	if (IS_ERR(inode)) {
+		/*
+		 * The upper object exists now: unhash the negative dentry,
+		 * so that the next lookup finds it instead of ENOENT.
+		 */
+		d_drop(dentry);
 		dput(newdentry);
 		err = PTR_ERR(inode);
 		goto out_revert;

@@ -206,10 +206,8 @@ static ssize_t layerfs_write_iter(struct kiocb *iocb, struct iov_iter *iter)
 		goto out_unlock;
 
 	old_cred = layerfs_override_creds(inode->i_sb);
-	file_start_write(realfile);
-	ret = vfs_iter_write(realfile, iter, &iocb->ki_pos,
-			     layerfs_iocb_rwf(iocb->ki_flags));
-	file_end_write(realfile);
+	ret = layerfs_iter_write(realfile, iter, &iocb->ki_pos,
+				 layerfs_iocb_rwf(iocb->ki_flags));
 	revert_creds(old_cred);
 	layerfs_copyattr(inode);
 out_unlock:

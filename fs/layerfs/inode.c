@@ -393,6 +393,27 @@ void layerfs_copyattr(struct inode *inode)
 	layerfs_copy_times(inode, realinode);
 }
 
+/*
+ * A layerfs mount can be a layer of another one.  The VFS then holds the
+ * lock of an upper-level layerfs directory while layerfs takes the lock of
+ * its real directory, a layerfs inode as well: lockdep must see these as
+ * different classes, not as recursive locking.  Each stacking depth gets
+ * its own classes, directories apart from the rest as the VFS does.
+ */
+static void layerfs_set_lock_class(struct inode *inode)
+{
+	static struct lock_class_key dir_keys[FILESYSTEM_MAX_STACK_DEPTH];
+	static struct lock_class_key keys[FILESYSTEM_MAX_STACK_DEPTH];
+	int depth = inode->i_sb->s_stack_depth - 1;
+
+	if (WARN_ON_ONCE(depth < 0 || depth >= FILESYSTEM_MAX_STACK_DEPTH))
+		depth = 0;
+	if (S_ISDIR(inode->i_mode))
+		lockdep_set_class(&inode->i_rwsem, &dir_keys[depth]);
+	else
+		lockdep_set_class(&inode->i_rwsem, &keys[depth]);
+}
+
 /**
  * layerfs_new_inode - make the layerfs inode for a looked-up or new name
  * @sb:     the layerfs super block
@@ -450,6 +471,7 @@ struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
 	inode->i_acl = ACL_DONT_CACHE;
 	inode->i_default_acl = ACL_DONT_CACHE;
 #endif
+	layerfs_set_lock_class(inode);
 	switch (mode & S_IFMT) {
 	case S_IFDIR:
 		inode->i_op = &layerfs_dir_inode_operations;

@@ -290,7 +290,7 @@ static void check_listing(struct __test_metadata *_metadata,
 }
 
 /* Premise for all tests: the model yields the advertised count. */
-TEST_F(readdir, model_sanity)
+TEST_F_TIMEOUT(readdir, model_sanity, 300)
 {
 	int i, count = 0;
 
@@ -343,7 +343,7 @@ TEST_F_TIMEOUT(readdir, readdir3_full_listing, 300)
 }
 
 /* Spot checks of d_type: each is the topmost entry's type. */
-TEST_F(readdir, d_type_is_topmost)
+TEST_F_TIMEOUT(readdir, d_type_is_topmost, 300)
 {
 	static const struct { const char *name; unsigned char type; } want[] = {
 		{ "n02506", DT_DIR },	/* A dir over B file */
