@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/crash.sh - crash safety: kill the VM during copy-ups and a metadata
+# storm, then check the ext4 image and the merged view.
+#
+# Usage: scripts/crash.sh [--kernel 6.12|6.1]... [--kills N] [--seed N]
+#                         [--max-delay SECS] [--keep]
+#
+#   --kernel SERIES   kernel to test, repeatable (default 6.12)
+#   --kills N         kills per kernel (default 16, about 9 minutes under TCG)
+#   --seed N          seed of the kill delays and workload seeds (default:
+#                     random; printed, so a run can be repeated)
+#   --max-delay SECS  kill at a random moment up to SECS seconds after the
+#                     workload started (default 8; its big copy-ups take 4
+#                     to 9 seconds under TCG)
+#   --keep            keep the image of every kill, not only the failed ones
+#
+# Once: the lower layer is made on the host by selftests/layerfs/crash/
+# crashtest ("populate": 8 big files of 2 to 24 MiB, 16 directories of 24
+# small files, every file's content derived from its name), with empty upper/
+# and work/ next to it, into an ext4 image (mkfs.ext4 -d).  Each kill then:
+#  1. copies that image and boots the VM on it (crash.mode=work, see
+#     selftests/layerfs/crash/init.sh): ext4 and layerfs are mounted and
+#     "crashtest work" copies the big files up (chmod, utimes, open for write,
+#     O_APPEND + fsynced records) while a second process renames, chmods,
+#     unlinks, creates, rmdirs and mkdirs in the small directories;
+#  2. SIGKILLs qemu a random delay after the workload printed "crash: ready";
+#  3. checks a copy of the image on the host: "e2fsck -E journal_only" replays
+#     the journal (as the next mount would; a plain "e2fsck -fn" cannot, and
+#     would report the unreplayed metadata as damage), then "e2fsck -fn" must
+#     find nothing;
+#  4. boots the VM on the killed image itself (crash.mode=verify): the kernel
+#     replays the journal, the leftovers in work/work are listed, layerfs is
+#     mounted (which must empty work/work) and "crashtest verify" checks every
+#     merged file (old or new content, never a partial copy, appended records
+#     a clean sequence holding at least those reported fsynced), no temporary
+#     visible, whiteouts and opaque directories well formed; both unmount;
+#  5. runs "e2fsck -fn" on the image again, which must now be clean.
+# A kill fails on any of these, on a workload system call that failed, and on
+# a kernel oops or warning in either console log (scripts/verdict.sh).
+#
+# qemu writes the disk with cache=unsafe: a write qemu completed is in the
+# host's page cache and survives the kill, what the guest had not written
+# (its page cache, its journal's running transaction) is lost.  This models a
+# crash of the guest kernel, or a power cut on a disk without volatile cache.
+#
+# Logs go to build/<kver>/crash/kill-NN-{work,verify}.log (and the image of a
+# failed kill to kill-NN.img); the last lines are the summary per kernel:
+# kills, kills during a copy-up, leftover temporaries cleaned, journal replays
+# at the verify mount, failures.  The exit status is non-zero when any kill
+# failed.  LAYERFS_ACCEL=kvm uses KVM (default: TCG).
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernels=() kills=16 seed= max_delay=8 keep=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel)    kernels+=("${2:?}"); shift 2 ;;
+	--kills)     kills=${2:?}; shift 2 ;;
+	--seed)      seed=${2:?}; shift 2 ;;
+	--max-delay) max_delay=${2:?}; shift 2 ;;
+	--keep)      keep=1; shift ;;
+	-h|--help)   usage 0 ;;
+	*)           warn "unknown argument '$1'"; usage 1 >&2 ;;
+	esac
+done
+[ ${#kernels[@]} -gt 0 ] || kernels=(6.12)
+seed=${seed:-$((RANDOM * 32768 + RANDOM))}
+case "${LAYERFS_ACCEL:-tcg}" in
+kvm) accel=(-accel kvm -cpu host) ;;
+tcg) accel=(-accel tcg -cpu max) ;;
+*)   die "LAYERFS_ACCEL must be kvm or tcg" ;;
+esac
+if ! command -v mkfs.ext4 >/dev/null || ! command -v e2fsck >/dev/null; then
+	die "mkfs.ext4 and e2fsck are needed (package e2fsprogs)"
+fi
+
+CRASH_SRC=$REPO/selftests/layerfs/crash
+BOOT_SECS=300		# a boot plus the verify run, under TCG on a busy host
+
+# ---------------------------------------------------------------- the VM
+
+# Unpack the modules ext4 and the virtio disk need from the cached Debian
+# image package into $1/, uncompressed, in insmod order (modprobe computes
+# it from a depmod of the unpacked tree), then layerfs.ko.
+crash_modules() {
+	local out=$1 deb tmp file
+	rm -rf "$out"
+	mkdir -p "$out"
+	deb=$(find "$CACHE/debs" -name "linux-image-${KVER}_*.deb" | sort -V | tail -n 1)
+	[ -n "$deb" ] || die "no linux-image-$KVER .deb in $CACHE/debs: run scripts/setup.sh"
+	tmp=$(mktemp -d)
+	dpkg-deb -x "$deb" "$tmp"
+	depmod -b "$tmp" "$KVER"
+	modprobe -d "$tmp" -S "$KVER" --show-depends -a ext4 virtio_blk virtio_pci |
+		awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$tmp/list"
+	while read -r file; do
+		case "$file" in
+		*.xz) xz -dc "$file" >"$out/$(basename "$file" .xz)" ;;
+		*)    cp "$file" "$out/" ;;
+		esac
+		basename "$file" .xz >>"$out/load-order"
+	done <"$tmp/list"
+	rm -rf "$tmp"
+	cp "$REPO/build/$KVER/layerfs.ko" "$out/"
+	echo layerfs.ko >>"$out/load-order"
+}
+
+make_initramfs() {
+	local root=$WORK/initramfs
+	rm -rf "$root"
+	mkdir -p "$root/bin" "$root/dev"
+	cp /bin/busybox "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	cp "$WORK/crashtest" "$root/bin/crashtest"
+	cp "$CRASH_SRC/init.sh" "$root/init"
+	chmod 755 "$root/init"
+	mknod -m 600 "$root/dev/console" c 5 1
+	crash_modules "$root/modules"
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$WORK/initramfs.cpio.gz"
+}
+
+make_image() {
+	local stage
+	stage=$(mktemp -d)
+	mkdir "$stage/lower" "$stage/upper" "$stage/work"
+	"$WORK/crashtest" populate "$stage/lower"
+	mkfs.ext4 -q -F -b 4096 -L crash -d "$stage" "$WORK/pristine.img" 384M
+	rm -rf "$stage"
+}
+
+# qemu MODE IMAGE EXTRA_CMDLINE: the VM command line, in the array QEMU
+qemu_cmd() {
+	QEMU=(qemu-system-x86_64 -nographic -no-reboot -m 1G -smp 2 "${accel[@]}"
+	      -nic none -kernel "$CACHE/kernels/$KVER/vmlinuz"
+	      -initrd "$WORK/initramfs.cpio.gz"
+	      -drive "file=$2,format=raw,if=virtio,cache=unsafe"
+	      -append "console=ttyS0 panic=-1 printk.time=1 crash.mode=$1 $3")
+}
+
+# Judge a console log with verdict.sh; a killed run has no exit marker.
+kernel_problems() {
+	local failed
+	failed=$("$REPO/scripts/verdict.sh" "$1" demo 2> >(grep -v 'no exit marker' >&2) |
+		tail -n 1 | awk '{ print $2 }')
+	[ "$2" = killed ] && failed=$((failed - 1))
+	echo "$failed"
+}
+
+# ---------------------------------------------------------------- one kill
+
+# Boot the workload, kill it $2 milliseconds after "crash: ready".
+run_work() {
+	local img=$1 delay_ms=$2 wseed=$3 log=$4 pid waited=0
+	qemu_cmd work "$img" "crash.seed=$wseed"
+	"${QEMU[@]}" </dev/null >"$log" 2>&1 &
+	pid=$!
+	until grep -qs '^crash: ready' "$log"; do
+		if ! kill -0 "$pid" 2>/dev/null || [ "$waited" -ge $((BOOT_SECS * 10)) ]; then
+			kill -KILL "$pid" 2>/dev/null || true
+			wait "$pid" || true
+			return 1
+		fi
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+	sleep "$((delay_ms / 1000)).$(printf %03d $((delay_ms % 1000)))"
+	kill -KILL "$pid"
+	wait "$pid" || true
+}
+
+# Host-side check of a killed image: replay the journal on a copy, then fsck.
+host_fsck() {
+	local img=$1 copy=$WORK/fsck.img rc=0
+	cp --sparse=always "$img" "$copy"
+	e2fsck -E journal_only -y "$copy" >"$WORK/fsck.log" 2>&1 || rc=$?
+	if [ "$rc" -le 1 ]; then
+		rc=0
+		e2fsck -fn "$copy" >>"$WORK/fsck.log" 2>&1 || rc=$?
+	fi
+	rm -f "$copy"
+	if [ "$rc" != 0 ]; then
+		warn "e2fsck found problems (exit $rc):"
+		sed 's/^/    /' "$WORK/fsck.log" >&2
+		return 1
+	fi
+}
+
+during_text() {
+	case "$1" in
+	"") echo "between copy-ups" ;;
+	-)  echo "after the copy-ups (storm only)" ;;
+	*)  echo "during the copy-up of $1" ;;
+	esac
+}
+
+# One kill: prints "DURING CLEANED FAILED REPLAYED" (0 or 1, a count, 0 or
+# 1, 0 or 1: did the kernel replay the journal at the verify mount).
+one_kill() {
+	local n=$1 delay_ms=$2 wseed=$3 tag img wlog vlog during min left replayed bad=0
+	tag=$(printf 'kill-%02d' "$n")
+	img=$WORK/$tag.img wlog=$WORK/$tag-work.log vlog=$WORK/$tag-verify.log
+	cp --sparse=always "$WORK/pristine.img" "$img"
+
+	if ! run_work "$img" "$delay_ms" "$wseed" "$wlog"; then
+		warn "$tag: the workload never started; last console lines:"
+		tail -n 20 "$wlog" | tr -d '\r' | sed 's/^/    /' >&2
+		echo "0 0 1"
+		return
+	fi
+	# What was the workload doing?  A "copy-up begin" without its "end".
+	during=$(tr -d '\r' <"$wlog" | awk '
+		/^crash: copy-up begin / { cur = $4 " (" $5 ")" }
+		/^crash: copy-up end /   { cur = "" }
+		/^crash: copy-ups done/  { cur = ""; done = 1 }
+		END { if (cur != "") print cur; else if (done) print "-"; }')
+	min=$(tr -d '\r' <"$wlog" | awk '/^crash: fsynced / { n[$3] = $4 }
+		END { for (b in n) { printf "%s%s:%d", sep, b, n[b]; sep = "," } }')
+	if grep -a '^crash: error' "$wlog" | tr -d '\r' | sed 's/^/    /' >&2; then
+		warn "$tag: a workload system call failed"
+		bad=1
+	fi
+	[ "$(kernel_problems "$wlog" killed)" = 0 ] || bad=1
+	host_fsck "$img" || bad=1
+
+	qemu_cmd verify "$img" "${min:+crash.min=$min}"
+	timeout -k 10 "$BOOT_SECS" "${QEMU[@]}" </dev/null >"$vlog" 2>&1 || true
+	left=$(tr -d '\r' <"$vlog" | sed -n 's/^crash: leftovers \([0-9]*\)$/\1/p')
+	if ! tr -d '\r' <"$vlog" | grep -q '^crash: verify ok'; then
+		warn "$tag: verify failed:"
+		tr -d '\r' <"$vlog" | grep -a -E '^(crash: |Bail out)' | sed 's/^/    /' >&2
+		bad=1
+	fi
+	[ "$(kernel_problems "$vlog" verify)" = 0 ] || bad=1
+	tr -d '\r' <"$vlog" | grep -q '^crash: unmounted' || bad=1
+	e2fsck -fn "$img" >"$WORK/fsck.log" 2>&1 || {
+		warn "$tag: e2fsck after the verify run:"
+		sed 's/^/    /' "$WORK/fsck.log" >&2
+		bad=1
+	}
+	info "$tag: killed $(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))s" \
+		"after ready (workload seed $wseed), $(during_text "$during")," \
+		"leftovers ${left:-?}, min records ${min:-none}:" \
+		"$([ "$bad" = 0 ] && echo ok || echo FAILED)"
+	[ "$bad" = 1 ] || [ "$keep" = 1 ] || rm -f "$img"
+	replayed=$(grep -c 'EXT4-fs (vda): recovery complete' "$vlog" || true)
+	case "$during" in
+	""|-) echo "0 ${left:-0} $bad $replayed" ;;
+	*)    echo "1 ${left:-0} $bad $replayed" ;;
+	esac
+}
+
+# ---------------------------------------------------------------- main
+
+"$REPO/scripts/setup.sh"
+total_failed=0
+info "seed $seed (repeat with --seed $seed), $kills kills per kernel, delays up to ${max_delay}s"
+for series in "${kernels[@]}"; do
+	"$REPO/scripts/build.sh" --kernel "$series" >/dev/null
+	resolve_kernel "$series" ""
+	WORK=$REPO/build/$KVER/crash
+	mkdir -p "$WORK"
+	rm -f "$WORK"/kill-*
+	gcc -static -O2 -Wall -o "$WORK/crashtest" "$CRASH_SRC/crashtest.c" ||
+		die "cannot build crashtest.c"
+	make_initramfs
+	make_image
+	RANDOM=$seed
+	start=$(date +%s) during=0 cleaned=0 failed=0 replays=0
+	for ((i = 1; i <= kills; i++)); do
+		delay_ms=$(((RANDOM * 32768 + RANDOM) % (max_delay * 1000)))
+		wseed=$RANDOM
+		read -r d c f r < <(one_kill "$i" "$delay_ms" "$wseed") || d=0 c=0 f=1 r=0
+		during=$((during + d)) cleaned=$((cleaned + c)) failed=$((failed + f))
+		replays=$((replays + r))
+	done
+	secs=$(($(date +%s) - start))
+	echo "$KVER: $kills kills, $during during a copy-up, $cleaned leftover temporaries cleaned," \
+		"$replays journal replays, $failed failed (${secs}s, seed $seed)"
+	total_failed=$((total_failed + failed))
+done
+[ "$total_failed" = 0 ]
