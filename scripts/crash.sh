@@ -5,7 +5,7 @@
 # storm, then check the ext4 image and the merged view.
 #
 # Usage: scripts/crash.sh [--kernel 6.12|6.1]... [--kills N] [--seed N]
-#                         [--max-delay SECS] [--keep]
+#                         [--max-delay SECS] [--keep] [--ko FILE]
 #
 #   --kernel SERIES   kernel to test, repeatable (default 6.12)
 #   --kills N         kills per kernel (default 16, about 9 minutes under TCG)
@@ -15,6 +15,7 @@
 #                     workload started (default 8; its big copy-ups take 4
 #                     to 9 seconds under TCG)
 #   --keep            keep the image of every kill, not only the failed ones
+#   --ko FILE         module to test (default: build it, build/<kver>/layerfs.ko)
 #
 # Once: the lower layer is made on the host by selftests/layerfs/crash/
 # crashtest ("populate": 8 big files of 2 to 24 MiB, 16 directories of 24
@@ -54,7 +55,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernels=() kills=16 seed= max_delay=8 keep=0
+kernels=() kills=16 seed= max_delay=8 keep=0 ko=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel)    kernels+=("${2:?}"); shift 2 ;;
@@ -62,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--seed)      seed=${2:?}; shift 2 ;;
 	--max-delay) max_delay=${2:?}; shift 2 ;;
 	--keep)      keep=1; shift ;;
+	--ko)        ko=$(realpath "${2:?}"); shift 2 ;;
 	-h|--help)   usage 0 ;;
 	*)           warn "unknown argument '$1'"; usage 1 >&2 ;;
 	esac
@@ -104,7 +106,7 @@ crash_modules() {
 		basename "$file" .xz >>"$out/load-order"
 	done <"$tmp/list"
 	rm -rf "$tmp"
-	cp "$REPO/build/$KVER/layerfs.ko" "$out/"
+	cp "${ko:-$REPO/build/$KVER/layerfs.ko}" "$out/layerfs.ko"
 	echo layerfs.ko >>"$out/load-order"
 }
 
@@ -258,7 +260,7 @@ one_kill() {
 total_failed=0
 info "seed $seed (repeat with --seed $seed), $kills kills per kernel, delays up to ${max_delay}s"
 for series in "${kernels[@]}"; do
-	"$REPO/scripts/build.sh" --kernel "$series" >/dev/null
+	[ -n "$ko" ] || "$REPO/scripts/build.sh" --kernel "$series" >/dev/null
 	resolve_kernel "$series" ""
 	WORK=$REPO/build/$KVER/crash
 	mkdir -p "$WORK"

@@ -521,6 +521,24 @@ static int parse_num(const char *s, const char *prefix, int digits, int max)
 	return v < max ? v : -1;
 }
 
+/* Open a regular file of the merged view for checking; -1 after a fail(). */
+static int open_file(const char *path, struct stat *st)
+{
+	int fd;
+
+	nfiles++;
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, st))
+		fail("%s: %s", path, strerror(errno));
+	else if (!S_ISREG(st->st_mode))
+		fail("%s: not a regular file", path);
+	else
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* path holds the content of dir/name; whole: complete, else any prefix */
 static void check_content(const char *path, const char *dir, const char *name,
 			  int whole)
@@ -530,16 +548,9 @@ static void check_content(const char *path, const char *dir, const char *name,
 	struct stat st;
 	int fd;
 
-	nfiles++;
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st)) {
-		fail("%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fail("%s: not a regular file", path);
-		goto out;
-	}
+	fd = open_file(path, &st);
+	if (fd < 0)
+		return;
 	if (whole ? st.st_size != size : st.st_size > size) {
 		fail("%s: size %lld, want %s%lld", path, (long long)st.st_size,
 		     whole ? "" : "at most ", (long long)size);
@@ -549,8 +560,7 @@ static void check_content(const char *path, const char *dir, const char *name,
 	if (ok != st.st_size)
 		fail("%s: content differs at byte %lld", path, (long long)ok);
 out:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 }
 
 static void check_big(const char *path, const char *name, int big,
@@ -563,12 +573,9 @@ static void check_big(const char *path, const char *name, int big,
 	ssize_t len;
 	int fd;
 
-	nfiles++;
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st)) {
-		fail("%s: %s", path, strerror(errno));
-		goto out;
-	}
+	fd = open_file(path, &st);
+	if (fd < 0)
+		return;
 	if ((st.st_mode & 07777) != 0644 &&
 	    !(big % 4 == BY_CHMOD && (st.st_mode & 07777) == 0600))
 		fail("%s: mode %o", path, st.st_mode & 07777);
@@ -602,8 +609,7 @@ static void check_big(const char *path, const char *name, int big,
 		fail("%s: %lld records, but %u were fsynced before the crash",
 		     path, (long long)(tail / REC_SIZE), min_recs);
 out:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 }
 
 static void check_tmp_name(const char *path, const char *name)
