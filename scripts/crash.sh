@@ -129,7 +129,7 @@ make_image() {
 	stage=$(mktemp -d)
 	mkdir "$stage/lower" "$stage/upper" "$stage/work"
 	"$WORK/crashtest" populate "$stage/lower"
-	mkfs.ext4 -q -F -b 4096 -L crash -d "$stage" "$WORK/pristine.img" 384M
+	mkfs.ext4 -q -F -b 4096 -L crash -d "$stage" "$WORK/pristine.img" 384M >/dev/null
 	rm -rf "$stage"
 }
 
@@ -163,6 +163,7 @@ run_work() {
 		if ! kill -0 "$pid" 2>/dev/null || [ "$waited" -ge $((BOOT_SECS * 10)) ]; then
 			kill -KILL "$pid" 2>/dev/null || true
 			wait "$pid" || true
+			sed -i 's/\r$//' "$log"
 			return 1
 		fi
 		sleep 0.1
@@ -171,6 +172,7 @@ run_work() {
 	sleep "$((delay_ms / 1000)).$(printf %03d $((delay_ms % 1000)))"
 	kill -KILL "$pid"
 	wait "$pid" || true
+	sed -i 's/\r$//' "$log"
 }
 
 # Host-side check of a killed image: replay the journal on a copy, then fsck.
@@ -208,35 +210,44 @@ one_kill() {
 
 	if ! run_work "$img" "$delay_ms" "$wseed" "$wlog"; then
 		warn "$tag: the workload never started; last console lines:"
-		tail -n 20 "$wlog" | tr -d '\r' | sed 's/^/    /' >&2
+		tail -n 20 "$wlog" | sed 's/^/    /' >&2
 		echo "0 0 1"
 		return
 	fi
 	# What was the workload doing?  A "copy-up begin" without its "end".
-	during=$(tr -d '\r' <"$wlog" | awk '
+	during=$(awk '
 		/^crash: copy-up begin / { cur = $4 " (" $5 ")" }
 		/^crash: copy-up end /   { cur = "" }
 		/^crash: copy-ups done/  { cur = ""; done = 1 }
-		END { if (cur != "") print cur; else if (done) print "-"; }')
-	min=$(tr -d '\r' <"$wlog" | awk '/^crash: fsynced / { n[$3] = $4 }
-		END { for (b in n) { printf "%s%s:%d", sep, b, n[b]; sep = "," } }')
-	if grep -a '^crash: error' "$wlog" | tr -d '\r' | sed 's/^/    /' >&2; then
+		END { if (cur != "") print cur; else if (done) print "-"; }' "$wlog")
+	min=$(awk '/^crash: fsynced / { n[$3] = $4 }
+		END { for (b in n) { printf "%s%s:%d", sep, b, n[b]; sep = "," } }' "$wlog")
+	if grep -a '^crash: error' "$wlog" | sed 's/^/    /' >&2; then
 		warn "$tag: a workload system call failed"
 		bad=1
 	fi
-	[ "$(kernel_problems "$wlog" killed)" = 0 ] || bad=1
+	if [ "$(kernel_problems "$wlog" killed)" != 0 ]; then
+		warn "$tag: the kernel complained during the workload"
+		bad=1
+	fi
 	host_fsck "$img" || bad=1
 
 	qemu_cmd verify "$img" "${min:+crash.min=$min}"
 	timeout -k 10 "$BOOT_SECS" "${QEMU[@]}" </dev/null >"$vlog" 2>&1 || true
-	left=$(tr -d '\r' <"$vlog" | sed -n 's/^crash: leftovers \([0-9]*\)$/\1/p')
-	if ! tr -d '\r' <"$vlog" | grep -q '^crash: verify ok'; then
+	sed -i 's/\r$//' "$vlog"
+	left=$(sed -n 's/^crash: leftovers \([0-9]*\)$/\1/p' "$vlog")
+	if ! grep -aq '^crash: verify ok' "$vlog"; then
 		warn "$tag: verify failed:"
-		tr -d '\r' <"$vlog" | grep -a -E '^(crash: |Bail out)' | sed 's/^/    /' >&2
+		grep -a -E '^(crash: |Bail out)' "$vlog" | sed 's/^/    /' >&2
+		bad=1
+	elif ! grep -aq '^crash: unmounted' "$vlog"; then
+		warn "$tag: the verify run did not unmount cleanly"
 		bad=1
 	fi
-	[ "$(kernel_problems "$vlog" verify)" = 0 ] || bad=1
-	tr -d '\r' <"$vlog" | grep -q '^crash: unmounted' || bad=1
+	if [ "$(kernel_problems "$vlog" verify)" != 0 ]; then
+		warn "$tag: the kernel complained during the verify run"
+		bad=1
+	fi
 	e2fsck -fn "$img" >"$WORK/fsck.log" 2>&1 || {
 		warn "$tag: e2fsck after the verify run:"
 		sed 's/^/    /' "$WORK/fsck.log" >&2

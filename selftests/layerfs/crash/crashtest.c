@@ -15,11 +15,12 @@
  *	directory and mkdir over its whiteout, mkdir/rmdir).
  *   crashtest leftovers WORK
  *	Count (and name) what a killed mount left in WORK (<workdir>/work).
- *   crashtest verify UPPER WORK MERGED [bigNN:RECORDS,...]
- *	After the crash and a fresh mount: check every file of the merged
- *	view, the upper layer's whiteouts and opaque directories, that WORK
- *	is empty, and that the appended big files hold at least RECORDS
- *	records (those the workload reported as fsynced before the kill).
+ *   crashtest verify LOWER UPPER WORK MERGED [bigNN:RECORDS,...]
+ *	After the crash and a fresh mount: check that LOWER is unchanged,
+ *	every file of the merged view, the upper layer's whiteouts and opaque
+ *	directories, that WORK is empty, and that the appended big files hold
+ *	at least RECORDS records (those the workload reported as fsynced
+ *	before the kill).
  *
  * Every file's content derives from its identity: the name of its directory
  * and its name up to a '~' (renames append "~N") or ".tmp".  A big file is its
@@ -563,8 +564,12 @@ out:
 	close(fd);
 }
 
+/*
+ * path holds big file number big (named name): its lower original, then, for
+ * an append file of the merged view, at least min_recs records.
+ */
 static void check_big(const char *path, const char *name, int big,
-		      unsigned int min_recs)
+		      unsigned int min_recs, int lower)
 {
 	char want[REC_SIZE], got[REC_SIZE];
 	off_t size = big_size(big), ok, tail;
@@ -577,7 +582,7 @@ static void check_big(const char *path, const char *name, int big,
 	if (fd < 0)
 		return;
 	if ((st.st_mode & 07777) != 0644 &&
-	    !(big % 4 == BY_CHMOD && (st.st_mode & 07777) == 0600))
+	    (lower || big % 4 != BY_CHMOD || (st.st_mode & 07777) != 0600))
 		fail("%s: mode %o", path, st.st_mode & 07777);
 	if (st.st_size < size) {
 		fail("%s: size %lld, lower has %lld (a partial copy-up?)", path,
@@ -591,7 +596,7 @@ static void check_big(const char *path, const char *name, int big,
 		goto out;
 	}
 	tail = st.st_size - size;
-	if (tail && big % 4 != BY_APPEND) {
+	if (tail && (lower || big % 4 != BY_APPEND)) {
 		fail("%s: %lld bytes more than the lower original", path,
 		     (long long)tail);
 		goto out;
@@ -652,7 +657,7 @@ static void big_entry(const char *path, const char *name, void *arg)
 	if (big < 0)
 		fail("%s: unexpected name", path);
 	else
-		check_big(path, name, big, min_recs[big]);
+		check_big(path, name, big, min_recs[big], 0);
 }
 
 struct small_dir {
@@ -851,13 +856,47 @@ static void no_entry(const char *path, const char *name, void *arg)
 	fail("%s: left in the work directory after the mount", path);
 }
 
-static int verify(const char *upper, const char *work, const char *merged,
-		  const char *min)
+static void count_entries(const char *path, unsigned int want)
+{
+	unsigned int n = 0;
+
+	if (!for_each(path, count_entry, &n) && n != want)
+		fail("%s: %u entries, populate made %u", path, n, want);
+}
+
+/* The lower layer must still be exactly what populate made. */
+static void check_lower(const char *lower)
+{
+	char path[4096], dir[16], name[16];
+	int i, j;
+
+	for (i = 0; i < NBIG; i++) {
+		snprintf(name, sizeof(name), "big%02d", i);
+		snprintf(path, sizeof(path), "%s/big/%s", lower, name);
+		check_big(path, name, i, 0, 1);
+	}
+	snprintf(path, sizeof(path), "%s/big", lower);
+	count_entries(path, NBIG);
+	for (i = 0; i < NDIR; i++) {
+		snprintf(dir, sizeof(dir), "d%02d", i);
+		for (j = 0; j < NFILE; j++) {
+			snprintf(name, sizeof(name), "f%03d", j);
+			snprintf(path, sizeof(path), "%s/small/%s/%s", lower, dir, name);
+			check_content(path, dir, name, 1);
+		}
+		snprintf(path, sizeof(path), "%s/small/%s", lower, dir);
+		count_entries(path, NFILE);
+	}
+}
+
+static int verify(const char *lower, const char *upper, const char *work,
+		  const char *merged, const char *min)
 {
 	struct upper_walk uw = { .upper = upper, .merged = merged };
 
 	if (min)
 		parse_min(min);
+	check_lower(lower);
 	for_each(work, no_entry, NULL);
 	for_each(merged, top_entry, NULL);
 	for_each(upper, upper_entry, &uw);
@@ -877,9 +916,10 @@ int main(int argc, char **argv)
 		return work(argv[2], argv[3]);
 	if (!strcmp(cmd, "leftovers") && argc == 3)
 		return leftovers(argv[2]);
-	if (!strcmp(cmd, "verify") && (argc == 5 || argc == 6))
-		return verify(argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL);
+	if (!strcmp(cmd, "verify") && (argc == 6 || argc == 7))
+		return verify(argv[2], argv[3], argv[4], argv[5],
+			      argc == 7 ? argv[6] : NULL);
 	fprintf(stderr, "usage: crashtest populate DIR | work MERGED SEED |\n"
-		"       leftovers WORK | verify UPPER WORK MERGED [bigNN:N,...]\n");
+		"       leftovers WORK | verify LOWER UPPER WORK MERGED [bigNN:N,...]\n");
 	return 2;
 }

@@ -80,7 +80,7 @@ run_verify() {
 	crashtest leftovers /mnt/work/work
 	if mount -t layerfs layerfs -o "$OPTS" /merged; then
 		# shellcheck disable=SC2086 # no crash.min: no argument
-		crashtest verify /mnt/upper /mnt/work/work /merged $MIN ||
+		crashtest verify /mnt/lower /mnt/upper /mnt/work/work /merged $MIN ||
 			bail "verify failed"
 		umount /merged || bail "umount layerfs failed"
 	else
