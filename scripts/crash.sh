@@ -227,7 +227,7 @@ one_kill() {
 		bad=1
 	fi
 	if [ "$(kernel_problems "$wlog" killed)" != 0 ]; then
-		warn "$tag: the kernel complained during the workload"
+		warn "$tag: scripts/verdict.sh rejects the workload's console log"
 		bad=1
 	fi
 	host_fsck "$img" || bad=1
@@ -245,7 +245,7 @@ one_kill() {
 		bad=1
 	fi
 	if [ "$(kernel_problems "$vlog" verify)" != 0 ]; then
-		warn "$tag: the kernel complained during the verify run"
+		warn "$tag: scripts/verdict.sh rejects the verify run's console log"
 		bad=1
 	fi
 	e2fsck -fn "$img" >"$WORK/fsck.log" 2>&1 || {

@@ -516,7 +516,8 @@ static int parse_num(const char *s, const char *prefix, int digits, int max)
 	char *end;
 	long v;
 
-	if (strncmp(s, prefix, n) || strspn(s + n, "0123456789") != (size_t)digits)
+	if (strncmp(s, prefix, n) || strspn(s + n, "0123456789") != (size_t)digits ||
+	    s[n + digits])
 		return -1;
 	v = strtol(s + n, &end, 10);
 	return v < max ? v : -1;
