@@ -46,8 +46,8 @@
 # (its page cache, its journal's running transaction) is lost.  This models a
 # crash of the guest kernel, or a power cut on a disk without volatile cache.
 #
-# Logs go to build/<kver>/crash/kill-NN-{work,verify}.log (and the image of a
-# failed kill to kill-NN.img); the last lines are the summary per kernel:
+# Logs go to build/<kver>/crash/kill-NN-{work,fsck,verify}.log (and the image
+# of a failed kill to kill-NN.img); the last lines are the summary per kernel:
 # kills, kills during a copy-up, leftover temporaries cleaned, journal replays
 # at the verify mount, failures.  The exit status is non-zero when any kill
 # failed.  LAYERFS_ACCEL=kvm uses KVM (default: TCG).
@@ -175,19 +175,20 @@ run_work() {
 	sed -i 's/\r$//' "$log"
 }
 
-# Host-side check of a killed image: replay the journal on a copy, then fsck.
+# Host-side check of a killed image: replay the journal on a copy, then fsck;
+# the output goes to $2.
 host_fsck() {
-	local img=$1 copy=$WORK/fsck.img rc=0
+	local img=$1 log=$2 copy=$WORK/fsck.img rc=0
 	cp --sparse=always "$img" "$copy"
-	e2fsck -E journal_only -y "$copy" >"$WORK/fsck.log" 2>&1 || rc=$?
+	e2fsck -E journal_only -y "$copy" >"$log" 2>&1 || rc=$?
 	if [ "$rc" -le 1 ]; then
 		rc=0
-		e2fsck -fn "$copy" >>"$WORK/fsck.log" 2>&1 || rc=$?
+		e2fsck -fn "$copy" >>"$log" 2>&1 || rc=$?
 	fi
 	rm -f "$copy"
 	if [ "$rc" != 0 ]; then
 		warn "e2fsck found problems (exit $rc):"
-		sed 's/^/    /' "$WORK/fsck.log" >&2
+		sed 's/^/    /' "$log" >&2
 		return 1
 	fi
 }
@@ -203,7 +204,8 @@ during_text() {
 # One kill: prints "DURING CLEANED FAILED REPLAYED" (0 or 1, a count, 0 or
 # 1, 0 or 1: did the kernel replay the journal at the verify mount).
 one_kill() {
-	local n=$1 delay_ms=$2 wseed=$3 tag img wlog vlog during min left replayed bad=0
+	local n=$1 delay_ms=$2 wseed=$3 tag img wlog vlog during min left zeroed replayed
+	local bad=0
 	tag=$(printf 'kill-%02d' "$n")
 	img=$WORK/$tag.img wlog=$WORK/$tag-work.log vlog=$WORK/$tag-verify.log
 	cp --sparse=always "$WORK/pristine.img" "$img"
@@ -230,12 +232,13 @@ one_kill() {
 		warn "$tag: scripts/verdict.sh rejects the workload's console log"
 		bad=1
 	fi
-	host_fsck "$img" || bad=1
+	host_fsck "$img" "$WORK/$tag-fsck.log" || bad=1
 
 	qemu_cmd verify "$img" "${min:+crash.min=$min}"
 	timeout -k 10 "$BOOT_SECS" "${QEMU[@]}" </dev/null >"$vlog" 2>&1 || true
 	sed -i 's/\r$//' "$vlog"
 	left=$(sed -n 's/^crash: leftovers \([0-9]*\)$/\1/p' "$vlog")
+	zeroed=$(sed -n 's/^crash: verify .* zeroed=\([0-9]*\)$/\1/p' "$vlog")
 	if ! grep -aq '^crash: verify ok' "$vlog"; then
 		warn "$tag: verify failed:"
 		grep -a -E '^(crash: |Bail out)' "$vlog" | sed 's/^/    /' >&2
@@ -248,17 +251,19 @@ one_kill() {
 		warn "$tag: scripts/verdict.sh rejects the verify run's console log"
 		bad=1
 	fi
-	e2fsck -fn "$img" >"$WORK/fsck.log" 2>&1 || {
+	e2fsck -fn "$img" >>"$WORK/$tag-fsck.log" 2>&1 || {
 		warn "$tag: e2fsck after the verify run:"
-		sed 's/^/    /' "$WORK/fsck.log" >&2
+		sed 's/^/    /' "$WORK/$tag-fsck.log" >&2
 		bad=1
 	}
 	info "$tag: killed $(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))s" \
 		"after ready (workload seed $wseed), $(during_text "$during")," \
-		"leftovers ${left:-?}, min records ${min:-none}:" \
+		"leftovers ${left:-?}, fsynced records ${min:-none}," \
+		"unsynced pieces read as zeros ${zeroed:-?}:" \
 		"$([ "$bad" = 0 ] && echo ok || echo FAILED)"
 	[ "$bad" = 1 ] || [ "$keep" = 1 ] || rm -f "$img"
-	replayed=$(grep -c 'EXT4-fs (vda): recovery complete' "$vlog" || true)
+	replayed=0
+	! grep -q 'EXT4-fs (vda): recovery complete' "$vlog" || replayed=1
 	case "$during" in
 	""|-) echo "0 ${left:-0} $bad $replayed" ;;
 	*)    echo "1 ${left:-0} $bad $replayed" ;;
