@@ -241,7 +241,9 @@ one_kill() {
 	zeroed=$(sed -n 's/^crash: verify .* zeroed=\([0-9]*\)$/\1/p' "$vlog")
 	if ! grep -aq '^crash: verify ok' "$vlog"; then
 		warn "$tag: verify failed:"
-		grep -a -E '^(crash: |Bail out)' "$vlog" | sed 's/^/    /' >&2
+		grep -a -E '^(crash: |Bail out)' "$vlog" | awk -v log="$vlog" '
+			n++ < 20 { print "    " $0 }
+			END { if (n > 20) print "    (" n - 20 " more lines in " log ")" }' >&2
 		bad=1
 	elif ! grep -aq '^crash: unmounted' "$vlog"; then
 		warn "$tag: the verify run did not unmount cleanly"
