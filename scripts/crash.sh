@@ -15,8 +15,9 @@
 #                     delays and workloads, though where a kill lands still
 #                     depends on how fast the VM runs)
 #   --max-delay SECS  kill at a random moment up to SECS seconds after the
-#                     workload started (default 8; its big copy-ups take 4
-#                     to 9 seconds under TCG)
+#                     workload began its Nth big copy-up, N random from 1 to 8
+#                     (default 2; the 8 copy-ups take 3 to 9 seconds under
+#                     TCG, so the kill mostly lands in one, sometimes after)
 #   --keep            keep the image of every kill, not only the failed ones
 #   --ko FILE         module to test (default: build it, build/<kver>/layerfs.ko)
 #
@@ -29,7 +30,8 @@
 #     "crashtest work" copies the big files up (chmod, utimes, open for write,
 #     O_APPEND + fsynced records) while a second process renames, chmods,
 #     unlinks, creates, rmdirs and mkdirs in the small directories;
-#  2. SIGKILLs qemu a random delay after the workload printed "crash: ready";
+#  2. SIGKILLs qemu a random delay after the workload printed "crash: copy-up
+#     begin" for the Nth time (N random);
 #  3. checks a copy of the image on the host: "e2fsck -E journal_only" replays
 #     the journal (as the next mount would; a plain "e2fsck -fn" cannot, and
 #     would report the unreplayed metadata as damage), then "e2fsck -fn" must
@@ -62,7 +64,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernels=() kills=12 seed= max_delay=8 keep=0 ko=
+kernels=() kills=12 seed= max_delay=2 keep=0 ko=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel)    kernels+=("${2:?}"); shift 2 ;;
@@ -160,26 +162,43 @@ kernel_problems() {
 
 # ---------------------------------------------------------------- one kill
 
-# Boot the workload, kill it $2 milliseconds after "crash: ready".
-run_work() {
-	local img=$1 delay_ms=$2 wseed=$3 log=$4 pid waited=0
-	qemu_cmd work "$img" "crash.seed=$wseed"
-	"${QEMU[@]}" </dev/null >"$log" 2>&1 &
-	pid=$!
-	until grep -qs '^crash: ready' "$log"; do
-		if ! kill -0 "$pid" 2>/dev/null || [ "$waited" -ge $((BOOT_SECS * 10)) ]; then
-			kill -KILL "$pid" 2>/dev/null || true
-			wait "$pid" || true
-			sed -i 's/\r$//' "$log"
+# wait_until PID POLLS CMD...: poll CMD every 0.1 s; fail when qemu (PID)
+# died first, or after POLLS polls.
+wait_until() {
+	local pid=$1 polls=$2
+	shift 2
+	until "$@"; do
+		if ! kill -0 "$pid" 2>/dev/null || [ "$polls" -le 0 ]; then
 			return 1
 		fi
 		sleep 0.1
-		waited=$((waited + 1))
+		polls=$((polls - 1))
 	done
-	sleep "$((delay_ms / 1000)).$(printf %03d $((delay_ms % 1000)))"
-	kill -KILL "$pid"
+}
+
+# Has the workload (console log $1) begun its $2-th copy-up, or ended them?
+copy_up_begun() {
+	[ "$(grep -c '^crash: copy-up begin' "$1")" -ge "$2" ] ||
+		grep -q '^crash: copy-ups done' "$1"
+}
+
+# Boot the workload, kill it $2 milliseconds after it began its $5-th big
+# copy-up.
+run_work() {
+	local img=$1 delay_ms=$2 wseed=$3 log=$4 nth=$5 pid rc=0
+	qemu_cmd work "$img" "crash.seed=$wseed"
+	"${QEMU[@]}" </dev/null >"$log" 2>&1 &
+	pid=$!
+	if wait_until "$pid" $((BOOT_SECS * 10)) grep -qs '^crash: ready' "$log"; then
+		wait_until "$pid" 600 copy_up_begun "$log" "$nth" || true
+		sleep "$((delay_ms / 1000)).$(printf %03d $((delay_ms % 1000)))"
+	else
+		rc=1
+	fi
+	kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" || true
 	sed -i 's/\r$//' "$log"
+	return "$rc"
 }
 
 # Host-side check of a killed image: replay the journal on a copy, then fsck;
@@ -211,13 +230,14 @@ during_text() {
 # One kill: prints "DURING CLEANED FAILED REPLAYED" (0 or 1, a count, 0 or
 # 1, 0 or 1: did the kernel replay the journal at the verify mount).
 one_kill() {
-	local n=$1 delay_ms=$2 wseed=$3 tag img wlog vlog during min left zeroed replayed
+	local n=$1 delay_ms=$2 wseed=$3 nth=$4 tag img wlog vlog during min left zeroed
+	local replayed
 	local bad=0
 	tag=$(printf 'kill-%02d' "$n")
 	img=$WORK/$tag.img wlog=$WORK/$tag-work.log vlog=$WORK/$tag-verify.log
 	cp --sparse=always "$WORK/pristine.img" "$img"
 
-	if ! run_work "$img" "$delay_ms" "$wseed" "$wlog"; then
+	if ! run_work "$img" "$delay_ms" "$wseed" "$wlog" "$nth"; then
 		warn "$tag: the workload never started; last console lines:"
 		tail -n 20 "$wlog" | sed 's/^/    /' >&2
 		echo "0 0 1"
@@ -266,7 +286,7 @@ one_kill() {
 		bad=1
 	}
 	info "$tag: killed $(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))s" \
-		"after ready (workload seed $wseed), $(during_text "$during")," \
+		"after copy-up #$nth began (workload seed $wseed), $(during_text "$during")," \
 		"leftovers ${left:-?}, fsynced records ${min:-none}," \
 		"unsynced pieces read as zeros ${zeroed:-?}:" \
 		"$([ "$bad" = 0 ] && echo ok || echo FAILED)"
@@ -283,7 +303,8 @@ one_kill() {
 
 "$REPO/scripts/setup.sh"
 total_failed=0
-info "seed $seed (repeat with --seed $seed), $kills kills per kernel, delays up to ${max_delay}s"
+info "seed $seed (repeat with --seed $seed), $kills kills per kernel," \
+	"delays up to ${max_delay}s after a random copy-up began"
 for series in "${kernels[@]}"; do
 	[ -n "$ko" ] || "$REPO/scripts/build.sh" --kernel "$series" >/dev/null
 	resolve_kernel "$series" ""
@@ -299,7 +320,9 @@ for series in "${kernels[@]}"; do
 	for ((i = 1; i <= kills; i++)); do
 		delay_ms=$(((RANDOM * 32768 + RANDOM) % (max_delay * 1000)))
 		wseed=$RANDOM
-		read -r d c f r < <(one_kill "$i" "$delay_ms" "$wseed") || d=0 c=0 f=1 r=0
+		nth=$((RANDOM % 8 + 1))
+		read -r d c f r < <(one_kill "$i" "$delay_ms" "$wseed" "$nth") ||
+			d=0 c=0 f=1 r=0
 		during=$((during + d)) cleaned=$((cleaned + c)) failed=$((failed + f))
 		replays=$((replays + r))
 	done
