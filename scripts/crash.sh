@@ -8,8 +8,8 @@
 #                         [--max-delay SECS] [--keep] [--ko FILE]
 #
 #   --kernel SERIES   kernel to test, repeatable (default 6.12)
-#   --kills N         kills per kernel (default 12: 8 to 10 minutes under TCG
-#                     on a shared 2-core host, 35 to 45 seconds a kill)
+#   --kills N         kills per kernel (default 12: 4 to 9 minutes under TCG
+#                     on a shared 2-core host, 20 to 45 seconds a kill)
 #   --seed N          seed of the kill delays and workload seeds (default:
 #                     random; printed, so a run can be repeated: the same
 #                     delays and workloads, though where a kill lands still

@@ -37,8 +37,8 @@
  *   crash: fsynced bigNN N             N records are durable
  *   crash: error ...                   a system call failed
  * verify prints "crash: FAIL ..." per problem and, last,
- * "crash: verify ok|failed files=N problems=N zeroed=N".  Exit status: 0 when all
- * is well, 1 on problems, 2 on a usage error.
+ * "crash: verify ok|failed files=N problems=N zeroed=N".
+ * Exit status: 0 when all is well, 1 on problems, 2 on a usage error.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

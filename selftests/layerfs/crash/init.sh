@@ -69,7 +69,8 @@ wait_disk() {
 run_work() {
 	wait_disk || return
 	mount -t ext4 /dev/vda /mnt || bail "mount ext4 failed" || return
-	mount -t layerfs layerfs -o "$OPTS" /merged || bail "mount layerfs failed" || return
+	mount -t layerfs layerfs -o "$OPTS" /merged ||
+		bail "mount layerfs failed" || return
 	crashtest work /merged "$SEED"
 	bail "the workload ended before the kill"
 }
