@@ -24,6 +24,7 @@
 #   make bench             layerfs vs overlayfs vs tmpfs timings, one VM per
 #                          kernel (scripts/bench.sh); BENCH_ARGS="-r 3 -c stat"
 #                          passes arguments to bench/layerfs-bench
+#   make crash             kill the VM KILLS=12 times in copy-ups, check (scripts/crash.sh)
 #   make lint              checkpatch --strict, W=1 and sparse builds, both kernels
 #   make setup             install what is missing (scripts/setup.sh, as root)
 #   make clean             remove build products
@@ -87,6 +88,8 @@ lint: setup
 bench:
 	@scripts/bench.sh $(ALL_KERNELS) $(if $(BENCH_ARGS),--args '$(BENCH_ARGS)')
 
+crash: ; @scripts/crash.sh --kernel $(KERNEL) --kills $(or $(KILLS),12)
+.PHONY: crash
 clean:
 	@bash -c '. scripts/lib.sh && clean_kbuild_outputs'
 	rm -rf build

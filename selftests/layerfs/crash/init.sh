@@ -1,0 +1,108 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftests/layerfs/crash/init.sh - /init of the crash-test VM (busybox ash,
+# PID 1).
+#
+# scripts/crash.sh puts this file into the initramfs as /init, next to
+# /bin/busybox, /bin/crashtest (crashtest.c) and /modules/ (ext4, the virtio
+# disk driver and what they need, then layerfs.ko, in the order of
+# /modules/load-order).  The disk /dev/vda is an ext4 image holding /lower,
+# /upper and /work.  The kernel command line says what to do:
+#   crash.mode=work     mount ext4 and layerfs and run "crashtest work" until
+#                       the host kills the VM
+#   crash.mode=verify   mount ext4 (which replays its journal), list what is
+#                       left in work/work, mount layerfs (which empties it),
+#                       run "crashtest verify", unmount both
+#   crash.seed=N        the workload's seed
+#   crash.min=bigNN:N,...  records the host saw fsynced before the kill
+# The lines starting with "crash: " are for the host; the markers are those
+# of scripts/init.sh, so that scripts/verdict.sh can judge the log.
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp /mnt /merged
+/bin/busybox --install -s /bin
+PATH=/bin
+export PATH
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+exec </dev/console >/dev/console 2>&1
+
+MODE= SEED=1 MIN=
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	crash.mode=*) MODE=${arg#*=} ;;
+	crash.seed=*) SEED=${arg#*=} ;;
+	crash.min=*)  MIN=${arg#*=} ;;
+	esac
+done
+
+bail() {
+	echo "Bail out! $*"
+	return 1
+}
+
+# crc32c-intel needs SSE4.2; crc32c_generic does the same job without it.
+load_modules() {
+	for ko in $(cat /modules/load-order); do
+		insmod "/modules/$ko" && continue
+		case "$ko" in
+		crc32c-intel.ko) ;;
+		*) bail "insmod /modules/$ko failed" || return ;;
+		esac
+	done
+}
+
+OPTS=lowerdir=/mnt/lower,upperdir=/mnt/upper,workdir=/mnt/work
+
+# virtio_blk may probe the disk after insmod returns.
+wait_disk() {
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ -b /dev/vda ] && return
+		sleep 1
+	done
+	bail "no /dev/vda"
+}
+
+run_work() {
+	wait_disk || return
+	mount -t ext4 /dev/vda /mnt || bail "mount ext4 failed" || return
+	mount -t layerfs layerfs -o "$OPTS" /merged ||
+		bail "mount layerfs failed" || return
+	crashtest work /merged "$SEED"
+	bail "the workload ended before the kill"
+}
+
+run_verify() {
+	wait_disk || return
+	mount -t ext4 /dev/vda /mnt || bail "mount ext4 failed" || return
+	crashtest leftovers /mnt/work/work
+	if mount -t layerfs layerfs -o "$OPTS" /merged; then
+		# shellcheck disable=SC2086 # no crash.min: no argument
+		crashtest verify /mnt/lower /mnt/upper /mnt/work/work /merged $MIN ||
+			bail "verify failed"
+		umount /merged || bail "umount layerfs failed"
+	else
+		bail "mount layerfs failed"
+	fi
+	umount /mnt || bail "umount ext4 failed"
+	echo "crash: unmounted"
+}
+
+echo "==== layerfs-vm: begin crash-$MODE on $(uname -r) ===="
+if load_modules; then
+	case "$MODE" in
+	work)   run_work ;;
+	verify) run_verify ;;
+	*)      bail "unknown crash.mode '$MODE'" ;;
+	esac
+fi
+dmesg -n 1
+echo "==== layerfs-vm: dmesg begin ===="
+dmesg
+echo "==== layerfs-vm: dmesg end ===="
+echo "==== layerfs-vm: exit ===="
+sync
+poweroff -f
