@@ -24,7 +24,9 @@
 #   make bench             layerfs vs overlayfs vs tmpfs timings, one VM per
 #                          kernel (scripts/bench.sh); BENCH_ARGS="-r 3 -c stat"
 #                          passes arguments to bench/layerfs-bench
-#   make crash             kill the VM KILLS=12 times in copy-ups, check (scripts/crash.sh)
+#   make crash             crash safety: kill the VM KILLS=12 times during
+#                          copy-ups on an ext4 disk, fsck, verify
+#                          (scripts/crash.sh; KERNEL=6.1 for the other)
 #   make lint              checkpatch --strict, W=1 and sparse builds, both kernels
 #   make setup             install what is missing (scripts/setup.sh, as root)
 #   make clean             remove build products
@@ -88,11 +90,12 @@ lint: setup
 bench:
 	@scripts/bench.sh $(ALL_KERNELS) $(if $(BENCH_ARGS),--args '$(BENCH_ARGS)')
 
-crash: ; @scripts/crash.sh --kernel $(KERNEL) --kills $(or $(KILLS),12)
-.PHONY: crash
+crash:
+	@scripts/crash.sh --kernel $(KERNEL) --kills $(or $(KILLS),12)
+
 clean:
 	@bash -c '. scripts/lib.sh && clean_kbuild_outputs'
 	rm -rf build
 	rm -f $(patsubst %.c,%,$(wildcard selftests/layerfs/*.c))
 
-.PHONY: all modules setup check fuzz shell demo lint bench clean
+.PHONY: all modules setup check fuzz shell demo lint bench crash clean
