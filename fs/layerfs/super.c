@@ -301,6 +301,25 @@ static int layerfs_probe_xattr(struct fs_context *fc, struct super_block *sb)
 }
 
 /*
+ * A probe that failed for want of memory or space, or on an I/O error, says
+ * nothing about what the upper filesystem supports: such errors are passed
+ * on as they are, everything else means "not supported".
+ */
+static int layerfs_probe_errno(int err)
+{
+	switch (err) {
+	case -ENOMEM:
+	case -ENOSPC:
+	case -EDQUOT:
+	case -EIO:
+	case -EINTR:
+		return err;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/*
  * Can the upper filesystem make whiteouts, both with mknod() and as a side
  * effect of rename(RENAME_WHITEOUT), and swap two names (RENAME_EXCHANGE)?
  * Everything the probe makes is left in work/, which the caller empties.
@@ -319,7 +338,7 @@ static int layerfs_probe_rename(struct fs_context *fc, struct super_block *sb)
 	if (IS_ERR(temp)) {
 		errorfc(fc, "upperdir's filesystem cannot create whiteouts (0/0 devices, %ld)",
 			PTR_ERR(temp));
-		return -EOPNOTSUPP;
+		return layerfs_probe_errno(PTR_ERR(temp));
 	}
 	dput(temp);
 
@@ -354,7 +373,7 @@ static int layerfs_probe_rename(struct fs_context *fc, struct super_block *sb)
 out_unsupported:
 	errorfc(fc, "upperdir's filesystem lacks RENAME_WHITEOUT or RENAME_EXCHANGE (%d)",
 		err);
-	err = -EOPNOTSUPP;
+	err = layerfs_probe_errno(err);
 out_unlock:
 	inode_unlock(wdir);
 	dput(old);
