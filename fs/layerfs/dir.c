@@ -609,8 +609,8 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	 * which is why the upper layer is checked by inode, not by dentry.
 	 */
 	if (newinode && layerfs_upper(newinode) &&
-	    d_inode(layerfs_upper(newinode)) ==
-	    d_inode(layerfs_upper(d_inode(old))))
+	    layerfs_upper_matches(layerfs_upper(newinode),
+				  layerfs_upper(d_inode(old))))
 		goto out_drop_write;
 
 	old_cred = layerfs_override_creds(sb);

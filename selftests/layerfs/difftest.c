@@ -1269,13 +1269,6 @@ out:
 
 /* ---- the tests ----------------------------------------------------------- */
 
-static unsigned long env_ul(const char *name, unsigned long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoul(v, NULL, 0) : def;
-}
-
 static void kb_teardown(const char *base);
 
 FIXTURE(difftest) {
@@ -1358,9 +1351,9 @@ static void report(struct __test_metadata *_metadata, const char *base,
 /* Long runs (make fuzz) are bounded by the VM runner's timeout instead. */
 TEST_F_TIMEOUT(difftest, random_ops, 7 * 24 * 3600)
 {
-	unsigned long nseeds = env_ul("LAYERFS_DIFF_SEEDS", 20);
-	unsigned long nops = env_ul("LAYERFS_DIFF_OPS", 150);
-	unsigned long seed0 = env_ul("LAYERFS_DIFF_SEED0", 1);
+	unsigned long nseeds = lfs_env_long("LAYERFS_DIFF_SEEDS", 20);
+	unsigned long nops = lfs_env_long("LAYERFS_DIFF_OPS", 150);
+	unsigned long seed0 = lfs_env_long("LAYERFS_DIFF_SEED0", 1);
 	struct outcome o = { 0 };
 	struct op *ops = calloc(nops + 1, sizeof(*ops));
 	unsigned long s, failed = 0;

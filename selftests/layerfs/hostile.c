@@ -60,13 +60,6 @@ FIXTURE(hostile) {
 #define M(rel)		lfs_fmt("%s/%s", self->mnt, rel)
 #define L(rel)		lfs_fmt("%s/%s", self->base, rel)
 
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtol(v, NULL, 0) : def;
-}
-
 FIXTURE_SETUP(hostile)
 {
 	LFS_REQUIRE(return);
@@ -449,7 +442,7 @@ static void read_dir_loop(const void *arg)
  */
 TEST_F_TIMEOUT(hostile, lower_dir_removed_while_read, 120)
 {
-	long secs = env_long("LAYERFS_HOSTILE_SECS", 3);
+	long secs = lfs_env_long("LAYERFS_HOSTILE_SECS", 3);
 	struct reader r = { .secs = secs };
 	char dents[1024];
 	time_t end;
@@ -542,7 +535,7 @@ static void truncate_loop(const void *arg)
  */
 TEST_F_TIMEOUT(hostile, lower_truncated_during_copy_up, 120)
 {
-	long secs = env_long("LAYERFS_HOSTILE_SECS", 3);
+	long secs = lfs_env_long("LAYERFS_HOSTILE_SECS", 3);
 	unsigned int i, ok = 0, failed = 0, hist[134] = { 0 };
 	struct trunc_arg t = { .secs = secs };
 	const char *err = NULL;
@@ -674,7 +667,7 @@ static void chaos_poker(const void *arg)
  */
 TEST_F_TIMEOUT(hostile, chaos, 120)
 {
-	long secs = env_long("LAYERFS_HOSTILE_SECS", 3);
+	long secs = lfs_env_long("LAYERFS_HOSTILE_SECS", 3);
 	struct chaos c[5];
 	pid_t pid[5];
 	int i, status;

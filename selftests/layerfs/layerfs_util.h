@@ -54,6 +54,18 @@ static inline const char *lfs_fstype(void)
 	return (t && *t) ? t : "layerfs";
 }
 
+/*
+ * The number in environment variable @name (decimal, 0x hex or 0 octal), or
+ * @def when it is unset or empty: how the longer runs outside "make check"
+ * size a test (e.g. LAYERFS_STRESS_SECS).
+ */
+static inline long lfs_env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtol(v, NULL, 0) : def;
+}
+
 /* Is @name listed in /proc/filesystems? */
 static inline bool lfs_fs_available(const char *name)
 {

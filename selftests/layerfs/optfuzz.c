@@ -468,13 +468,6 @@ static unsigned int rn(unsigned int n)
 	return n ? rnd() % n : 0;
 }
 
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtol(v, NULL, 0) : def;
-}
-
 /* Paths a layer option may name; '$' is the base, others relative/abs. */
 static const char *const paths[] = {
 	"$/l1", "$/l2", "$/l3", "$/u", "$/w", "$/l1/sub", "$/u/x", "$/w/x",
@@ -639,14 +632,14 @@ static void log_histo(struct __test_metadata *_metadata, const char *what,
 TEST_F_TIMEOUT(fuzz, random_options, 300)
 {
 	static char o[MAXOPT];
-	long iters = env_long("LAYERFS_OPTFUZZ_ITERS", 1500);
-	long secs = env_long("LAYERFS_OPTFUZZ_SECS", 25);
+	long iters = lfs_env_long("LAYERFS_OPTFUZZ_ITERS", 1500);
+	long secs = lfs_env_long("LAYERFS_OPTFUZZ_SECS", 25);
 	struct histo h2 = { 0 }, hc = { 0 };
 	unsigned int fails = 0;
 	struct timespec t0, t;
 	long i;
 
-	rng_state = env_long("LAYERFS_OPTFUZZ_SEED", 1) * 0x9e3779b97f4a7c15ULL
+	rng_state = lfs_env_long("LAYERFS_OPTFUZZ_SEED", 1) * 0x9e3779b97f4a7c15ULL
 		    + 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < iters; i++) {

@@ -66,13 +66,6 @@ FIXTURE(stress) {
 #define M(rel)		lfs_fmt("%s/%s", self->mnt, rel)
 #define L(rel)		lfs_fmt("%s/%s", self->base, rel)
 
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtol(v, NULL, 0) : def;
-}
-
 FIXTURE_SETUP(stress)
 {
 	LFS_REQUIRE(return);
@@ -81,8 +74,8 @@ FIXTURE_SETUP(stress)
 	ASSERT_EQ(0, lfs_make_base(self->base));
 	snprintf(self->mnt, sizeof(self->mnt), "%s/m", self->base);
 	ASSERT_EQ(0, wu_layout_make(self->base));
-	self->secs = env_long("LAYERFS_STRESS_SECS", 4);
-	self->nworkers = env_long("LAYERFS_STRESS_WORKERS", 8);
+	self->secs = lfs_env_long("LAYERFS_STRESS_SECS", 4);
+	self->nworkers = lfs_env_long("LAYERFS_STRESS_WORKERS", 8);
 	if (self->nworkers < 2 || self->nworkers > MAXW)
 		self->nworkers = 8;
 	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
