@@ -24,7 +24,12 @@
  *
  * Each name is kept once, from the topmost layer that has it; a whiteout is
  * kept too, so that it hides the name below, but it is never listed.  Names
- * are found in an rbtree; the listed ones are also indexed by position, and
+ * are found in an rbtree (only while the cache is built: the bottom layer's
+ * names are not even added to it, as no layer below will ask); the entries
+ * are carved out of a few large chunks rather than allocated one by one,
+ * which halves the cost of building the cache of a big directory and makes
+ * freeing it a handful of kvfree() calls.  The listed entries are also
+ * indexed by position, and
  * the file position is simply that index (plus 2 for "." and ".."), so
  * telldir()/seekdir() positions stay valid however the listing is split
  * across getdents() calls.  Seeking to 0 (rewinddir()) drops the cache: the
@@ -54,8 +59,9 @@
 
 /**
  * struct layerfs_dir_entry - one name of a merged directory
- * @node:      in &layerfs_dir_cache.names, ordered by name
- * @next:      next entry in order of discovery (for listing and freeing)
+ * @node:      in &layerfs_dir_cache.names, ordered by name (not for names
+ *             of the bottom layer)
+ * @next:      next entry in order of discovery
  * @next_chr:  next character device of the layer being read, which may be a
  *             whiteout (only used while that layer is read)
  * @ino:       d_ino as the topmost layer reported it
@@ -75,11 +81,36 @@ struct layerfs_dir_entry {
 	char name[];
 };
 
+/*
+ * Entries are carved out of chunks of this size: 64 KiB holds about a
+ * thousand entries of short names, and kvmalloc() falls back to vmalloc()
+ * when memory is fragmented.  The first chunk of a small directory is sized
+ * to fit (LAYERFS_CHUNK_MIN), so listing a directory of ten names does not
+ * cost 64 KiB.
+ */
+#define LAYERFS_CHUNK_MIN	1024
+#define LAYERFS_CHUNK_MAX	(64 * 1024)
+
+/**
+ * struct layerfs_dir_chunk - storage for entries of a &layerfs_dir_cache
+ * @next: the chunk allocated before this one
+ * @used: bytes of @data handed out
+ * @size: bytes in @data
+ * @data: the entries, each aligned for struct layerfs_dir_entry
+ */
+struct layerfs_dir_chunk {
+	struct layerfs_dir_chunk *next;
+	size_t used;
+	size_t size;
+	char data[] __aligned(sizeof(void *));
+};
+
 /**
  * struct layerfs_dir_cache - the merged listing of a directory
- * @names:   every name seen, including whiteouts
+ * @names:   names of every layer but the bottom one, including whiteouts
  * @first:   first entry in order of discovery
  * @last:    last entry in order of discovery
+ * @chunks:  the storage of the entries, newest chunk first
  * @listed:  the entries to list, in order; position p is @listed[p - 2]
  * @nlisted: number of entries in @listed
  */
@@ -87,6 +118,7 @@ struct layerfs_dir_cache {
 	struct rb_root names;
 	struct layerfs_dir_entry *first;
 	struct layerfs_dir_entry *last;
+	struct layerfs_dir_chunk *chunks;
 	struct layerfs_dir_entry **listed;
 	unsigned int nlisted;
 };
@@ -162,6 +194,8 @@ struct layerfs_real_ctx {
  * @cache:  the cache being filled
  * @chrs:   character devices of this layer, to check for whiteouts after
  * @count:  entries seen in this iterate_dir() call
+ * @bottom: this is the bottom layer of the directory: its names need not
+ *          go into the rbtree
  * @err:    an error from the callback
  */
 struct layerfs_merge_ctx {
@@ -169,6 +203,7 @@ struct layerfs_merge_ctx {
 	struct layerfs_dir_cache *cache;
 	struct layerfs_dir_entry *chrs;
 	unsigned int count;
+	bool bottom;
 	int err;
 };
 
@@ -217,6 +252,36 @@ static bool layerfs_is_dot_or_dotdot(const char *name, int len)
 	return name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'));
 }
 
+/*
+ * Allocate an entry for a name of @len bytes from @cache's chunks, adding a
+ * chunk when the newest one is full.  Chunks grow from LAYERFS_CHUNK_MIN
+ * to LAYERFS_CHUNK_MAX by doubling, so a directory of n names costs
+ * O(log n) allocations and wastes at most one partly used chunk.
+ */
+static struct layerfs_dir_entry *
+layerfs_entry_alloc(struct layerfs_dir_cache *cache, unsigned int len)
+{
+	size_t need = ALIGN(struct_size_t(struct layerfs_dir_entry, name,
+					  len + 1), sizeof(void *));
+	struct layerfs_dir_chunk *chunk = cache->chunks;
+	size_t size;
+
+	if (!chunk || chunk->size - chunk->used < need) {
+		size = chunk ? min_t(size_t, 2 * (chunk->size + sizeof(*chunk)),
+				     LAYERFS_CHUNK_MAX) : LAYERFS_CHUNK_MIN;
+		/* a name is at most NAME_MAX bytes: need always fits */
+		chunk = kvmalloc(size, GFP_KERNEL);
+		if (!chunk)
+			return NULL;
+		chunk->size = size - sizeof(*chunk);
+		chunk->used = 0;
+		chunk->next = cache->chunks;
+		cache->chunks = chunk;
+	}
+	chunk->used += need;
+	return (void *)(chunk->data + chunk->used - need);
+}
+
 /* filldir_t: called by the real filesystem for each entry of one layer. */
 static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
 			       int len, loff_t offset, u64 ino,
@@ -236,7 +301,7 @@ static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
 	if (layerfs_cache_find(cache, name, len, &parent, &link))
 		return true;
 
-	p = kmalloc(struct_size(p, name, len + 1), GFP_KERNEL);
+	p = layerfs_entry_alloc(cache, len);
 	if (!p) {
 		mctx->err = -ENOMEM;
 		return false;
@@ -249,8 +314,10 @@ static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
 	p->whiteout = false;
 	p->next = NULL;
 
-	rb_link_node(&p->node, parent, link);
-	rb_insert_color(&p->node, &cache->names);
+	if (!mctx->bottom) {
+		rb_link_node(&p->node, parent, link);
+		rb_insert_color(&p->node, &cache->names);
+	}
 	if (cache->last)
 		cache->last->next = p;
 	else
@@ -285,13 +352,17 @@ static int layerfs_check_whiteouts(struct layerfs_merge_ctx *mctx,
 	return 0;
 }
 
-/* Read one layer's directory into @cache.  Mounter's credentials. */
+/*
+ * Read one layer's directory into @cache; @bottom when no layer below it is
+ * read.  Mounter's credentials.
+ */
 static int layerfs_merge_layer(struct layerfs_dir_cache *cache,
-			       const struct layerfs_real *real)
+			       const struct layerfs_real *real, bool bottom)
 {
 	struct layerfs_merge_ctx mctx = {
 		.ctx.actor = layerfs_fill_merge,
 		.cache = cache,
+		.bottom = bottom,
 	};
 	struct file *realfile;
 	struct path realpath;
@@ -320,13 +391,13 @@ static int layerfs_merge_layer(struct layerfs_dir_cache *cache,
 
 static void layerfs_cache_free(struct layerfs_dir_cache *cache)
 {
-	struct layerfs_dir_entry *p, *next;
+	struct layerfs_dir_chunk *chunk, *next;
 
 	if (!cache)
 		return;
-	for (p = cache->first; p; p = next) {
-		next = p->next;
-		kfree(p);
+	for (chunk = cache->chunks; chunk; chunk = next) {
+		next = chunk->next;
+		kvfree(chunk);
 	}
 	kvfree(cache->listed);
 	kfree(cache);
@@ -369,7 +440,7 @@ static struct layerfs_dir_cache *layerfs_cache_build(struct inode *dir)
 	old_cred = layerfs_override_creds(dir->i_sb);
 	for (i = 0; i < nstack && !err; i++) {
 		layerfs_stack(dir, upper, i, &real);
-		err = layerfs_merge_layer(cache, &real);
+		err = layerfs_merge_layer(cache, &real, i == nstack - 1);
 	}
 	revert_creds(old_cred);
 
