@@ -168,9 +168,8 @@ struct layerfs_dir_file {
  * struct layerfs_real_ctx - state while a pass-through directory is listed
  * @ctx:        the dir_context the real filesystem calls back through
  * @caller:     the dir_context of the getdents() being served
- * @od:         the open layerfs directory
- * @dot_ino:    d_ino to report for "."
- * @dotdot_ino: d_ino to report for ".."
+ * @file:       the open layerfs directory
+ * @od:         its private data
  * @seen:       entries the real filesystem offered in one iterate_dir()
  * @emitted:    entries passed on to @caller in one iterate_dir()
  * @full:       @caller refused an entry (its buffer is full)
@@ -179,9 +178,8 @@ struct layerfs_dir_file {
 struct layerfs_real_ctx {
 	struct dir_context ctx;
 	struct dir_context *caller;
+	struct file *file;
 	struct layerfs_dir_file *od;
-	u64 dot_ino;
-	u64 dotdot_ino;
 	unsigned int seen;
 	unsigned int emitted;
 	bool full;
@@ -554,6 +552,20 @@ static u64 layerfs_dir_st_ino(struct inode *inode)
 	return d_inode(real.dentry)->i_ino;
 }
 
+/* d_ino of "." (@len 1) or ".." (@len 2) in a listing of @file. */
+static u64 layerfs_dot_ino(struct file *file, int len)
+{
+	struct dentry *parent;
+	u64 ino;
+
+	if (len == 1)
+		return layerfs_dir_st_ino(file_inode(file));
+	parent = dget_parent(file->f_path.dentry);
+	ino = layerfs_dir_st_ino(d_inode(parent));
+	dput(parent);
+	return ino;
+}
+
 /* Does @od hold the verdict on this character device? */
 static bool layerfs_chr_known(const struct layerfs_dir_file *od,
 			      const char *name, int len, loff_t pos)
@@ -579,7 +591,7 @@ static bool layerfs_fill_real(struct dir_context *ctx, const char *name,
 	rctx->seen++;
 	if (layerfs_is_dot_or_dotdot(name, len)) {
 		/* the real ones would name the real parent, another layer */
-		ino = len == 1 ? rctx->dot_ino : rctx->dotdot_ino;
+		ino = layerfs_dot_ino(rctx->file, len);
 	} else if (d_type == DT_CHR && len <= NAME_MAX) {
 		if (!layerfs_chr_known(od, name, len, offset)) {
 			/* stop before it; layerfs_iterate_real() looks */
@@ -633,19 +645,16 @@ static int layerfs_iterate_real(struct file *file, struct dir_context *ctx)
 {
 	struct layerfs_dir_file *od = file->private_data;
 	struct file *realfile = od->realfile;
-	struct dentry *parent = dget_parent(file->f_path.dentry);
 	struct layerfs_real_ctx rctx = {
 		.ctx.actor = layerfs_fill_real,
 		.caller = ctx,
+		.file = file,
 		.od = od,
-		.dot_ino = layerfs_dir_st_ino(file_inode(file)),
-		.dotdot_ino = layerfs_dir_st_ino(d_inode(parent)),
 	};
 	const struct cred *old_cred;
 	loff_t pos;
 	int err = 0;
 
-	dput(parent);
 	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
 	if (realfile->f_pos != ctx->pos) {
 		pos = vfs_llseek(realfile, ctx->pos, SEEK_SET);
@@ -684,20 +693,13 @@ static int layerfs_iterate_real(struct file *file, struct dir_context *ctx)
  */
 static bool layerfs_emit_dots(struct file *file, struct dir_context *ctx)
 {
-	struct dentry *parent;
-	u64 ino;
-
 	if (ctx->pos == 0) {
-		ino = layerfs_dir_st_ino(file_inode(file));
-		if (!dir_emit(ctx, ".", 1, ino, DT_DIR))
+		if (!dir_emit(ctx, ".", 1, layerfs_dot_ino(file, 1), DT_DIR))
 			return false;
 		ctx->pos = 1;
 	}
 	if (ctx->pos == 1) {
-		parent = dget_parent(file->f_path.dentry);
-		ino = layerfs_dir_st_ino(d_inode(parent));
-		dput(parent);
-		if (!dir_emit(ctx, "..", 2, ino, DT_DIR))
+		if (!dir_emit(ctx, "..", 2, layerfs_dot_ino(file, 2), DT_DIR))
 			return false;
 		ctx->pos = 2;
 	}

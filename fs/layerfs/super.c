@@ -301,11 +301,13 @@ static int layerfs_probe_xattr(struct fs_context *fc, struct super_block *sb)
 }
 
 /*
- * A probe that failed for want of memory or space, or on an I/O error, says
- * nothing about what the upper filesystem supports: such errors are passed
- * on as they are, everything else means "not supported".
+ * Report a probe of the upper filesystem for @feature that failed with
+ * @err.  Failing for want of memory or space, or on an I/O error, says
+ * nothing about what the filesystem supports: the message says so and the
+ * errno is passed on as it is.  Anything else means "not supported".
  */
-static int layerfs_probe_errno(int err)
+static int layerfs_probe_failed(struct fs_context *fc, const char *feature,
+				int err)
 {
 	switch (err) {
 	case -ENOMEM:
@@ -313,8 +315,11 @@ static int layerfs_probe_errno(int err)
 	case -EDQUOT:
 	case -EIO:
 	case -EINTR:
+		errorfc(fc, "cannot probe upperdir's filesystem for %s (%d)",
+			feature, err);
 		return err;
 	default:
+		errorfc(fc, "upperdir's filesystem lacks %s (%d)", feature, err);
 		return -EOPNOTSUPP;
 	}
 }
@@ -335,11 +340,9 @@ static int layerfs_probe_rename(struct fs_context *fc, struct super_block *sb)
 	int err;
 
 	temp = layerfs_create_temp(sb, &wh);
-	if (IS_ERR(temp)) {
-		errorfc(fc, "upperdir's filesystem cannot create whiteouts (0/0 devices, %ld)",
-			PTR_ERR(temp));
-		return layerfs_probe_errno(PTR_ERR(temp));
-	}
+	if (IS_ERR(temp))
+		return layerfs_probe_failed(fc, "whiteouts (0/0 character devices)",
+					    PTR_ERR(temp));
 	dput(temp);
 
 	temp = layerfs_create_temp(sb, &file);
@@ -371,9 +374,7 @@ static int layerfs_probe_rename(struct fs_context *fc, struct super_block *sb)
 	if (!err)
 		goto out_unlock;
 out_unsupported:
-	errorfc(fc, "upperdir's filesystem lacks RENAME_WHITEOUT or RENAME_EXCHANGE (%d)",
-		err);
-	err = layerfs_probe_errno(err);
+	err = layerfs_probe_failed(fc, "RENAME_WHITEOUT or RENAME_EXCHANGE", err);
 out_unlock:
 	inode_unlock(wdir);
 	dput(old);
