@@ -84,7 +84,9 @@
 
 /**
  * struct layerfs_layer - one directory of the stack
- * @root: the directory the user named (mount and dentry), held while mounted
+ * @root: the directory the user named, held while mounted: the user's mount
+ *        for the upper layer, a private read-only clone of it for a lower
+ *        layer (layerfs_get_lower())
  * @name: the name the user gave it, for messages
  * @idx:  0 for the topmost layer, counting down the stack
  * @upper: this is the writable upper layer
@@ -119,6 +121,9 @@ struct layerfs_config {
  * @layers:       @numlayers layers, top first: the upper layer (if any) is
  *                layers[0], then the lower layers in the order given
  * @numlayers:    number of entries in @layers
+ * @lower_mnts:   the private mounts of the lower layers, as many as
+ *                @config.numlower (NULL for one not set up), released
+ *                together by kern_unmount_array()
  * @has_upper:    whether layers[0] is a writable upper layer
  * @samefs:       all layers are on one filesystem, so their inode numbers
  *                are unique and can be reported unchanged
@@ -133,6 +138,7 @@ struct layerfs_config {
 struct layerfs_fs {
 	struct layerfs_layer *layers;
 	unsigned int numlayers;
+	struct vfsmount **lower_mnts;
 	bool has_upper;
 	bool samefs;
 	struct path workdir;

@@ -8,7 +8,8 @@
  *	layerfs_init_fs_context()    allocate struct layerfs_config
  *	layerfs_parse_param()        once per option; lowerdir is split here
  *	layerfs_get_tree()           -> get_tree_nodev() -> layerfs_fill_super():
- *	    layerfs_get_layers()         resolve every directory
+ *	    layerfs_get_layers()         resolve every directory; lower
+ *	                                 layers through private mounts
  *	    layerfs_check_layers()       no overlaps, stacking depth
  *	    layerfs_make_workdir()       <workdir>/work, probe xattrs/whiteouts
  *	    root inode                   stacks the roots of all layers
@@ -184,6 +185,40 @@ static int layerfs_resolve_dir(struct fs_context *fc, const char *what,
 	return 0;
 }
 
+/*
+ * Take hold of the lower layer @name, and reach it through a private clone
+ * of the mount it is on, made read-only and noatime, as overlayfs does:
+ * nothing layerfs does can write to a lower layer, and reading through it
+ * does not even move an atime.  The clone is in no namespace, so a later
+ * remount or umount of the user's mount does not reach it; it is released
+ * by kern_unmount_array() (layerfs_free_fs()), not by mntput().  @root
+ * gets the clone and the directory; @mnt the clone again, for that release.
+ */
+static int layerfs_get_lower(struct fs_context *fc, const char *name,
+			     struct path *root, struct vfsmount **mnt)
+{
+	struct vfsmount *clone;
+	struct path path;
+	int err;
+
+	err = layerfs_resolve_dir(fc, "lowerdir", name, &path);
+	if (err)
+		return err;
+	clone = clone_private_mount(&path);
+	if (IS_ERR(clone)) {
+		errorfc(fc, "lowerdir '%s': cannot make a private mount of it (%ld)",
+			name, PTR_ERR(clone));
+		path_put(&path);
+		return PTR_ERR(clone);
+	}
+	clone->mnt_flags |= MNT_READONLY | MNT_NOATIME;
+	*mnt = clone;
+	root->mnt = clone;
+	root->dentry = dget(path.dentry);
+	path_put(&path);
+	return 0;
+}
+
 static int layerfs_get_layers(struct fs_context *fc, struct layerfs_fs *ofs)
 {
 	struct layerfs_config *config = &ofs->config;
@@ -215,10 +250,15 @@ static int layerfs_get_layers(struct fs_context *fc, struct layerfs_fs *ofs)
 			return invalfc(fc, "workdir and upperdir must be on the same mount");
 	}
 
+	ofs->lower_mnts = kcalloc(config->numlower, sizeof(*ofs->lower_mnts),
+				  GFP_KERNEL);
+	if (!ofs->lower_mnts)
+		return -ENOMEM;
+
 	for (i = 0; i < config->numlower; i++) {
 		layer = &ofs->layers[ofs->numlayers];
-		err = layerfs_resolve_dir(fc, "lowerdir", config->lower[i],
-					  &layer->root);
+		err = layerfs_get_lower(fc, config->lower[i], &layer->root,
+					&ofs->lower_mnts[i]);
 		if (err)
 			return err;
 		layer->name = config->lower[i];
@@ -519,9 +559,17 @@ static void layerfs_free_fs(struct layerfs_fs *ofs)
 
 	layerfs_release_dirs(ofs);
 
-	for (i = 0; i < ofs->numlayers; i++)
-		path_put(&ofs->layers[i].root);
+	for (i = 0; i < ofs->numlayers; i++) {
+		if (ofs->layers[i].upper)
+			path_put(&ofs->layers[i].root);
+		else
+			dput(ofs->layers[i].root.dentry);	/* mnt: below */
+	}
 	kfree(ofs->layers);
+	/* one RCU grace period for all the clones, not one per layer */
+	if (ofs->lower_mnts)
+		kern_unmount_array(ofs->lower_mnts, ofs->config.numlower);
+	kfree(ofs->lower_mnts);
 	dput(ofs->work);
 	path_put(&ofs->workdir);
 	if (ofs->creator_cred)

@@ -129,6 +129,54 @@ TEST_F(copyup, read_only_access_does_not_copy_up)
 	ASSERT_EQ(0, wu_count(L("w/work")));
 }
 
+/* Give @path an atime of 1000 s, older than its mtime: relatime updates it. */
+static int old_atime(const char *path)
+{
+	struct timespec ts[2] = { { 1000, 0 }, { 0, UTIME_OMIT } };
+
+	return utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) ? errno : 0;
+}
+
+/*
+ * Reading through the mount writes nothing to a lower layer, not even an
+ * atime: read(), mmap() and listing a lower-only and a merged directory
+ * leave the lower objects' atimes alone (layerfs reaches the lower layers
+ * through private read-only, noatime clones of their mounts, as overlayfs
+ * does).  The same read made straight on the lower layer does move its
+ * atime, which shows the check can fail.
+ */
+TEST_F(copyup, reads_leave_lower_atimes_alone)
+{
+	const char *objs[] = { "l2/lo_f", "l2/d1", "l2/mrg", "l2/xr" };
+	unsigned int i;
+	char *map;
+	int fd;
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		ASSERT_EQ(0, old_atime(L(objs[i])));
+
+	ASSERT_STREQ(LO_CONTENT, CAT(M("lo_f")));
+	fd = open(M("lo_f"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(LO_CONTENT[0], map[0]);
+	munmap(map, 4096);
+	close(fd);
+	ASSERT_EQ(2, wu_count(M("d1")));	/* d2, sib: pass-through */
+	ASSERT_EQ(2, wu_count(M("mrg")));	/* uf, lf: merged */
+
+	for (i = 0; i < ARRAY_SIZE(objs) - 1; i++) {
+		if (wu_lstat(L(objs[i])).st_atime != 1000)
+			TH_LOG("atime of %s changed", objs[i]);
+		EXPECT_EQ(1000, wu_lstat(L(objs[i])).st_atime);
+	}
+
+	/* the control: the user's own mount of the layer does update it */
+	ASSERT_STREQ("xr", CAT(L("l2/xr")));
+	EXPECT_NE(1000, wu_lstat(L("l2/xr")).st_atime);
+}
+
 /* ---- open for write ------------------------------------------------------ */
 
 /*

@@ -180,6 +180,25 @@ TEST_F(opts, upper_work_different_mounts_einval)
 		"lowerdir=$/l1,upperdir=$/u,workdir=$/bind"));
 }
 
+/*
+ * A lower layer is reached through a private clone of its mount, which the
+ * kernel refuses for an unbindable mount: EINVAL, as on overlayfs.  The
+ * same directory through an ordinary bind mount is fine.
+ */
+TEST_F(opts, lower_on_unbindable_mount_einval)
+{
+	char bind[PATH_MAX];
+
+	snprintf(bind, sizeof(bind), "%s", lfs_expand(self->base, "$/bind"));
+	ASSERT_EQ(0, lfs_mkdir_p(bind));
+	ASSERT_EQ(0, mount(lfs_expand(self->base, "$/l1"), bind, NULL, MS_BIND,
+			   NULL));
+	ASSERT_EQ(0, try_mount(self, "lowerdir=$/bind"));
+	ASSERT_EQ(0, umount2(lfs_expand(self->base, "$/m"), MNT_DETACH));
+	ASSERT_EQ(0, mount(NULL, bind, NULL, MS_UNBINDABLE, NULL));
+	ASSERT_EQ(EINVAL, try_mount(self, "lowerdir=$/bind"));
+}
+
 TEST_F(opts, work_inside_upper_einval)
 {
 	ASSERT_EQ(0, lfs_mkdir_p(lfs_expand(self->base, "$/u/w")));
