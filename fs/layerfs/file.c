@@ -50,7 +50,7 @@ static struct file *layerfs_open_real(struct inode *inode,
  * has been copied up since, in which case the upper file (opened once, by
  * whichever caller gets here first).
  */
-static struct file *layerfs_file_real(struct file *file)
+static struct file *layerfs_file_pick(struct file *file)
 {
 	struct layerfs_file *lf = file->private_data;
 	struct inode *inode = file_inode(file);
@@ -78,6 +78,53 @@ static struct file *layerfs_file_real(struct file *file)
 		return old;
 	}
 	return upperfile;
+}
+
+/*
+ * The flags fcntl(F_SETFL) may change on an open file.  setfl() changes
+ * them on the layerfs file only, but the real filesystem reads O_DIRECT,
+ * O_NOATIME and O_NONBLOCK from the real file, so they are copied there
+ * before the real file is used.
+ */
+#define LAYERFS_SETFL_MASK	(O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT)
+
+/*
+ * Make the F_SETFL flags of @realfile those of @file, checking what setfl()
+ * would check for the real file.  Concurrent callers write the same value;
+ * f_lock orders them against a setfl() of the real file's own, which
+ * nobody else can call (the real file is never installed in an fd table).
+ */
+static int layerfs_sync_flags(struct file *file, struct file *realfile)
+{
+	unsigned int flags = READ_ONCE(file->f_flags) & LAYERFS_SETFL_MASK;
+	int err;
+
+	if ((realfile->f_flags & LAYERFS_SETFL_MASK) == flags)
+		return 0;
+	if ((flags & O_DIRECT) && !(realfile->f_mode & FMODE_CAN_ODIRECT))
+		return -EINVAL;
+	if (realfile->f_op->check_flags) {
+		err = realfile->f_op->check_flags(flags);
+		if (err)
+			return err;
+	}
+	spin_lock(&realfile->f_lock);
+	realfile->f_flags = (realfile->f_flags & ~LAYERFS_SETFL_MASK) | flags;
+	realfile->f_iocb_flags = iocb_flags(realfile);
+	spin_unlock(&realfile->f_lock);
+	return 0;
+}
+
+/* The real file of @file (layerfs_file_pick()), with @file's F_SETFL flags. */
+static struct file *layerfs_file_real(struct file *file)
+{
+	struct file *realfile = layerfs_file_pick(file);
+	int err;
+
+	if (IS_ERR(realfile))
+		return realfile;
+	err = layerfs_sync_flags(file, realfile);
+	return err ? ERR_PTR(err) : realfile;
 }
 
 /*

@@ -177,6 +177,30 @@ TEST_F(copyup, reads_leave_lower_atimes_alone)
 	EXPECT_NE(1000, wu_lstat(L("l2/xr")).st_atime);
 }
 
+/*
+ * Flags changed with fcntl(F_SETFL) after open reach the real file, as on
+ * overlayfs: with O_NOATIME set that way, a read through the mount leaves
+ * the upper file's atime alone; once it is cleared, the same read moves it
+ * (which shows the check can fail).
+ */
+TEST_F(copyup, fcntl_setfl_reaches_real_file)
+{
+	char c;
+	int fd;
+
+	ASSERT_EQ(0, old_atime(L("u/mrg/uf")));
+	fd = open(M("mrg/uf"), O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NOATIME));
+	ASSERT_EQ(1, read(fd, &c, 1));
+	EXPECT_EQ(1000, wu_lstat(L("u/mrg/uf")).st_atime);
+
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, 0));
+	ASSERT_EQ(1, pread(fd, &c, 1, 0));
+	EXPECT_NE(1000, wu_lstat(L("u/mrg/uf")).st_atime);
+	close(fd);
+}
+
 /* ---- open for write ------------------------------------------------------ */
 
 /*
