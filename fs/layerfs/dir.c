@@ -31,14 +31,20 @@
 #include "layerfs.h"
 
 /*
- * Act as the mounter, but own new objects as the caller.  Returns the
- * credentials to give back to layerfs_revert_creator().
+ * Act as the mounter, but own new objects in @dir as the caller.  Returns
+ * the credentials to give back to layerfs_revert_creator().
+ *
+ * A setgid directory gives new objects its own group.  The upper filesystem
+ * applies that rule to an object made in place, but one that replaces a
+ * whiteout is made in work/ and moved: asking for the directory's group as
+ * the fsgid gives both the same owner.
  */
 static const struct cred *layerfs_override_creator(struct super_block *sb,
+						   struct inode *dir,
 						   struct cred **creator)
 {
 	kuid_t fsuid = current_fsuid();
-	kgid_t fsgid = current_fsgid();
+	kgid_t fsgid = dir->i_mode & S_ISGID ? dir->i_gid : current_fsgid();
 	const struct cred *old_cred;
 	struct cred *cred;
 
@@ -101,6 +107,27 @@ static bool layerfs_lower_positive(struct dentry *dentry)
 }
 
 /*
+ * A directory made in a setgid directory is setgid too.  mkdir() in work/
+ * could not know that, and ignores S_ISGID in the mode it is given, so the
+ * bit is set afterwards.  The caller's fsgid is the directory's group
+ * already (layerfs_override_creator()), so the chmod may keep the bit.
+ */
+static int layerfs_inherit_sgid(struct super_block *sb, struct dentry *dir)
+{
+	struct inode *inode = d_inode(dir);
+	struct iattr attr = {
+		.ia_valid = ATTR_MODE,
+		.ia_mode = inode->i_mode | S_ISGID,
+	};
+	int err;
+
+	inode_lock(inode);
+	err = notify_change(layerfs_upper_idmap(sb), dir, &attr, NULL);
+	inode_unlock(inode);
+	return err;
+}
+
+/*
  * Replace the whiteout at @name in @upperdir with a new object, built in
  * the work directory and exchanged into place.  A new directory is made
  * opaque first: the lower directory the whiteout hid must stay hidden.
@@ -121,6 +148,8 @@ static struct dentry *layerfs_create_over_whiteout(struct super_block *sb,
 
 	if (S_ISDIR(attr->mode)) {
 		err = layerfs_set_opaque(sb, temp);
+		if (!err && (d_inode(upperdir)->i_mode & S_ISGID))
+			err = layerfs_inherit_sgid(sb, temp);
 		if (err)
 			goto out_cleanup;
 	}
@@ -176,7 +205,7 @@ static int layerfs_create_object(struct dentry *dentry,
 	upperdir = layerfs_upper(d_inode(parent));
 	udir = d_inode(upperdir);
 
-	old_cred = layerfs_override_creator(sb, &creator);
+	old_cred = layerfs_override_creator(sb, d_inode(parent), &creator);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
 

@@ -38,7 +38,7 @@ FIXTURE_SETUP(ns)
 		"$/u/up_d", "$/u/up_full", "$/l2/lo_d", "$/l2/lo_e",
 		"$/u/mrg", "$/l1/mrg", "$/l2/mrg", "$/u/mev", "$/l2/mev",
 		"$/l2/wo_d", "$/u/opq", "$/l2/opq", "$/u/opqe", "$/l2/opqe",
-		"$/l2/pub", "$/l2/sgid",
+		"$/l2/pub", "$/l2/sgid", "$/l2/sgid/oldd",
 	};
 	static const char *const files[][2] = {
 		{ "$/u/up_f", "UP" }, { "$/u/up_full/x", "X" },
@@ -48,7 +48,7 @@ FIXTURE_SETUP(ns)
 		{ "$/l2/mrg/both", "LB" }, { "$/l2/mev/x", "X" },
 		{ "$/l2/wo_f", "OLD" }, { "$/l2/wo_d/old", "OLD" },
 		{ "$/u/opq/uo", "UO" }, { "$/l2/opq/hidden", "H" },
-		{ "$/l2/opqe/h", "H" },
+		{ "$/l2/opqe/h", "H" }, { "$/l2/sgid/old", "OLD" },
 	};
 	const char *b;
 	unsigned int i;
@@ -247,6 +247,34 @@ TEST_F(ns, create_in_setgid_dir)
 	ASSERT_EQ(1000, st.st_uid);
 	ASSERT_EQ(SGID_GID, st.st_gid);
 	ASSERT_TRUE(st.st_mode & S_ISGID);
+}
+
+/*
+ * The same where a lower name was deleted: the new object is built in
+ * work/ and swapped with the whiteout, and still takes the group (and, a
+ * directory, the setgid bit) of the directory it ends up in.
+ */
+TEST_F(ns, create_over_whiteout_in_setgid_dir)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, unlink(M("sgid/old")));
+	ASSERT_EQ(0, rmdir(M("sgid/oldd")));
+	ASSERT_TRUE(wu_is_whiteout(L("u/sgid/old")));
+	ASSERT_TRUE(wu_is_whiteout(L("u/sgid/oldd")));
+	ASSERT_EQ(0, lfs_run_as(1000, create_as_caller, M("sgid/old")));
+	ASSERT_EQ(0, lfs_run_as(1000, mkdir_as_caller, M("sgid/oldd")));
+	ASSERT_EQ(0, lstat(L("u/sgid/old"), &st));
+	ASSERT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(1000, st.st_uid);
+	EXPECT_EQ(SGID_GID, st.st_gid);
+	ASSERT_EQ(0, lstat(L("u/sgid/oldd"), &st));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+	EXPECT_EQ(1000, st.st_uid);
+	EXPECT_EQ(SGID_GID, st.st_gid);
+	EXPECT_TRUE(st.st_mode & S_ISGID);
+	EXPECT_TRUE(wu_is_opaque(L("u/sgid/oldd")));
+	LOWER_INTACT();
 }
 
 /* ---- mkdir --------------------------------------------------------------- */
