@@ -20,7 +20,8 @@
  *    (LAYERFS_IOP_GET_INODE_ACL, layerfs_real_inode_acl()), and getfacl
  *    and setfacl reach a filesystem through the get_acl and set_acl inode
  *    operations instead of the xattr handlers (LAYERFS_ACL_IOPS,
- *    layerfs_vfs_get_acl(), layerfs_vfs_set_acl()).
+ *    layerfs_vfs_get_acl(), layerfs_vfs_set_acl(), which before 6.2 uses
+ *    set_posix_acl()).
  *  - 6.7 made vfs_iter_write() and do_splice_direct() take sb_writers of
  *    the file they write (file_start_write()), and added
  *    splice_file_range(), which leaves that to the caller
@@ -243,11 +244,24 @@ layerfs_vfs_get_acl(struct layerfs_idmap *idmap, struct dentry *dentry,
 	return ERR_PTR(-EOPNOTSUPP);
 }
 
+/*
+ * Before 6.2 there is no vfs_set_acl(); set_posix_acl() is what the ACL
+ * xattr handler calls, with the inode locked.  layerfs only uses this to
+ * give an object it has just made in work/ its inherited ACLs.
+ */
 static inline int layerfs_vfs_set_acl(struct layerfs_idmap *idmap,
 				      struct dentry *dentry, const char *name,
 				      struct posix_acl *acl)
 {
-	return -EOPNOTSUPP;
+	int type = strcmp(name, XATTR_NAME_POSIX_ACL_ACCESS) ?
+		   ACL_TYPE_DEFAULT : ACL_TYPE_ACCESS;
+	struct inode *inode = d_inode(dentry);
+	int err;
+
+	inode_lock(inode);
+	err = set_posix_acl(idmap, inode, type, acl);
+	inode_unlock(inode);
+	return err;
 }
 #endif
 

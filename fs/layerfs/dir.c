@@ -28,6 +28,8 @@
 #include <linux/fs.h>
 #include <linux/cred.h>
 #include <linux/namei.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include "layerfs.h"
 
 /*
@@ -128,6 +130,45 @@ static int layerfs_inherit_sgid(struct super_block *sb, struct dentry *dir)
 }
 
 /*
+ * What creating @temp in @upperdir would have given it, for an object of
+ * @mode created in work/ instead: the ACLs the directory's default ACL
+ * passes on, and the permission bits they imply.  Where the directory has
+ * no default ACL, posix_acl_create() applies the umask, as the creation in
+ * work/ did already, and nothing changes.
+ */
+static int layerfs_inherit_acls(struct super_block *sb,
+				struct dentry *upperdir, struct dentry *temp,
+				umode_t mode)
+{
+	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
+	struct posix_acl *default_acl, *acl;
+	struct inode *inode = d_inode(temp);
+	struct iattr attr = { .ia_valid = ATTR_MODE };
+	int err;
+
+	err = posix_acl_create(d_inode(upperdir), &mode, &default_acl, &acl);
+	if (err)
+		return err;
+
+	if ((inode->i_mode & 0777) != (mode & 0777)) {
+		attr.ia_mode = (inode->i_mode & ~0777) | (mode & 0777);
+		inode_lock(inode);
+		err = notify_change(idmap, temp, &attr, NULL);
+		inode_unlock(inode);
+	}
+	if (!err && acl)
+		err = layerfs_vfs_set_acl(idmap, temp,
+					  XATTR_NAME_POSIX_ACL_ACCESS, acl);
+	if (!err && default_acl)
+		err = layerfs_vfs_set_acl(idmap, temp,
+					  XATTR_NAME_POSIX_ACL_DEFAULT,
+					  default_acl);
+	posix_acl_release(acl);
+	posix_acl_release(default_acl);
+	return err;
+}
+
+/*
  * Replace the whiteout at @name in @upperdir with a new object, built in
  * the work directory and exchanged into place.  A new directory is made
  * opaque first: the lower directory the whiteout hid must stay hidden.
@@ -150,6 +191,11 @@ static struct dentry *layerfs_create_over_whiteout(struct super_block *sb,
 		err = layerfs_set_opaque(sb, temp);
 		if (!err && (d_inode(upperdir)->i_mode & S_ISGID))
 			err = layerfs_inherit_sgid(sb, temp);
+		if (err)
+			goto out_cleanup;
+	}
+	if (!attr->hardlink && !S_ISLNK(attr->mode)) {
+		err = layerfs_inherit_acls(sb, upperdir, temp, attr->mode);
 		if (err)
 			goto out_cleanup;
 	}

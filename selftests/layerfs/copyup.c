@@ -700,6 +700,65 @@ TEST_F(copyup, acl_remove_copies_up)
 	ASSERT_LT(0, getxattr(L("l2/xr"), ACL_ACCESS, buf, sizeof(buf)));
 }
 
+/* user::rwx user:1000:rwx group::r-x mask::rwx other::r-x (a default ACL) */
+static const struct wu_acl_entry acl_dflt_1000[] = {
+	{ WU_ACL_USER_OBJ, 7, WU_ACL_NO_ID }, { WU_ACL_USER, 7, 1000 },
+	{ WU_ACL_GROUP_OBJ, 5, WU_ACL_NO_ID }, { WU_ACL_MASK, 7, WU_ACL_NO_ID },
+	{ WU_ACL_OTHER, 5, WU_ACL_NO_ID },
+};
+
+/* Do @a and @b (upper objects) have the same mode and the same ACL @name? */
+static void same_mode_and_acl(struct __test_metadata *_metadata,
+			      const char *a, const char *b, const char *name)
+{
+	char va[256], vb[256];
+	ssize_t na, nb;
+
+	EXPECT_EQ(wu_lstat(a).st_mode, wu_lstat(b).st_mode);
+	na = getxattr(a, name, va, sizeof(va));
+	nb = getxattr(b, name, vb, sizeof(vb));
+	ASSERT_LT(0, nb) TH_LOG("%s has no %s", b, name);
+	ASSERT_EQ(nb, na) TH_LOG("%s: %s differs from %s's", a, name, b);
+	EXPECT_EQ(0, memcmp(va, vb, nb));
+}
+
+/*
+ * In a directory with a default ACL, a name that was deleted and is made
+ * again gets the ACLs and mode a fresh name gets, although layerfs builds
+ * it in work/ (no default ACL there) and swaps it with the whiteout.
+ */
+TEST_F(copyup, acl_default_inherited_over_whiteout)
+{
+	int fd;
+
+	umask(022);
+	ASSERT_EQ(0, wu_set_acl(M("d1"), ACL_DEFAULT, acl_dflt_1000,
+				ACL_N(acl_dflt_1000)));
+	ASSERT_EQ(0, unlink(M("d1/sib")));
+	ASSERT_EQ(0, unlink(M("d1/d2/deep")));
+	ASSERT_EQ(0, rmdir(M("d1/d2")));
+	ASSERT_TRUE(wu_is_whiteout(L("u/d1/sib")));
+	ASSERT_TRUE(wu_is_whiteout(L("u/d1/d2")));
+
+	fd = open(M("d1/sib"), O_WRONLY | O_CREAT | O_EXCL, 0666);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = open(M("d1/fresh"), O_WRONLY | O_CREAT | O_EXCL, 0666);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mkdir(M("d1/d2"), 0777));
+	ASSERT_EQ(0, mkdir(M("d1/freshd"), 0777));
+
+	same_mode_and_acl(_metadata, L("u/d1/sib"), L("u/d1/fresh"),
+			  ACL_ACCESS);
+	same_mode_and_acl(_metadata, L("u/d1/d2"), L("u/d1/freshd"),
+			  ACL_ACCESS);
+	same_mode_and_acl(_metadata, L("u/d1/d2"), L("u/d1/freshd"),
+			  ACL_DEFAULT);
+	EXPECT_EQ(0664, wu_lstat(M("d1/sib")).st_mode & 07777);
+	EXPECT_EQ(0, wu_count(L("w/work")));
+}
+
 /* ---- standalone stacks --------------------------------------------------- */
 
 /* A private namespace and tmpfs; each test builds its own stack in it. */
