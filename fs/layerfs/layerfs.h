@@ -40,6 +40,8 @@
  * One more layerfs lock stands outside this order: layerfs_inuse_lock
  * (super.c), a leaf mutex taken only at mount and unmount to claim and
  * release upper and work directories, with nothing else taken under it.
+ * So does one VFS lock: a real file's f_lock, a spinlock that
+ * layerfs_sync_flags() (file.c) takes alone to copy F_SETFL flags.
  *
  * No layerfs code holds a lock of a lower layer while taking one of the
  * upper layer, and no real lock is held across a return to the VFS.  syncfs
