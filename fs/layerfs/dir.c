@@ -690,7 +690,9 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 
 	old_cred = layerfs_override_creds(sb);
 	old_lower = layerfs_lower_positive(old);
-	new_lower = layerfs_lower_positive(new);
+	/* Only a directory arriving at @new's name has to know (lookups). */
+	new_lower = (d_is_dir(old) || replace_dir) &&
+		    layerfs_lower_positive(new);
 
 	/* A directory moved onto a name lower layers have must hide them. */
 	if (d_is_dir(old) && new_lower)
