@@ -26,6 +26,39 @@ static const char *layerfs_acl_name(int type)
 					 XATTR_NAME_POSIX_ACL_DEFAULT;
 }
 
+/*
+ * Setting or removing an xattr or an ACL changes the upper object: copy the
+ * object up, inside write access to the upper layer, and switch to the
+ * mounter's credentials.  Returns the upper object or an ERR_PTR; after a
+ * success, layerfs_change_end() gives back what this took.
+ */
+static struct dentry *layerfs_change_begin(struct dentry *dentry,
+					   const struct cred **old_cred)
+{
+	struct super_block *sb = dentry->d_sb;
+	int err;
+
+	err = layerfs_want_write(sb);
+	if (err)
+		return ERR_PTR(err);
+	err = layerfs_copy_up(dentry);
+	if (err) {
+		layerfs_drop_write(sb);
+		return ERR_PTR(err);
+	}
+	*old_cred = layerfs_override_creds(sb);
+	return layerfs_upper(d_inode(dentry));
+}
+
+/* The end of a change: the inode mirrors the new mode and ctime. */
+static void layerfs_change_end(struct dentry *dentry,
+			       const struct cred *old_cred)
+{
+	revert_creds(old_cred);
+	layerfs_copyattr(d_inode(dentry));
+	layerfs_drop_write(dentry->d_sb);
+}
+
 /**
  * layerfs_get_acl - inode_operations.get_acl (getfacl, since 6.2)
  * @idmap:  the idmapping of the layerfs mount
@@ -75,10 +108,9 @@ int layerfs_set_acl(struct layerfs_idmap *idmap, struct dentry *dentry,
 		    struct posix_acl *acl, int type)
 {
 	struct inode *inode = d_inode(dentry);
-	struct super_block *sb = inode->i_sb;
-	const char *name = layerfs_acl_name(type);
 	const struct cred *old_cred;
 	struct posix_acl *old;
+	struct dentry *upper;
 	int err;
 
 	if (!acl && !layerfs_upper(inode)) {
@@ -88,18 +120,12 @@ int layerfs_set_acl(struct layerfs_idmap *idmap, struct dentry *dentry,
 		posix_acl_release(old);
 	}
 
-	err = layerfs_want_write(sb);
-	if (err)
-		return err;
-	err = layerfs_copy_up(dentry);
-	if (!err) {
-		old_cred = layerfs_override_creds(sb);
-		err = layerfs_vfs_set_acl(layerfs_upper_idmap(sb),
-					  layerfs_upper(inode), name, acl);
-		revert_creds(old_cred);
-		layerfs_copyattr(inode);
-	}
-	layerfs_drop_write(sb);
+	upper = layerfs_change_begin(dentry, &old_cred);
+	if (IS_ERR(upper))
+		return PTR_ERR(upper);
+	err = layerfs_vfs_set_acl(layerfs_upper_idmap(inode->i_sb), upper,
+				  layerfs_acl_name(type), acl);
+	layerfs_change_end(dentry, old_cred);
 	return err;
 }
 
@@ -130,7 +156,7 @@ static int layerfs_xattr_set(const struct xattr_handler *handler,
 			     const char *name, const void *value, size_t size,
 			     int flags)
 {
-	struct super_block *sb = inode->i_sb;
+	struct layerfs_idmap *upper_idmap = layerfs_upper_idmap(inode->i_sb);
 	const struct cred *old_cred;
 	struct dentry *upper;
 	int err;
@@ -142,24 +168,15 @@ static int layerfs_xattr_set(const struct xattr_handler *handler,
 			return err;
 	}
 
-	err = layerfs_want_write(sb);
-	if (err)
-		return err;
-	err = layerfs_copy_up(dentry);
-	if (err)
-		goto out_drop_write;
-
-	upper = layerfs_upper(inode);
-	old_cred = layerfs_override_creds(sb);
+	upper = layerfs_change_begin(dentry, &old_cred);
+	if (IS_ERR(upper))
+		return PTR_ERR(upper);
 	if (value)
-		err = vfs_setxattr(layerfs_upper_idmap(sb), upper, name, value,
-				   size, flags);
+		err = vfs_setxattr(upper_idmap, upper, name, value, size,
+				   flags);
 	else
-		err = vfs_removexattr(layerfs_upper_idmap(sb), upper, name);
-	revert_creds(old_cred);
-	layerfs_copyattr(inode);
-out_drop_write:
-	layerfs_drop_write(sb);
+		err = vfs_removexattr(upper_idmap, upper, name);
+	layerfs_change_end(dentry, old_cred);
 	return err;
 }
 
