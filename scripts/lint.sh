@@ -8,7 +8,9 @@
 #  * checkpatch.pl --no-tree --strict -f over fs/layerfs/*.[ch] (the script
 #    comes from linux-source-6.12 in the cache; CHECKs count as problems too);
 #  * a clean W=1 build for each kernel (default: 6.12 and 6.1);
-#  * sparse (C=2) for each kernel.
+#  * sparse (C=2) for each kernel;
+#  * Documentation/filesystems/*.rst parsed by docutils, which must report
+#    nothing at level WARNING or above (python3-docutils).
 # Prints a summary; the exit status is non-zero on any warning or error.
 
 set -euo pipefail
@@ -27,6 +29,8 @@ done
 checkpatch=$CACHE/linux-src/scripts/checkpatch.pl
 [ -r "$checkpatch" ] || die "$checkpatch missing: run scripts/setup.sh"
 command -v sparse >/dev/null || die "sparse missing: run scripts/setup.sh"
+python3 -c 'import docutils' 2>/dev/null ||
+	die "python3 docutils missing: run scripts/setup.sh"
 
 logdir=$REPO/build/lint
 mkdir -p "$logdir"
@@ -97,6 +101,28 @@ for target in "${targets[@]}"; do
 	grep -E '(warning|error):' "$log" || true
 	note "sparse C=2 ($target)" "$log" "$(count_diagnostics "$log")"
 done
+
+echo "== reStructuredText (docutils)"
+log=$logdir/rst.log
+python3 - "$REPO"/Documentation/filesystems/*.rst >"$log" 2>&1 <<'EOF' || true
+import io
+import sys
+
+import docutils.core
+
+for path in sys.argv[1:]:
+    messages = io.StringIO()
+    with open(path, encoding="utf-8") as f:
+        docutils.core.publish_doctree(
+            f.read(), source_path=path,
+            settings_overrides={"warning_stream": messages,
+                                "report_level": 2, "halt_level": 5})
+    sys.stdout.write(messages.getvalue())
+EOF
+cat "$log"
+# A docutils message is "<file>:<line>: (LEVEL/n) ..."; a crash counts too.
+count=$(grep -cE '[(](WARNING|ERROR|SEVERE)/|^Traceback' "$log" || true)
+note "rst (docutils)" "$log" "$count"
 
 echo
 echo "lint summary:"

@@ -11,7 +11,8 @@
 #
 #  * host packages: qemu, busybox-static, cpio, kmod, xz-utils, sparse, rsync,
 #    stress-ng (copied into the VM for selftests/layerfs/stress_ng.sh),
-#    gcc, make, libc6-dev, perl, linux-source-6.12;
+#    gcc, make, libc6-dev, perl, linux-source-6.12, python3-docutils (the
+#    rst check of scripts/lint.sh);
 #  * for each kernel series (6.12, 6.1) the newest ABI apt offers at setup time
 #    (never hard-coded): its linux-headers-<kver> package is installed, its
 #    linux-image-<kver> package is only downloaded and unpacked into the cache
@@ -29,7 +30,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 HOST_PACKAGES="qemu-system-x86 busybox-static cpio kmod xz-utils sparse rsync
-	gcc make libc6-dev perl linux-source-6.12 stress-ng"
+	gcc make libc6-dev perl linux-source-6.12 stress-ng python3-docutils"
 DEBUG_PACKAGES="flex bison bc libelf-dev"
 
 # Files taken from the linux-source tarball, relative to its top directory.
