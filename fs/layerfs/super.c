@@ -424,6 +424,38 @@ out_unlock:
 }
 
 /*
+ * Temporaries are made in work/ and must come out as if made where they
+ * end up.  A default ACL that work/ inherited from the workdir would be
+ * passed on to every copy-up and to every object made over a whiteout, so
+ * work/ loses it, and the access ACL that came with it.  An upper
+ * filesystem without POSIX ACLs has nothing to remove.
+ */
+static int layerfs_strip_work_acls(struct fs_context *fc,
+				   struct super_block *sb)
+{
+	static const char *const names[] = {
+		XATTR_NAME_POSIX_ACL_DEFAULT, XATTR_NAME_POSIX_ACL_ACCESS,
+	};
+	struct dentry *work = LAYERFS_FS(sb)->work;
+	unsigned int i;
+	int err;
+
+	if (!IS_POSIXACL(d_inode(work)))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		err = layerfs_vfs_set_acl(layerfs_upper_idmap(sb), work,
+					  names[i], NULL);
+		if (err && err != -ENODATA) {
+			errorfc(fc, "cannot remove %s from '%s/%s' (%d)",
+				names[i], LAYERFS_FS(sb)->config.workdir,
+				LAYERFS_WORKDIR_NAME, err);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
  * Create <workdir>/work, emptying what an earlier mount left there (e.g. a
  * copy interrupted by a crash), then check the upper filesystem.
  */
@@ -489,7 +521,9 @@ retry:
 	}
 	ofs->work = work;
 
-	err = layerfs_probe_xattr(fc, sb);
+	err = layerfs_strip_work_acls(fc, sb);
+	if (!err)
+		err = layerfs_probe_xattr(fc, sb);
 	if (!err)
 		err = layerfs_probe_rename(fc, sb);
 	if (!err)

@@ -945,6 +945,45 @@ TEST_F(stack, enospc_copy_up_leaves_nothing)
 }
 
 /*
+ * A default ACL on the workdir reaches nothing: layerfs removes what
+ * work/ inherits from it (overlayfs does the same), so neither a copy-up
+ * nor an object made over a whiteout -- both built in work/ -- picks up an
+ * ACL or a mode from it.
+ */
+TEST_F(stack, workdir_default_acl_not_inherited)
+{
+	const char *b = self->base;
+	char buf[256];
+	int fd;
+
+	umask(022);
+	ASSERT_EQ(0, wu_layout_make(b));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/l2/f", b), "F"));
+	ASSERT_EQ(0, chmod(lfs_fmt("%s/l2/f", b), 0640));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/l2/g", b), "G"));
+	ASSERT_EQ(0, wu_set_acl(lfs_fmt("%s/w", b), ACL_DEFAULT, acl_dflt_1000,
+				ACL_N(acl_dflt_1000)));
+	ASSERT_EQ(0, wu_mount(lfs_fmt("%s/m", b), wu_opts(b)));
+
+	fd = open(lfs_fmt("%s/m/f", b), O_WRONLY | O_APPEND);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, unlink(lfs_fmt("%s/m/g", b)));
+	fd = open(lfs_fmt("%s/m/g", b), O_WRONLY | O_CREAT | O_EXCL, 0666);
+	ASSERT_LE(0, fd);
+	close(fd);
+
+	ASSERT_EQ(-1, getxattr(lfs_fmt("%s/u/f", b), ACL_ACCESS, buf,
+			       sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(0640, wu_lstat(lfs_fmt("%s/u/f", b)).st_mode & 07777);
+	ASSERT_EQ(-1, getxattr(lfs_fmt("%s/u/g", b), ACL_ACCESS, buf,
+			       sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(0644, wu_lstat(lfs_fmt("%s/u/g", b)).st_mode & 07777);
+}
+
+/*
  * statfs of the mount reports the upper filesystem (its block counts) with
  * the stacking filesystem's f_type, and follows writes made through it.
  */
