@@ -425,22 +425,36 @@ out_unlock:
 
 /*
  * Temporaries are made in work/ and must come out as if made where they
- * end up.  A default ACL that work/ inherited from the workdir would be
- * passed on to every copy-up and to every object made over a whiteout, so
- * work/ loses it, and the access ACL that came with it.  An upper
- * filesystem without POSIX ACLs has nothing to remove.
+ * end up, so work/ must pass nothing on.  What it inherited from the
+ * workdir would be: the setgid bit (and with it the workdir's group) and
+ * a default ACL, given to every copy-up and every object made over a
+ * whiteout.  work/ loses both, its mode bits (nobody but layerfs, as the
+ * mounter, has business in it), and the access ACL that came with the
+ * default one.  An upper filesystem without POSIX ACLs has no ACL to lose.
  */
-static int layerfs_strip_work_acls(struct fs_context *fc,
-				   struct super_block *sb)
+static int layerfs_strip_work(struct fs_context *fc, struct super_block *sb)
 {
 	static const char *const names[] = {
 		XATTR_NAME_POSIX_ACL_DEFAULT, XATTR_NAME_POSIX_ACL_ACCESS,
 	};
 	struct dentry *work = LAYERFS_FS(sb)->work;
+	struct inode *inode = d_inode(work);
+	struct iattr attr = { .ia_valid = ATTR_MODE, .ia_mode = S_IFDIR };
 	unsigned int i;
 	int err;
 
-	if (!IS_POSIXACL(d_inode(work)))
+	if (inode->i_mode & 07777) {
+		inode_lock(inode);
+		err = notify_change(layerfs_upper_idmap(sb), work, &attr, NULL);
+		inode_unlock(inode);
+		if (err) {
+			errorfc(fc, "cannot chmod '%s/%s' (%d)",
+				LAYERFS_FS(sb)->config.workdir,
+				LAYERFS_WORKDIR_NAME, err);
+			return err;
+		}
+	}
+	if (!IS_POSIXACL(inode))
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		err = layerfs_vfs_set_acl(layerfs_upper_idmap(sb), work,
@@ -521,7 +535,7 @@ retry:
 	}
 	ofs->work = work;
 
-	err = layerfs_strip_work_acls(fc, sb);
+	err = layerfs_strip_work(fc, sb);
 	if (!err)
 		err = layerfs_probe_xattr(fc, sb);
 	if (!err)

@@ -984,6 +984,38 @@ TEST_F(stack, workdir_default_acl_not_inherited)
 }
 
 /*
+ * Nor does a setgid workdir: objects made over whiteouts (in work/ first)
+ * belong to the caller's group, and a directory is not setgid, as in a
+ * plain parent directory.
+ */
+TEST_F(stack, workdir_setgid_not_inherited)
+{
+	const char *b = self->base;
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, wu_layout_make(b));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/l2/g", b), "G"));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/l2/d", b), 0755));
+	ASSERT_EQ(0, chown(lfs_fmt("%s/w", b), 0, 5678));
+	ASSERT_EQ(0, chmod(lfs_fmt("%s/w", b), 02775));
+	ASSERT_EQ(0, wu_mount(lfs_fmt("%s/m", b), wu_opts(b)));
+
+	ASSERT_EQ(0, unlink(lfs_fmt("%s/m/g", b)));
+	fd = open(lfs_fmt("%s/m/g", b), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, rmdir(lfs_fmt("%s/m/d", b)));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/m/d", b), 0755));
+
+	ASSERT_EQ(0, lstat(lfs_fmt("%s/u/g", b), &st));
+	EXPECT_EQ(getegid(), st.st_gid);
+	ASSERT_EQ(0, lstat(lfs_fmt("%s/u/d", b), &st));
+	EXPECT_EQ(getegid(), st.st_gid);
+	EXPECT_EQ(0, st.st_mode & S_ISGID);
+}
+
+/*
  * statfs of the mount reports the upper filesystem (its block counts) with
  * the stacking filesystem's f_type, and follows writes made through it.
  */
