@@ -109,27 +109,6 @@ static bool layerfs_lower_positive(struct dentry *dentry)
 }
 
 /*
- * A directory made in a setgid directory is setgid too.  mkdir() in work/
- * could not know that, and ignores S_ISGID in the mode it is given, so the
- * bit is set afterwards.  The caller's fsgid is the directory's group
- * already (layerfs_override_creator()), so the chmod may keep the bit.
- */
-static int layerfs_inherit_sgid(struct super_block *sb, struct dentry *dir)
-{
-	struct inode *inode = d_inode(dir);
-	struct iattr attr = {
-		.ia_valid = ATTR_MODE,
-		.ia_mode = inode->i_mode | S_ISGID,
-	};
-	int err;
-
-	inode_lock(inode);
-	err = notify_change(layerfs_upper_idmap(sb), dir, &attr, NULL);
-	inode_unlock(inode);
-	return err;
-}
-
-/*
  * What creating @temp in @upperdir would have given it, for an object of
  * @mode created in work/ instead: the ACLs the directory's default ACL
  * passes on, and the permission bits they imply.  Where the directory has
@@ -142,20 +121,16 @@ static int layerfs_inherit_acls(struct super_block *sb,
 {
 	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
 	struct posix_acl *default_acl, *acl;
-	struct inode *inode = d_inode(temp);
-	struct iattr attr = { .ia_valid = ATTR_MODE };
+	umode_t old_mode = d_inode(temp)->i_mode;
 	int err;
 
 	err = posix_acl_create(d_inode(upperdir), &mode, &default_acl, &acl);
 	if (err)
 		return err;
 
-	if ((inode->i_mode & 0777) != (mode & 0777)) {
-		attr.ia_mode = (inode->i_mode & ~0777) | (mode & 0777);
-		inode_lock(inode);
-		err = notify_change(idmap, temp, &attr, NULL);
-		inode_unlock(inode);
-	}
+	if ((old_mode & 0777) != (mode & 0777))
+		err = layerfs_set_mode(sb, temp,
+				       (old_mode & ~0777) | (mode & 0777));
 	if (!err && acl)
 		err = layerfs_vfs_set_acl(idmap, temp,
 					  XATTR_NAME_POSIX_ACL_ACCESS, acl);
@@ -189,8 +164,16 @@ static struct dentry *layerfs_create_over_whiteout(struct super_block *sb,
 
 	if (S_ISDIR(attr->mode)) {
 		err = layerfs_set_opaque(sb, temp);
+		/*
+		 * A directory made in a setgid directory is setgid too.
+		 * mkdir() in work/ could not know that, and ignores S_ISGID in
+		 * the mode it is given.  The fsgid is the directory's group
+		 * already (layerfs_override_creator()), so the chmod may keep
+		 * the bit.
+		 */
 		if (!err && (d_inode(upperdir)->i_mode & S_ISGID))
-			err = layerfs_inherit_sgid(sb, temp);
+			err = layerfs_set_mode(sb, temp,
+					       d_inode(temp)->i_mode | S_ISGID);
 		if (err)
 			goto out_cleanup;
 	}

@@ -238,6 +238,8 @@ void layerfs_drop_write(struct super_block *sb);
 bool layerfs_is_whiteout(const struct dentry *dentry);
 bool layerfs_is_opaque_dir(const struct layerfs_real *real);
 int layerfs_set_opaque(struct super_block *sb, struct dentry *upper);
+int layerfs_set_mode(struct super_block *sb, struct dentry *upper,
+		     umode_t mode);
 bool layerfs_is_private_xattr(const char *name);
 int layerfs_create_real(struct super_block *sb, struct inode *dir,
 			struct dentry *dentry, const struct layerfs_cattr *attr);

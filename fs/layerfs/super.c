@@ -439,14 +439,11 @@ static int layerfs_strip_work(struct fs_context *fc, struct super_block *sb)
 	};
 	struct dentry *work = LAYERFS_FS(sb)->work;
 	struct inode *inode = d_inode(work);
-	struct iattr attr = { .ia_valid = ATTR_MODE, .ia_mode = S_IFDIR };
 	unsigned int i;
 	int err;
 
 	if (inode->i_mode & 07777) {
-		inode_lock(inode);
-		err = notify_change(layerfs_upper_idmap(sb), work, &attr, NULL);
-		inode_unlock(inode);
+		err = layerfs_set_mode(sb, work, S_IFDIR);
 		if (err) {
 			errorfc(fc, "cannot chmod '%s/%s' (%d)",
 				LAYERFS_FS(sb)->config.workdir,

@@ -204,6 +204,31 @@ int layerfs_set_opaque(struct super_block *sb, struct dentry *upper)
 }
 
 /**
+ * layerfs_set_mode - chmod an upper object
+ * @sb:    the layerfs super block
+ * @upper: the object, in the upper layer
+ * @mode:  its new mode (the type bits are ignored)
+ *
+ * For objects layerfs has just made in work/ and must give what their
+ * final place would have (see dir.c and super.c).  The caller holds write
+ * access to the upper layer and no lock of @upper.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_set_mode(struct super_block *sb, struct dentry *upper,
+		     umode_t mode)
+{
+	struct inode *inode = d_inode(upper);
+	struct iattr attr = { .ia_valid = ATTR_MODE, .ia_mode = mode };
+	int err;
+
+	inode_lock(inode);
+	err = notify_change(layerfs_upper_idmap(sb), upper, &attr, NULL);
+	inode_unlock(inode);
+	return err;
+}
+
+/**
  * layerfs_is_private_xattr - is @name one of overlayfs's own xattrs?
  * @name: a full xattr name
  *
