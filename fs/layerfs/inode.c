@@ -209,8 +209,9 @@ struct posix_acl *layerfs_get_inode_acl(struct inode *inode, int type,
  *    and st_ino is the real object's, which is unique on that filesystem;
  *  - layers on several filesystems: directories report layerfs's st_dev and
  *    a layerfs inode number (they may be merged from many filesystems);
- *    other objects report their real st_dev and st_ino, so that no two
- *    objects in the merged view can share a (st_dev, st_ino) pair.
+ *    other objects report their real st_ino with a device number that
+ *    stands for the real filesystem (layerfs_get_pseudo_devs()), so that
+ *    no two objects in the merged view can share a (st_dev, st_ino) pair.
  *
  * A directory merged from several layers reports one link: its real link
  * count would count subdirectories of a single layer only, and tools like
@@ -225,10 +226,12 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 	struct layerfs_fs *ofs = LAYERFS_FS(inode->i_sb);
 	bool is_dir = S_ISDIR(inode->i_mode);
 	const struct cred *old_cred;
+	struct layerfs_real real;
 	struct path realpath;
 	int err;
 
-	layerfs_real_path(inode, &realpath);
+	layerfs_real(inode, &real);
+	layerfs_path(&real, &realpath);
 	old_cred = layerfs_override_creds(inode->i_sb);
 	err = layerfs_vfs_getattr(&realpath, stat, request_mask, flags);
 	revert_creds(old_cred);
@@ -237,6 +240,8 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 
 	if (ofs->samefs || is_dir)
 		stat->dev = inode->i_sb->s_dev;
+	else
+		stat->dev = real.layer->pseudo_dev;
 	if (!ofs->samefs && is_dir)
 		stat->ino = inode->i_ino;
 	if (is_dir && layerfs_nstack(inode, layerfs_upper(inode)) > 1)

@@ -92,12 +92,16 @@
  * @name: the name the user gave it, for messages
  * @idx:  0 for the topmost layer, counting down the stack
  * @upper: this is the writable upper layer
+ * @pseudo_dev: the st_dev of this layer's non-directories when the layers
+ *        are on several filesystems: an anonymous device number per real
+ *        filesystem, shared by the layers on it (0 when they are on one)
  */
 struct layerfs_layer {
 	struct path root;
 	const char *name;
 	unsigned int idx;
 	bool upper;
+	dev_t pseudo_dev;
 };
 
 /**

@@ -321,6 +321,62 @@ static int layerfs_check_layers(struct fs_context *fc, struct super_block *sb,
 	return 0;
 }
 
+/* The index of the first layer on the filesystem of layer @i (at most @i). */
+static unsigned int layerfs_first_on_fs(const struct layerfs_fs *ofs,
+					unsigned int i)
+{
+	struct super_block *sb = ofs->layers[i].root.dentry->d_sb;
+	unsigned int j;
+
+	for (j = 0; j < i; j++) {
+		if (ofs->layers[j].root.dentry->d_sb == sb)
+			break;
+	}
+	return j;
+}
+
+/*
+ * With layers on several filesystems, a real inode number is unique only
+ * within its own filesystem, so a non-directory reports it together with a
+ * device number that stands for that filesystem (layerfs_getattr()).  Not
+ * the real st_dev: an object of the merged view would then have the
+ * (st_dev, st_ino) of the real object outside it, which tools such as cp,
+ * tar and du read as "the same file".  As overlayfs does (with xino off,
+ * Debian's default), each real filesystem gets an anonymous device number
+ * instead, shared by all the layers on it.
+ */
+static int layerfs_get_pseudo_devs(struct layerfs_fs *ofs)
+{
+	unsigned int i, first;
+	int err;
+
+	if (ofs->samefs)
+		return 0;
+	for (i = 0; i < ofs->numlayers; i++) {
+		first = layerfs_first_on_fs(ofs, i);
+		if (first < i) {
+			ofs->layers[i].pseudo_dev = ofs->layers[first].pseudo_dev;
+			continue;
+		}
+		err = get_anon_bdev(&ofs->layers[i].pseudo_dev);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Give back the device numbers of layerfs_get_pseudo_devs(), once each. */
+static void layerfs_put_pseudo_devs(struct layerfs_fs *ofs)
+{
+	unsigned int i;
+
+	for (i = 0; i < ofs->numlayers; i++) {
+		if (ofs->layers[i].pseudo_dev &&
+		    layerfs_first_on_fs(ofs, i) == i)
+			free_anon_bdev(ofs->layers[i].pseudo_dev);
+	}
+}
+
 /* ---- the work directory ---------------------------------------------- */
 
 /* Can the upper filesystem store trusted.overlay.* xattrs? */
@@ -603,6 +659,7 @@ static void layerfs_free_fs(struct layerfs_fs *ofs)
 	unsigned int i;
 
 	layerfs_release_dirs(ofs);
+	layerfs_put_pseudo_devs(ofs);
 
 	for (i = 0; i < ofs->numlayers; i++) {
 		if (ofs->layers[i].upper)
@@ -751,6 +808,9 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (err)
 		return err;
 	err = layerfs_check_layers(fc, sb, ofs);
+	if (err)
+		return err;
+	err = layerfs_get_pseudo_devs(ofs);
 	if (err)
 		return err;
 	if (ofs->has_upper) {

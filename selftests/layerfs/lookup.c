@@ -173,7 +173,7 @@ FIXTURE_SETUP(lookup)
 
 FIXTURE_TEARDOWN(lookup)
 {
-	LFS_DROP_BASE(self->base, "m", "m2", "x1", "x2");
+	LFS_DROP_BASE(self->base, "m", "m2", "m3", "x1", "x2");
 }
 
 /* Path below the mount point. */
@@ -597,13 +597,40 @@ TEST_F(lookup, st_dev_st_ino_same_fs)
 }
 
 /*
+ * Non-directories of a stack whose layers are on two filesystems, as
+ * overlayfs (xino=off) numbers them: the real st_ino, and an st_dev that
+ * is neither the real one nor the mount's, shared by the objects of one
+ * real filesystem and different between filesystems.  Checked on @mnt.
+ */
+static void assert_cross_fs_files(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(lookup) *self, const char *mnt)
+{
+	struct stat f, g, h, real_f, real_g;
+	dev_t dev;
+
+	ASSERT_EQ(0, lfs_mount_dev(mnt, &dev));
+	ASSERT_EQ(0, stat(lfs_fmt("%s/d/f", mnt), &f));
+	ASSERT_EQ(0, stat(lfs_fmt("%s/g", mnt), &g));
+	ASSERT_EQ(0, stat(lfs_fmt("%s/h", mnt), &h));
+	ASSERT_EQ(0, stat(L("x2/d/f"), &real_f));
+	ASSERT_EQ(0, stat(L("x1/g"), &real_g));
+	ASSERT_EQ(real_f.st_ino, f.st_ino);
+	ASSERT_EQ(real_g.st_ino, g.st_ino);
+	ASSERT_NE(real_f.st_dev, f.st_dev) TH_LOG("%s: real st_dev", mnt);
+	ASSERT_NE(real_g.st_dev, g.st_dev) TH_LOG("%s: real st_dev", mnt);
+	ASSERT_NE(dev, f.st_dev) TH_LOG("%s: the mount's st_dev", mnt);
+	ASSERT_NE(f.st_dev, g.st_dev) TH_LOG("%s: one st_dev for two fs", mnt);
+	ASSERT_EQ(g.st_dev, h.st_dev) TH_LOG("%s: two st_dev for one fs", mnt);
+}
+
+/*
  * Layers on two filesystems: directories get layerfs's st_dev and private
- * (distinct, stable) inode numbers; non-directories keep the real
- * st_dev/st_ino.
+ * (distinct, stable) inode numbers; non-directories keep their real
+ * st_ino with a device number per real filesystem, as on overlayfs.
  */
 TEST_F(lookup, st_dev_st_ino_cross_fs)
 {
-	struct stat d, e, root, f, g, real_f, real_g, d2;
+	struct stat d, e, root, d2;
 	dev_t dev;
 
 	ASSERT_EQ(0, lfs_mount_tmpfs(L("x1")));
@@ -613,6 +640,7 @@ TEST_F(lookup, st_dev_st_ino_cross_fs)
 	ASSERT_EQ(0, lfs_mkdir_p(L("x2/e")));
 	ASSERT_EQ(0, lfs_write(L("x2/d/f"), "f"));
 	ASSERT_EQ(0, lfs_write(L("x1/g"), "g"));
+	ASSERT_EQ(0, lfs_write(L("x1/h"), "h"));
 	ASSERT_EQ(0, lfs_mkdir_p(L("m2")));
 	ASSERT_EQ(0, lfs_mount(L("m2"), lfs_expand(self->base,
 						   "lowerdir=$/x1:$/x2")));
@@ -630,15 +658,15 @@ TEST_F(lookup, st_dev_st_ino_cross_fs)
 	ASSERT_EQ(0, stat(L("m2/d"), &d2));
 	ASSERT_EQ(d.st_ino, d2.st_ino);
 
-	ASSERT_EQ(0, stat(L("m2/d/f"), &f));
-	ASSERT_EQ(0, stat(L("x2/d/f"), &real_f));
-	ASSERT_EQ(real_f.st_dev, f.st_dev);
-	ASSERT_EQ(real_f.st_ino, f.st_ino);
-	ASSERT_EQ(0, stat(L("m2/g"), &g));
-	ASSERT_EQ(0, stat(L("x1/g"), &real_g));
-	ASSERT_EQ(real_g.st_dev, g.st_dev);
-	ASSERT_EQ(real_g.st_ino, g.st_ino);
-	ASSERT_NE(real_f.st_dev, real_g.st_dev);
+	assert_cross_fs_files(_metadata, self, L("m2"));
+
+	/* The same rule on the kernel's overlayfs (loaded in the test VM). */
+	ASSERT_TRUE(lfs_fs_available("overlay"));
+	ASSERT_EQ(0, lfs_mkdir_p(L("m3")));
+	ASSERT_EQ(0, mount("overlay", L("m3"), "overlay", 0,
+			   lfs_expand(self->base,
+				      "lowerdir=$/x1:$/x2,xino=off")));
+	assert_cross_fs_files(_metadata, self, L("m3"));
 }
 
 TEST_F(lookup, statfs_magic)
