@@ -116,7 +116,8 @@ static unsigned int rn(struct ctx *c, unsigned int n)
 
 static void cur(struct ctx *c, const char *op, const char *path)
 {
-	snprintf(c->ws->cur, sizeof(c->ws->cur), "%s %s", op, path);
+	/* only a status line for the log: the tail of a long path is cut */
+	snprintf(c->ws->cur, sizeof(c->ws->cur), "%.40s %.150s", op, path);
 	c->ws->ops++;
 }
 
@@ -253,16 +254,23 @@ static int stray_whiteouts(struct __test_metadata *_metadata,
 	int bad = 0;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/u%s%s", self->base, *rel ? "/" : "",
-		 rel);
+	if (snprintf(path, sizeof(path), "%s/u%s%s", self->base,
+		     *rel ? "/" : "", rel) >= (int)sizeof(path)) {
+		TH_LOG("path too long below u/: %s", rel);
+		return 1;
+	}
 	d = opendir(path);
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
-			 de->d_name);
+		if (snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
+			     de->d_name) >= (int)sizeof(sub)) {
+			TH_LOG("path too long below u/: %s", rel);
+			bad++;
+			continue;
+		}
 		if (lstat(lfs_fmt("%s/u/%s", self->base, sub), &st))
 			continue;
 		if (S_ISDIR(st.st_mode)) {
@@ -486,9 +494,12 @@ TEST_F_TIMEOUT(stress, rename_storm, 120)
 				content[v]++;
 		}
 	}
-	for (k = 0; k < NREN; k++)
-		EXPECT_EQ(1, content[k]) TH_LOG("content a%02u seen %u times",
-						k, content[k]);
+	for (k = 0; k < NREN; k++) {
+		unsigned int seen = content[k];
+
+		EXPECT_EQ(1, seen) TH_LOG("content a%02u seen %u times", k,
+					  seen);
+	}
 	/* The lower directories never moved. */
 	for (i = 0; i < 2; i++) {
 		EXPECT_EQ(0, lfs_lstat_errno(M(lfs_fmt("A/sd%d", i))));
@@ -703,10 +714,14 @@ static void mount_worker(struct ctx *c, time_t end)
 		/* (not an lfs_fmt() ring buffer: it is kept across calls) */
 		snprintf(mnt, sizeof(mnt), "%s/mm%d", self->base, c->id / 2);
 
-		snprintf(opts, sizeof(opts),
-			 "lowerdir=%s/l1:%s/l2,upperdir=%s/mu%d,workdir=%s/mw%d",
-			 self->base, self->base, self->base, c->id / 2,
-			 self->base, c->id / 2);
+		if (snprintf(opts, sizeof(opts),
+			     "lowerdir=%s/l1:%s/l2,upperdir=%s/mu%d,workdir=%s/mw%d",
+			     self->base, self->base, self->base, c->id / 2,
+			     self->base, c->id / 2) >= (int)sizeof(opts)) {
+			errno = ENAMETOOLONG;	/* base is short: never */
+			check(c, -1, OK(0));
+			return;
+		}
 		while (time(NULL) < end) {
 			cur(c, "mount", mnt);
 			if (!check(c, mount("layerfs", mnt, "layerfs", 0, opts),
