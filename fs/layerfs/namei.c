@@ -10,7 +10,8 @@
  *	found in layer i        effect on the layers below i
  *	----------------        ----------------------------
  *	nothing                 look further down
- *	a whiteout              the name does not exist: stop
+ *	a whiteout (either      the name does not exist: stop
+ *	form, util.c)
  *	a non-directory         it is the result: stop
  *	a directory             merge it; stop if it is opaque, otherwise
  *	                        look for directories further down
@@ -54,7 +55,8 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 			dput(this);
 			continue;
 		}
-		if (layerfs_is_whiteout(this) || (n && !d_is_dir(this))) {
+		if (layerfs_is_whiteout(parent.layer, this) ||
+		    (n && !d_is_dir(this))) {
 			dput(this);
 			break;
 		}
