@@ -85,7 +85,6 @@
  */
 #define LAYERFS_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "overlay."
 #define LAYERFS_XATTR_OPAQUE	LAYERFS_XATTR_PREFIX "opaque"
-#define LAYERFS_XATTR_XWHITEOUT	LAYERFS_XATTR_PREFIX "whiteout"
 #define LAYERFS_WORKDIR_NAME	"work"
 
 /**
@@ -243,6 +242,8 @@ bool layerfs_is_whiteout(const struct layerfs_layer *layer,
 			 struct dentry *dentry);
 bool layerfs_is_opaque_dir(const struct layerfs_real *real);
 bool layerfs_dir_has_xwhiteouts(const struct layerfs_real *real);
+int layerfs_is_metacopy(const struct layerfs_real *real);
+int layerfs_has_redirect(const struct layerfs_real *real);
 int layerfs_set_opaque(struct super_block *sb, struct dentry *upper);
 int layerfs_set_mode(struct super_block *sb, struct dentry *upper,
 		     umode_t mode);

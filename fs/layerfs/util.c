@@ -18,6 +18,11 @@
 #include <linux/xattr.h>
 #include "layerfs.h"
 
+/* overlayfs's xattrs that only util.c reads (the opaque one is shared) */
+#define LAYERFS_XATTR_XWHITEOUT	LAYERFS_XATTR_PREFIX "whiteout"
+#define LAYERFS_XATTR_METACOPY	LAYERFS_XATTR_PREFIX "metacopy"
+#define LAYERFS_XATTR_REDIRECT	LAYERFS_XATTR_PREFIX "redirect"
+
 /**
  * layerfs_override_creds - act as the task that mounted @sb
  * @sb: a layerfs super block
@@ -235,6 +240,54 @@ bool layerfs_is_opaque_dir(const struct layerfs_real *real)
 bool layerfs_dir_has_xwhiteouts(const struct layerfs_real *real)
 {
 	return layerfs_opaque_val(real) == 'x';
+}
+
+/* 1 when @real carries the xattr @name, 0 when not, or a negative errno. */
+static int layerfs_has_xattr(const struct layerfs_real *real,
+			     const char *name)
+{
+	ssize_t res;
+
+	res = vfs_getxattr(layerfs_real_idmap(real), real->dentry, name,
+			   NULL, 0);
+	if (res >= 0)
+		return 1;
+	return res == -ENODATA || res == -EOPNOTSUPP ? 0 : res;
+}
+
+/**
+ * layerfs_is_metacopy - is this a metadata-only copy made by overlayfs?
+ * @real: an object in some layer
+ *
+ * overlayfs mounted with metacopy=on copies up only the metadata of a file
+ * whose data is not written: the upper file, a hole of the right size,
+ * carries trusted.overlay.metacopy and the data stays in a lower layer.
+ * layerfs does not implement that.  Mounter's credentials.
+ *
+ * Return: 1 for a regular file carrying the xattr, 0 for anything else,
+ * or a negative errno.
+ */
+int layerfs_is_metacopy(const struct layerfs_real *real)
+{
+	if (!d_is_reg(real->dentry))
+		return 0;
+	return layerfs_has_xattr(real, LAYERFS_XATTR_METACOPY);
+}
+
+/**
+ * layerfs_has_redirect - was this directory renamed by overlayfs?
+ * @real: a directory in some layer
+ *
+ * overlayfs mounted with redirect_dir=on renames a directory that has lower
+ * parts by marking it with trusted.overlay.redirect, the path under which
+ * those parts are found.  layerfs does not follow redirects.  Mounter's
+ * credentials.
+ *
+ * Return: 1 when @real carries the xattr, 0 when not, or a negative errno.
+ */
+int layerfs_has_redirect(const struct layerfs_real *real)
+{
+	return layerfs_has_xattr(real, LAYERFS_XATTR_REDIRECT);
 }
 
 /**
