@@ -410,4 +410,84 @@ TEST_F(xw, upper_xwhiteout)
 	ASSERT_TRUE(wu_is_whiteout(lfs_fmt("%s/u/d/b", self->a)));
 }
 
+/*
+ * What an unprivileged caller sees, in a child that has become nobody
+ * (no CAP_SYS_ADMIN, so it could not read trusted.* itself): returns 0, or
+ * a small number naming the first check that failed.
+ */
+static int view_as_nobody(const void *arg)
+{
+	const char *m = arg;
+	char buf[256];
+
+	if (lfs_lstat_errno(lfs_fmt("%s/d/a", m)) != ENOENT)
+		return 1;
+	if (lfs_lstat_errno(lfs_fmt("%s/gone", m)) != ENOENT)
+		return 2;
+	if (strcmp(lfs_list(lfs_fmt("%s/d", m), buf, sizeof(buf)),
+		   "b,c,e,k,z0,zx"))
+		return 3;
+	if (strcmp(lfs_list(lfs_fmt("%s/only", m), buf, sizeof(buf)), "f"))
+		return 4;
+	if (lfs_lstat_errno(lfs_fmt("%s/d/zx", m)))
+		return 5;
+	/* and it cannot make one: trusted.* needs CAP_SYS_ADMIN */
+	if (!setxattr(lfs_fmt("%s/d/z0", m), XW_XATTR, "", 0, 0) ||
+	    (errno != EPERM && errno != EACCES))
+		return 6;
+	return 0;
+}
+
+/*
+ * The first lookups and listings are made by nobody: layerfs reads the
+ * xattrs with the mounter's credentials, so the whiteouts hide for every
+ * caller, as on overlayfs.
+ */
+TEST_F(xw, unprivileged_caller)
+{
+	ASSERT_EQ(0, lfs_run_as(LFS_NOBODY, view_as_nobody,
+				lfs_fmt("%s/m", self->a)));
+	if (self->ovl) {
+		char buf[256];
+
+		/* overlay differs on "only" (see single_layer_marked_dir) */
+		ASSERT_EQ(ENOENT, lfs_lstat_errno(lfs_fmt("%s/m/d/a",
+							  self->b)));
+		ASSERT_STREQ("b,c,e,k,z0,zx",
+			     lfs_list(lfs_fmt("%s/m/d", self->b), buf,
+				      sizeof(buf)));
+	}
+}
+
+/* Truncate @arg (a path) to 0 bytes, as the caller; 0 or errno. */
+static int truncate_it(const void *arg)
+{
+	return truncate(arg, 0) ? errno : 0;
+}
+
+/*
+ * A user who may write a non-empty lower file carrying the whiteout xattr
+ * empties it through the mount: the copy-up leaves trusted.overlay.*
+ * behind, so the emptied copy is an ordinary empty file, not a whiteout
+ * that would make the name vanish (nor does it after a remount).
+ */
+TEST_F(xw, emptied_file_stays_a_file)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, chmod(lfs_fmt("%s/l1/d/zx", self->a), 0666));
+	ASSERT_EQ(0, chmod(lfs_fmt("%s/l1/d/zx", self->b), 0666));
+	BOTH({
+		ASSERT_EQ(0, lfs_run_as(LFS_NOBODY, truncate_it, P("d/zx")));
+		ASSERT_EQ(0, lstat(P("d/zx"), &st));
+		ASSERT_EQ(0, st.st_size);
+	});
+	ASSERT_EQ(-1, getxattr(lfs_fmt("%s/u/d/zx", self->a), XW_XATTR, NULL,
+			       0));
+	ASSERT_EQ(ENODATA, errno);
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", self->a)));
+	ASSERT_EQ(0, wu_mount(lfs_fmt("%s/m", self->a), wu_opts(self->a)));
+	ASSERT_EQ(0, lfs_lstat_errno(lfs_fmt("%s/m/d/zx", self->a)));
+}
+
 TEST_HARNESS_MAIN
