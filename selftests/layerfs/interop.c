@@ -383,13 +383,16 @@ static int mount_overlay_opts(const char *dir, const char *opts)
 TEST_F(interop, overlay_metacopy_and_redirect_refused)
 {
 	static const char rw[] = "lowerdir=$/l2,upperdir=$/u,workdir=$/w";
+	static const char with[] =
+		"redirect_dir=on,metacopy=on,index=off,xino=off";
+	static const char nofollow[] =
+		"redirect_dir=nofollow,metacopy=off,index=off,xino=off";
 	char dir[PATH_MAX + 8], buf[64];
 
 	snprintf(dir, sizeof(dir), "%s/a", self->base);
 	ASSERT_EQ(0, mkdir(dir, 0755));
 	ASSERT_EQ(0, build_layers(dir));
-	ASSERT_EQ(0, mount_overlay_opts(dir, lfs_fmt("%s,%s", rw,
-		"redirect_dir=on,metacopy=on,index=off,xino=off")));
+	ASSERT_EQ(0, mount_overlay_opts(dir, lfs_fmt("%s,%s", rw, with)));
 	ASSERT_EQ(0, chmod(lfs_fmt("%s/m/lo_f", dir), 0600));
 	ASSERT_EQ(0, rename(lfs_fmt("%s/m/lo_rd", dir),
 			    lfs_fmt("%s/m/moved", dir)));
@@ -419,8 +422,7 @@ TEST_F(interop, overlay_metacopy_and_redirect_refused)
 				  sizeof(buf)));
 	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
 	/* ...unless told not to */
-	ASSERT_EQ(0, mount_overlay_opts(dir, lfs_fmt("%s,%s", rw,
-		"redirect_dir=nofollow,metacopy=off,index=off,xino=off")));
+	ASSERT_EQ(0, mount_overlay_opts(dir, lfs_fmt("%s,%s", rw, nofollow)));
 	ASSERT_EQ(EPERM, lfs_lstat_errno(lfs_fmt("%s/m/moved", dir)));
 	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
 

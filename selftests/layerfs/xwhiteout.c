@@ -88,13 +88,13 @@ static int build_layers(const char *dir)
 	unsigned int i;
 	int err = 0;
 
-	for (i = 0; !err && i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (i = 0; !err && i < ARRAY_SIZE(dirs); i++)
 		err = lfs_mkdir_p(lfs_expand(dir, dirs[i]));
-	for (i = 0; !err && i < sizeof(files) / sizeof(files[0]); i++)
+	for (i = 0; !err && i < ARRAY_SIZE(files); i++)
 		err = lfs_write(lfs_expand(dir, files[i][0]), files[i][1]);
-	for (i = 0; !err && i < sizeof(xws) / sizeof(xws[0]); i++)
+	for (i = 0; !err && i < ARRAY_SIZE(xws); i++)
 		err = make_xwhiteout(lfs_expand(dir, xws[i]));
-	for (i = 0; !err && i < sizeof(marked) / sizeof(marked[0]); i++)
+	for (i = 0; !err && i < ARRAY_SIZE(marked); i++)
 		err = mark_dir(lfs_expand(dir, marked[i]), "x");
 	/* what generators add for older overlayfs; read by neither */
 	if (!err && setxattr(lfs_expand(dir, "$/l1/d"),
