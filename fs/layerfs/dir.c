@@ -98,7 +98,7 @@ static bool layerfs_lower_positive(struct dentry *dentry)
 		if (IS_ERR(this))
 			return true;	/* when unsure, hide */
 		positive = d_is_positive(this);
-		whiteout = layerfs_is_whiteout(this);
+		whiteout = layerfs_is_whiteout(parent->lower[i].layer, this);
 		dput(this);
 		if (whiteout)
 			return false;
@@ -194,7 +194,8 @@ static struct dentry *layerfs_create_over_whiteout(struct super_block *sb,
 		goto out_cleanup;
 	}
 	err = -ESTALE;
-	if (layerfs_is_whiteout(whiteout) && trap != temp)
+	if (layerfs_is_whiteout(layerfs_upper_layer(sb), whiteout) &&
+	    trap != temp)
 		err = layerfs_do_rename(sb, d_inode(work), temp,
 					d_inode(upperdir), whiteout,
 					RENAME_EXCHANGE);
@@ -251,7 +252,7 @@ static int layerfs_create_object(struct dentry *dentry,
 	} else {
 		inode_unlock(udir);
 		err = -EEXIST;
-		if (layerfs_is_whiteout(newdentry)) {
+		if (layerfs_is_whiteout(layerfs_upper_layer(sb), newdentry)) {
 			dput(newdentry);
 			newdentry = layerfs_create_over_whiteout(sb, upperdir,
 								 name, attr);
@@ -581,7 +582,8 @@ static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 	if (!layerfs_upper_matches(olddentry, oldupper))
 		goto out_dput;
 	if (newupper ? !layerfs_upper_matches(newdentry, newupper) :
-	    d_is_positive(newdentry) && !layerfs_is_whiteout(newdentry))
+	    d_is_positive(newdentry) &&
+	    !layerfs_is_whiteout(layerfs_upper_layer(sb), newdentry))
 		goto out_dput;
 	err = -EINVAL;
 	if (olddentry == trap)
@@ -592,7 +594,8 @@ static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 
 	if (!(flags & RENAME_EXCHANGE) && old_lower)
 		flags |= RENAME_WHITEOUT;
-	if (!newupper && layerfs_is_whiteout(newdentry)) {
+	if (!newupper &&
+	    layerfs_is_whiteout(layerfs_upper_layer(sb), newdentry)) {
 		/* The merged view has no @new: the whiteout may go. */
 		flags &= ~RENAME_NOREPLACE;
 		if (d_is_dir(olddentry)) {

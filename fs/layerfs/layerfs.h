@@ -75,8 +75,11 @@
 /*
  * On-disk conventions, shared with the kernel's overlayfs so that the same
  * layers mount under both:
- *  - a whiteout is a character device with device number 0/0;
+ *  - a whiteout is a character device with device number 0/0, or a
+ *    zero-size regular file with the xattr trusted.overlay.whiteout;
  *  - an opaque directory carries the xattr trusted.overlay.opaque = "y";
+ *    the value "x" marks a directory (not opaque) holding whiteouts of the
+ *    xattr form;
  *  - scratch files live in <workdir>/work.
  * Only util.c interprets them.
  */
@@ -239,8 +242,12 @@ void layerfs_stack(const struct inode *inode, struct dentry *upper,
 struct layerfs_idmap *layerfs_upper_idmap(struct super_block *sb);
 int layerfs_want_write(struct super_block *sb);
 void layerfs_drop_write(struct super_block *sb);
-bool layerfs_is_whiteout(const struct dentry *dentry);
+bool layerfs_is_whiteout(const struct layerfs_layer *layer,
+			 struct dentry *dentry);
 bool layerfs_is_opaque_dir(const struct layerfs_real *real);
+bool layerfs_dir_has_xwhiteouts(const struct layerfs_real *real);
+int layerfs_is_metacopy(const struct layerfs_real *real);
+int layerfs_has_redirect(const struct layerfs_real *real);
 int layerfs_set_opaque(struct super_block *sb, struct dentry *upper);
 int layerfs_set_mode(struct super_block *sb, struct dentry *upper,
 		     umode_t mode);

@@ -10,19 +10,73 @@
  *	found in layer i        effect on the layers below i
  *	----------------        ----------------------------
  *	nothing                 look further down
- *	a whiteout              the name does not exist: stop
+ *	a whiteout (either      the name does not exist: stop
+ *	form, util.c)
  *	a non-directory         it is the result: stop
  *	a directory             merge it; stop if it is opaque, otherwise
  *	                        look for directories further down
  *
  * Below a directory, a non-directory of the same name is ignored and ends
  * the search: a merged directory only ever stacks directories.
+ *
+ * What overlayfs features that layerfs does not implement left in the
+ * layers (metacopy files, redirected directories) makes the lookup fail,
+ * as on overlayfs with those features off (layerfs_found()).
  */
 
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include "layerfs.h"
+
+/* What a lookup does after finding an object (layerfs_found()). */
+enum {
+	LAYERFS_STOP,		/* the search ends with this object */
+	LAYERFS_MERGE,		/* a directory: look for more below */
+	LAYERFS_METACOPY,	/* an upper metacopy file: look below, refuse */
+};
+
+/*
+ * Decide what follows the finding of @real in layer @i of @nstack: a
+ * LAYERFS_* value or a negative errno.
+ *
+ * Besides opaque directories, this is where what overlayfs features that
+ * layerfs lacks leave in the layers is refused, with overlayfs's own answer
+ * when those features are off (metacopy=off, redirect_dir=nofollow): a
+ * metacopy file (its data lies in a lower layer, the file itself is a hole
+ * of the right size) and a redirected directory (renamed; its lower parts
+ * are under the old name).  Shown as they are, they would read as zeros
+ * and as a directory without its lower contents, which a write or an rmdir
+ * through layerfs would make permanent.
+ */
+static int layerfs_found(const struct layerfs_real *real, unsigned int i,
+			 unsigned int nstack)
+{
+	int res;
+
+	if (!d_is_dir(real->dentry)) {
+		res = layerfs_is_metacopy(real);
+		if (res < 0)
+			return res;
+		if (!res)
+			return LAYERFS_STOP;
+		if (real->layer->upper)
+			return LAYERFS_METACOPY;
+		pr_warn_ratelimited("refusing metacopy file %pd2\n",
+				    real->dentry);
+		return -EPERM;
+	}
+	/* The bottom layer needs no checks: nothing lies below. */
+	if (i == nstack - 1 || layerfs_is_opaque_dir(real))
+		return LAYERFS_STOP;
+	res = layerfs_has_redirect(real);
+	if (res > 0) {
+		pr_warn_ratelimited("refusing to follow redirect for %pd2\n",
+				    real->dentry);
+		return -EPERM;
+	}
+	return res < 0 ? res : LAYERFS_MERGE;
+}
 
 /*
  * Look @name up below each directory of @dir (@nstack of them, see
@@ -36,25 +90,34 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 				struct layerfs_real *stack)
 {
 	unsigned int i, n = 0;
+	bool metacopy = false;
+	int err = 0;
 
 	for (i = 0; i < nstack; i++) {
 		struct layerfs_real parent;
 		struct dentry *this;
+		bool whiteout;
 
 		layerfs_stack(dir, dirupper, i, &parent);
 		this = lookup_one_len_unlocked(name->name, parent.dentry,
 					       name->len);
 		if (IS_ERR(this)) {
-			while (n)
-				dput(stack[--n].dentry);
-			return PTR_ERR(this);
+			err = PTR_ERR(this);
+			goto out_put;
 		}
 
 		if (d_is_negative(this)) {
 			dput(this);
 			continue;
 		}
-		if (layerfs_is_whiteout(this) || (n && !d_is_dir(this))) {
+		whiteout = layerfs_is_whiteout(parent.layer, this);
+		if (metacopy) {
+			/* the data of the upper metacopy file, or not */
+			err = d_is_reg(this) && !whiteout ? -EPERM : -EIO;
+			dput(this);
+			goto out_put;
+		}
+		if (whiteout || (n && !d_is_dir(this))) {
 			dput(this);
 			break;
 		}
@@ -63,12 +126,23 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 		stack[n].layer = parent.layer;
 		n++;
 
-		/* The bottom layer needs no opaque check: nothing lies below. */
-		if (!d_is_dir(this) || i == nstack - 1 ||
-		    layerfs_is_opaque_dir(&stack[n - 1]))
+		err = layerfs_found(&stack[n - 1], i, nstack);
+		if (err < 0)
+			goto out_put;
+		metacopy = err == LAYERFS_METACOPY;
+		if (err == LAYERFS_STOP)
 			break;
 	}
-	return n;
+	if (!metacopy)
+		return n;
+	err = -EIO;	/* an upper metacopy file with nothing below */
+out_put:
+	if (metacopy)
+		pr_warn_ratelimited("refusing metacopy file %pd2\n",
+				    stack[0].dentry);
+	while (n)
+		dput(stack[--n].dentry);
+	return err;
 }
 
 /**

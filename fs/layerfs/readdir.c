@@ -13,7 +13,10 @@
  * hides whiteouts and gives "." and ".." layerfs's inode numbers.  File
  * positions are the real directory's own, and layerfs_dir_llseek() passes
  * seeks to the real file, so telldir()/seekdir() behave exactly as on the
- * real filesystem.
+ * real filesystem.  The exception is a directory marked as holding
+ * whiteouts of the xattr form (layerfs_dir_has_xwhiteouts()): each of its
+ * regular files needs a look, which the cache below does in one pass, so
+ * such a directory is listed as a merged one, of one layer.
  *
  * Merged.  Otherwise the first getdents() reads all the real directories,
  * top first, into a cache private to that open file:
@@ -23,7 +26,11 @@
  *	lower2  d  e                       listed: . .. a b d e
  *
  * Each name is kept once, from the topmost layer that has it; a whiteout is
- * kept too, so that it hides the name below, but it is never listed.  Names
+ * kept too, so that it hides the name below, but it is never listed.  A
+ * directory entry does not say whether it is a whiteout: each character
+ * device is looked up once the layer is read, and so is each regular file
+ * of a directory marked as holding xattr whiteouts (trusted.overlay.opaque
+ * "x"; in other directories they are not looked for, as by overlayfs).  Names
  * are found in an rbtree (only while the cache is built: the bottom layer's
  * names are not even added to it, as no layer below will ask); the entries
  * are carved out of a few large chunks rather than allocated one by one,
@@ -62,8 +69,9 @@
  * @node:      in &layerfs_dir_cache.names, ordered by name (not for names
  *             of the bottom layer)
  * @next:      next entry in order of discovery
- * @next_chr:  next character device of the layer being read, which may be a
- *             whiteout (only used while that layer is read)
+ * @next_check: next entry of the layer being read that may be a whiteout:
+ *             a character device, or a regular file in a directory marked
+ *             for xattr whiteouts (only used while that layer is read)
  * @ino:       d_ino as the topmost layer reported it
  * @type:      d_type as the topmost layer reported it
  * @whiteout:  the name is whited out: hide it here and below
@@ -73,7 +81,7 @@
 struct layerfs_dir_entry {
 	struct rb_node node;
 	struct layerfs_dir_entry *next;
-	struct layerfs_dir_entry *next_chr;
+	struct layerfs_dir_entry *next_check;
 	u64 ino;
 	unsigned int type;
 	bool whiteout;
@@ -153,6 +161,7 @@ struct layerfs_chr_verdict {
  * @cache:    merged listing: the cache, or NULL until the first getdents()
  *            after open or rewind
  * @realfile: pass-through listing: the open real directory, or NULL
+ * @layer:    pass-through listing: the layer of @realfile
  * @chr:      pass-through listing: the verdict on a character device
  *
  * At most one of @cache and @realfile is set; neither is until the first
@@ -161,6 +170,7 @@ struct layerfs_chr_verdict {
 struct layerfs_dir_file {
 	struct layerfs_dir_cache *cache;
 	struct file *realfile;
+	const struct layerfs_layer *layer;
 	struct layerfs_chr_verdict chr;
 };
 
@@ -190,18 +200,21 @@ struct layerfs_real_ctx {
  * struct layerfs_merge_ctx - state while one real directory is read
  * @ctx:    the dir_context iterate_dir() calls back through
  * @cache:  the cache being filled
- * @chrs:   character devices of this layer, to check for whiteouts after
+ * @checks: entries of this layer to check for whiteouts after
  * @count:  entries seen in this iterate_dir() call
  * @bottom: this is the bottom layer of the directory: its names need not
  *          go into the rbtree
+ * @xwhiteouts: the directory is marked as holding xattr whiteouts: its
+ *          regular files are checked too
  * @err:    an error from the callback
  */
 struct layerfs_merge_ctx {
 	struct dir_context ctx;
 	struct layerfs_dir_cache *cache;
-	struct layerfs_dir_entry *chrs;
+	struct layerfs_dir_entry *checks;
 	unsigned int count;
 	bool bottom;
+	bool xwhiteouts;
 	int err;
 };
 
@@ -322,31 +335,34 @@ static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
 		cache->first = p;
 	cache->last = p;
 
-	if (d_type == DT_CHR) {
-		p->next_chr = mctx->chrs;
-		mctx->chrs = p;
+	if (d_type == DT_CHR || (mctx->xwhiteouts && d_type == DT_REG)) {
+		p->next_check = mctx->checks;
+		mctx->checks = p;
 	}
 	return true;
 }
 
 /*
- * A directory entry does not say whether a character device is a whiteout:
- * look each one up.  Whiteouts are rare, so this costs little.
+ * A directory entry does not say whether a character device (or a regular
+ * file, see layerfs_merge_ctx.xwhiteouts) is a whiteout: look each one up,
+ * in @real, once iterate_dir() has dropped the directory's lock.  Character
+ * devices are rare, and only marked directories have their regular files
+ * looked at, so this costs little.
  */
 static int layerfs_check_whiteouts(struct layerfs_merge_ctx *mctx,
-				   struct dentry *dir)
+				   const struct layerfs_real *real)
 {
 	struct layerfs_dir_entry *p;
 	struct dentry *dentry;
 
-	for (p = mctx->chrs; p; p = p->next_chr) {
-		dentry = lookup_one_len_unlocked(p->name, dir, p->len);
+	for (p = mctx->checks; p; p = p->next_check) {
+		dentry = lookup_one_len_unlocked(p->name, real->dentry, p->len);
 		if (IS_ERR(dentry))
 			return PTR_ERR(dentry);
-		p->whiteout = layerfs_is_whiteout(dentry);
+		p->whiteout = layerfs_is_whiteout(real->layer, dentry);
 		dput(dentry);
 	}
-	mctx->chrs = NULL;
+	mctx->checks = NULL;
 	return 0;
 }
 
@@ -361,6 +377,7 @@ static int layerfs_merge_layer(struct layerfs_dir_cache *cache,
 		.ctx.actor = layerfs_fill_merge,
 		.cache = cache,
 		.bottom = bottom,
+		.xwhiteouts = layerfs_dir_has_xwhiteouts(real),
 	};
 	struct file *realfile;
 	struct path realpath;
@@ -383,7 +400,7 @@ static int layerfs_merge_layer(struct layerfs_dir_cache *cache,
 	fput(realfile);
 
 	if (!err)
-		err = layerfs_check_whiteouts(&mctx, real->dentry);
+		err = layerfs_check_whiteouts(&mctx, real);
 	return err;
 }
 
@@ -506,10 +523,11 @@ static int layerfs_dir_release(struct inode *inode, struct file *file)
 
 /*
  * Choose how @file is listed, unless that is chosen already: open the real
- * directory when there is exactly one, for pass-through; otherwise leave
- * both @od->realfile and @od->cache unset, and layerfs_iterate() builds the
- * cache.  Called with the inode lock held (shared by iterate_shared,
- * exclusive by llseek) and the file's f_pos_lock.
+ * directory when there is exactly one and it is not marked for xattr
+ * whiteouts, for pass-through; otherwise leave both @od->realfile and
+ * @od->cache unset, and layerfs_iterate() builds the cache.  Called with
+ * the inode lock held (shared by iterate_shared, exclusive by llseek) and
+ * the file's f_pos_lock.
  */
 static int layerfs_dir_prepare(struct file *file)
 {
@@ -527,12 +545,16 @@ static int layerfs_dir_prepare(struct file *file)
 	layerfs_stack(inode, upper, 0, &real);
 	layerfs_path(&real, &realpath);
 	old_cred = layerfs_override_creds(inode->i_sb);
-	realfile = dentry_open(&realpath, O_RDONLY | O_DIRECTORY,
-			       current_cred());
+	if (layerfs_dir_has_xwhiteouts(&real))
+		realfile = NULL;
+	else
+		realfile = dentry_open(&realpath, O_RDONLY | O_DIRECTORY,
+				       current_cred());
 	revert_creds(old_cred);
 	if (IS_ERR(realfile))
 		return PTR_ERR(realfile);
 	od->realfile = realfile;
+	od->layer = real.layer;
 	return 0;
 }
 
@@ -627,7 +649,7 @@ static int layerfs_chr_check(struct layerfs_dir_file *od)
 	if (IS_ERR(dentry))
 		return PTR_ERR(dentry);
 	/* gone meanwhile: negative, not a whiteout, and never seen again */
-	od->chr.whiteout = layerfs_is_whiteout(dentry);
+	od->chr.whiteout = layerfs_is_whiteout(od->layer, dentry);
 	od->chr.known = true;
 	dput(dentry);
 	return 0;

@@ -464,7 +464,7 @@ static int layerfs_probe_rename(struct fs_context *fc, struct super_block *sb)
 		goto out_unlock;
 	}
 	err = -EOPNOTSUPP;
-	if (!layerfs_is_whiteout(old))
+	if (!layerfs_is_whiteout(layerfs_upper_layer(sb), old))
 		goto out_unsupported;
 	err = layerfs_do_rename(sb, wdir, old, wdir, temp, RENAME_EXCHANGE);
 	if (!err)

@@ -18,6 +18,11 @@
 #include <linux/xattr.h>
 #include "layerfs.h"
 
+/* overlayfs's xattrs that only util.c reads (the opaque one is shared) */
+#define LAYERFS_XATTR_XWHITEOUT	LAYERFS_XATTR_PREFIX "whiteout"
+#define LAYERFS_XATTR_METACOPY	LAYERFS_XATTR_PREFIX "metacopy"
+#define LAYERFS_XATTR_REDIRECT	LAYERFS_XATTR_PREFIX "redirect"
+
 /**
  * layerfs_override_creds - act as the task that mounted @sb
  * @sb: a layerfs super block
@@ -155,19 +160,50 @@ void layerfs_drop_write(struct super_block *sb)
 }
 
 /**
- * layerfs_is_whiteout - does @dentry hide the name in the layers below?
- * @dentry: a positive or negative dentry of some layer
+ * layerfs_is_whiteout - does @dentry hide its name in the layers below?
+ * @layer:  the layer @dentry is in
+ * @dentry: a positive or negative dentry of @layer
  *
- * A whiteout is a character device with device number 0/0 (WHITEOUT_DEV).
- * The dcache does not tell whiteouts from other devices, so ask the inode.
+ * A whiteout has one of two forms, as on overlayfs 6.7 and later:
+ *  - a character device with device number 0/0 (WHITEOUT_DEV), the form
+ *    layerfs and overlayfs make;
+ *  - a zero-size regular file carrying the xattr trusted.overlay.whiteout
+ *    (any value), which layer generators such as composefs write: unlike
+ *    a device node, it can be stored in a layer that is itself read
+ *    through an overlay, or in an image built without privileges.
+ * The dcache does not tell whiteouts from other devices, so ask the inode;
+ * only an empty regular file costs an xattr read.  Reading a trusted.*
+ * xattr needs CAP_SYS_ADMIN: call with the mounter's credentials.
  *
  * Return: true for a whiteout.
  */
-bool layerfs_is_whiteout(const struct dentry *dentry)
+bool layerfs_is_whiteout(const struct layerfs_layer *layer,
+			 struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
 
-	return inode && IS_WHITEOUT(inode);
+	if (!inode)
+		return false;
+	if (IS_WHITEOUT(inode))
+		return true;
+	if (!S_ISREG(inode->i_mode) || i_size_read(inode) != 0)
+		return false;
+	return vfs_getxattr(layerfs_mnt_idmap(layer->root.mnt), dentry,
+			    LAYERFS_XATTR_XWHITEOUT, NULL, 0) >= 0;
+}
+
+/*
+ * The first byte of a directory's trusted.overlay.opaque, or 0 when it has
+ * none (or a longer value, which marks nothing).  Mounter's credentials.
+ */
+static char layerfs_opaque_val(const struct layerfs_real *real)
+{
+	char val;
+	ssize_t res;
+
+	res = vfs_getxattr(layerfs_real_idmap(real), real->dentry,
+			   LAYERFS_XATTR_OPAQUE, &val, 1);
+	return res == 1 ? val : 0;
 }
 
 /**
@@ -175,19 +211,83 @@ bool layerfs_is_whiteout(const struct dentry *dentry)
  * @real: a directory in some layer
  *
  * An opaque directory carries trusted.overlay.opaque = "y".  Its contents are
- * not merged with directories of the same name further down.  Reading a
- * trusted.* xattr needs CAP_SYS_ADMIN: call with the mounter's credentials.
+ * not merged with directories of the same name further down.  The value "x"
+ * does not make a directory opaque (see layerfs_dir_has_xwhiteouts()).
+ * Reading a trusted.* xattr needs CAP_SYS_ADMIN: call with the mounter's
+ * credentials.
  *
  * Return: true when @real is opaque.
  */
 bool layerfs_is_opaque_dir(const struct layerfs_real *real)
 {
-	char val;
+	return layerfs_opaque_val(real) == 'y';
+}
+
+/**
+ * layerfs_dir_has_xwhiteouts - may this directory hold xattr whiteouts?
+ * @real: a directory in some layer
+ *
+ * A directory holding whiteouts of the xattr form (see layerfs_is_whiteout())
+ * is marked with trusted.overlay.opaque = "x", which, despite the name,
+ * means "not opaque: merge me, and check my regular files".  The mark is
+ * what spares readdir an xattr read per regular file of every other
+ * directory.  trusted.overlay.whiteouts, which generators also set there
+ * for older overlayfs versions, is not read (overlayfs 6.12 ignores it too).
+ * Mounter's credentials.
+ *
+ * Return: true when @real is marked.
+ */
+bool layerfs_dir_has_xwhiteouts(const struct layerfs_real *real)
+{
+	return layerfs_opaque_val(real) == 'x';
+}
+
+/* 1 when @real carries the xattr @name, 0 when not, or a negative errno. */
+static int layerfs_has_xattr(const struct layerfs_real *real,
+			     const char *name)
+{
 	ssize_t res;
 
-	res = vfs_getxattr(layerfs_real_idmap(real), real->dentry,
-			   LAYERFS_XATTR_OPAQUE, &val, 1);
-	return res == 1 && val == 'y';
+	res = vfs_getxattr(layerfs_real_idmap(real), real->dentry, name,
+			   NULL, 0);
+	if (res >= 0)
+		return 1;
+	return res == -ENODATA || res == -EOPNOTSUPP ? 0 : res;
+}
+
+/**
+ * layerfs_is_metacopy - is this a metadata-only copy made by overlayfs?
+ * @real: an object in some layer
+ *
+ * overlayfs mounted with metacopy=on copies up only the metadata of a file
+ * whose data is not written: the upper file, a hole of the right size,
+ * carries trusted.overlay.metacopy and the data stays in a lower layer.
+ * layerfs does not implement that.  Mounter's credentials.
+ *
+ * Return: 1 for a regular file carrying the xattr, 0 for anything else,
+ * or a negative errno.
+ */
+int layerfs_is_metacopy(const struct layerfs_real *real)
+{
+	if (!d_is_reg(real->dentry))
+		return 0;
+	return layerfs_has_xattr(real, LAYERFS_XATTR_METACOPY);
+}
+
+/**
+ * layerfs_has_redirect - was this directory renamed by overlayfs?
+ * @real: a directory in some layer
+ *
+ * overlayfs mounted with redirect_dir=on renames a directory that has lower
+ * parts by marking it with trusted.overlay.redirect, the path under which
+ * those parts are found.  layerfs does not follow redirects.  Mounter's
+ * credentials.
+ *
+ * Return: 1 when @real carries the xattr, 0 when not, or a negative errno.
+ */
+int layerfs_has_redirect(const struct layerfs_real *real)
+{
+	return layerfs_has_xattr(real, LAYERFS_XATTR_REDIRECT);
 }
 
 /**

@@ -16,8 +16,13 @@
  * type, mode, owner, size, content hash, symlink target, rdev, mtime and
  * user-visible xattrs.  overlay is mounted with redirect_dir=off, index=off,
  * metacopy=off, xino=off, the semantics the layerfs contract follows.
+ *
+ * Also: the uuid overlayfs 6.6+ stores on the upper root survives a trip
+ * through layerfs, and the marks of the overlayfs features layerfs lacks
+ * (metacopy files, redirected directories) are refused, not misread.
  */
 #define _GNU_SOURCE
+#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 #include "layerfs_util.h"
@@ -285,6 +290,150 @@ TEST_F(interop, same_changes_same_upper)
 	free(vb);
 	free(ua);
 	free(ub);
+}
+
+/* Does the running kernel's overlayfs write trusted.overlay.uuid (6.6+)? */
+static bool ovl_writes_uuid(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 6);
+}
+
+#define UUID_XATTR	"trusted.overlay.uuid"
+
+/*
+ * overlayfs 6.6+ stores a uuid on the upper root (trusted.overlay.uuid,
+ * 16 bytes) at the first mount of a new upper layer.  Such an upper layer
+ * mounts under layerfs, which keeps the xattr as it is, and goes back to
+ * overlay.  On 6.1 overlayfs writes none, so the test sets one by hand.
+ */
+TEST_F(interop, overlay_uuid_round_trip)
+{
+	unsigned char uuid[16], again[16];
+	char dir[PATH_MAX + 8], buf[64];
+	char *d1, *d2;
+
+	snprintf(dir, sizeof(dir), "%s/a", self->base);
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	ASSERT_EQ(0, build_layers(dir));
+	ASSERT_EQ(0, mount_set("overlay", dir));
+	ASSERT_STREQ("ok", run_script(lfs_fmt("%s/m", dir)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+	if (ovl_writes_uuid()) {
+		ASSERT_EQ(16, getxattr(lfs_fmt("%s/u", dir), UUID_XATTR, uuid,
+				       sizeof(uuid)));
+	} else {
+		ASSERT_EQ(-1, getxattr(lfs_fmt("%s/u", dir), UUID_XATTR, uuid,
+				       sizeof(uuid)));
+		memcpy(uuid, "layerfs-uuid-16b", 16);
+		ASSERT_EQ(0, setxattr(lfs_fmt("%s/u", dir), UUID_XATTR, uuid,
+				      sizeof(uuid), 0));
+	}
+
+	/* the same tree through layerfs, which then changes it */
+	ASSERT_EQ(0, mount_set("overlay", dir));
+	d1 = wu_dump_string(lfs_fmt("%s/m", dir), WU_MTIME);
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+	ASSERT_EQ(0, mount_set(lfs_fstype(), dir));
+	d2 = wu_dump_string(lfs_fmt("%s/m", dir), WU_MTIME);
+	ASSERT_TRUE(view_has_changes(d2));
+	ASSERT_STREQ(d1, d2);
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/m/after", dir), "after"));
+	ASSERT_EQ(0, unlink(lfs_fmt("%s/m/keep_f", dir)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+	ASSERT_EQ(16, getxattr(lfs_fmt("%s/u", dir), UUID_XATTR, again,
+			       sizeof(again)));
+	ASSERT_EQ(0, memcmp(uuid, again, 16));
+
+	/* and back: overlay reads what layerfs wrote, keeps its uuid */
+	ASSERT_EQ(0, mount_set("overlay", dir));
+	ASSERT_STREQ("after", lfs_cat(lfs_fmt("%s/m/after", dir), buf,
+				      sizeof(buf)));
+	ASSERT_EQ(ENOENT, lfs_lstat_errno(lfs_fmt("%s/m/keep_f", dir)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+	ASSERT_EQ(16, getxattr(lfs_fmt("%s/u", dir), UUID_XATTR, again,
+			       sizeof(again)));
+	ASSERT_EQ(0, memcmp(uuid, again, 16));
+	free(d1);
+	free(d2);
+}
+
+/* mount(2) overlay on @dir/m with exactly @opts (no WU_OVL_OPTS). */
+static int mount_overlay_opts(const char *dir, const char *opts)
+{
+	if (mount("overlay", lfs_fmt("%s/m", dir), "overlay", 0,
+		  lfs_expand(dir, opts)))
+		return errno;
+	return 0;
+}
+
+/*
+ * What overlayfs features layerfs lacks leave in the layers is refused at
+ * lookup, as overlayfs does with those features off: a metacopy file
+ * (written with metacopy=on; EPERM when its data is below, EIO when not)
+ * and a directory renamed with redirect_dir=on (EPERM; overlayfs follows
+ * it, unless mounted with redirect_dir=nofollow, where it gives EPERM too).
+ * Shown as they are, the metacopy file would read as zeros and the
+ * directory would lack its lower contents.
+ */
+TEST_F(interop, overlay_metacopy_and_redirect_refused)
+{
+	static const char rw[] = "lowerdir=$/l2,upperdir=$/u,workdir=$/w";
+	static const char with[] =
+		"redirect_dir=on,metacopy=on,index=off,xino=off";
+	static const char nofollow[] =
+		"redirect_dir=nofollow,metacopy=off,index=off,xino=off";
+	char dir[PATH_MAX + 8], buf[64];
+
+	snprintf(dir, sizeof(dir), "%s/a", self->base);
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	ASSERT_EQ(0, build_layers(dir));
+	ASSERT_EQ(0, mount_overlay_opts(dir, lfs_fmt("%s,%s", rw, with)));
+	ASSERT_EQ(0, chmod(lfs_fmt("%s/m/lo_f", dir), 0600));
+	ASSERT_EQ(0, rename(lfs_fmt("%s/m/lo_rd", dir),
+			    lfs_fmt("%s/m/moved", dir)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+	/* the premise: overlay did write both */
+	ASSERT_LE(0, getxattr(lfs_fmt("%s/u/lo_f", dir),
+			      "trusted.overlay.metacopy", NULL, 0));
+	ASSERT_LE(0, getxattr(lfs_fmt("%s/u/moved", dir),
+			      "trusted.overlay.redirect", NULL, 0));
+
+	ASSERT_EQ(0, wu_mount(lfs_fmt("%s/m", dir), lfs_expand(dir, rw)));
+	ASSERT_EQ(EPERM, lfs_lstat_errno(lfs_fmt("%s/m/lo_f", dir)));
+	ASSERT_EQ(EPERM, lfs_lstat_errno(lfs_fmt("%s/m/moved", dir)));
+	ASSERT_EQ(0, lfs_lstat_errno(lfs_fmt("%s/m/lo_x", dir)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+	/* the same upper layer as a lower one: the same answers */
+	ASSERT_EQ(0, wu_mount(lfs_fmt("%s/m", dir),
+			      lfs_expand(dir, "lowerdir=$/u:$/l2")));
+	ASSERT_EQ(EPERM, lfs_lstat_errno(lfs_fmt("%s/m/lo_f", dir)));
+	ASSERT_EQ(EPERM, lfs_lstat_errno(lfs_fmt("%s/m/moved", dir)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+
+	/* overlay, metacopy off: the same EPERM; redirects followed... */
+	ASSERT_EQ(0, mount_set("overlay", dir));
+	ASSERT_EQ(EPERM, lfs_lstat_errno(lfs_fmt("%s/m/lo_f", dir)));
+	ASSERT_STREQ("F", lfs_cat(lfs_fmt("%s/m/moved/f", dir), buf,
+				  sizeof(buf)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+	/* ...unless told not to */
+	ASSERT_EQ(0, mount_overlay_opts(dir, lfs_fmt("%s,%s", rw, nofollow)));
+	ASSERT_EQ(EPERM, lfs_lstat_errno(lfs_fmt("%s/m/moved", dir)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+
+	/* a metacopy file whose data is gone: EIO on both */
+	ASSERT_EQ(0, unlink(lfs_fmt("%s/l2/lo_f", dir)));
+	ASSERT_EQ(0, wu_mount(lfs_fmt("%s/m", dir), lfs_expand(dir, rw)));
+	ASSERT_EQ(EIO, lfs_lstat_errno(lfs_fmt("%s/m/lo_f", dir)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+	ASSERT_EQ(0, mount_set("overlay", dir));
+	ASSERT_EQ(EIO, lfs_lstat_errno(lfs_fmt("%s/m/lo_f", dir)));
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
 }
 
 TEST_HARNESS_MAIN
