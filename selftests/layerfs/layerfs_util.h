@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
@@ -136,6 +137,22 @@ static inline const char *lfs_expand(const char *base, const char *tmpl)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+/*
+ * Does the running kernel's overlayfs escape the trusted.overlay.* names a
+ * user sets through the mount (storing trusted.overlay.overlay.*), as it
+ * does since 6.7?  layerfs follows it; before 6.7 both refuse such names
+ * with EOPNOTSUPP.  Read from uname(2).
+ */
+static inline bool lfs_overlay_escapes_xattrs(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 7);
 }
 
 /* New mount namespace whose mounts do not propagate anywhere. */
