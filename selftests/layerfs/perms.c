@@ -486,10 +486,11 @@ struct who {
 
 struct as_who {
 	const struct who *w;
+	int (*fn)(const void *arg);
 	const void *arg;
 };
 
-/* In the child: become @w (all ids, so no capability is left), run do_op. */
+/* In the child: become @w (all ids, so no capability is left), run @fn. */
 static int as_who_trampoline(const void *p)
 {
 	const struct as_who *a = p;
@@ -499,7 +500,16 @@ static int as_who_trampoline(const void *p)
 						  a->w->gid) ||
 	    setresuid(a->w->uid, a->w->uid, a->w->uid))
 		return 253;
-	return do_op(a->arg);
+	return a->fn(a->arg);
+}
+
+/* Run @fn(@arg) in a child that has become @w: its 0/errno (>= 250: failed). */
+static int run_as_who(const struct who *w, int (*fn)(const void *arg),
+		      const void *arg)
+{
+	struct as_who a = { w, fn, arg };
+
+	return lfs_in_child(as_who_trampoline, &a);
 }
 
 /*
@@ -511,7 +521,6 @@ static int run_case(const char *where, const char *fstype,
 		    const struct pcase *c, const struct who *w, char **upper)
 {
 	static struct prun r;
-	struct as_who a = { w, &r };
 	char dir[PATH_MAX / 2], mnt[PATH_MAX / 2 + 8];
 	int err;
 
@@ -527,7 +536,7 @@ static int run_case(const char *where, const char *fstype,
 	r.c = c;
 	snprintf(r.a, sizeof(r.a), "%s/%s", mnt, c->a);
 	snprintf(r.b, sizeof(r.b), "%s/%s", mnt, c->b ? c->b : "");
-	err = lfs_in_child(as_who_trampoline, &a);
+	err = run_as_who(w, do_op, &r);
 	*upper = wu_dump_string(lfs_fmt("%s/u", dir), WU_RAW);
 	if (umount(mnt))
 		return 252;
@@ -610,6 +619,269 @@ TEST_F_TIMEOUT(perms, table_matches_overlay, 600)
 		free(ul);
 		free(uo);
 	}
+}
+
+/* ---- an idmapped lower layer -------------------------------------------- */
+
+#define LFS_OPEN_TREE_CLONE		1
+#define LFS_MOVE_MOUNT_F_EMPTY_PATH	0x00000004
+#define LFS_MOUNT_ATTR_IDMAP		0x00100000
+#ifndef SYS_open_tree
+#define SYS_open_tree			428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount			429
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr		442
+#endif
+
+struct lfs_mount_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* Owner in the lower filesystem of what the mount shows as uid 1000. */
+#define FS_UID		2000
+
+/* Write an id map in one write(2), as /proc/PID/[ug]id_map wants.  0/errno. */
+static int write_map(const char *path, const char *map)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, map, strlen(map)) != (ssize_t)strlen(map))
+		err = errno ?: EIO;
+	close(fd);
+	return err;
+}
+
+/*
+ * A user namespace mapping ids 0 -> 0 and FS_UID -> UID_A, as an fd: an
+ * idmapped mount made with it shows files the filesystem says FS_UID owns
+ * as owned by UID_A (and root's as root's).  -errno on failure.
+ */
+static int idmap_userns(void)
+{
+	static const char map[] = "0 0 1\n2000 1000 1\n";
+	int ready[2], hold[2], fd = -EIO, err;
+	pid_t pid;
+	char c;
+
+	if (pipe(ready) || pipe(hold))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		if (unshare(CLONE_NEWUSER))
+			_exit(1);
+		close(ready[1]);	/* EOF: the namespace exists */
+		read(hold[0], &c, 1);	/* until the parent has its fd */
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	if (read(ready[0], &c, 1) == 0) {
+		err = write_map(lfs_fmt("/proc/%d/uid_map", pid), map);
+		err = err ?: write_map(lfs_fmt("/proc/%d/gid_map", pid), map);
+		fd = err ? -err : open(lfs_fmt("/proc/%d/ns/user", pid),
+				       O_RDONLY | O_CLOEXEC);
+		if (fd == -1)
+			fd = -errno;
+	}
+	close(hold[1]);
+	close(ready[0]);
+	waitpid(pid, NULL, 0);
+	return fd;
+}
+
+/* Attach an idmapped clone of @src (idmap_userns()) at @dst.  0 or errno. */
+static int idmapped_mount(const char *src, const char *dst)
+{
+	struct lfs_mount_attr attr = { .attr_set = LFS_MOUNT_ATTR_IDMAP };
+	int ns, fd, err = 0;
+
+	ns = idmap_userns();
+	if (ns < 0)
+		return -ns;
+	attr.userns_fd = ns;
+	fd = syscall(SYS_open_tree, AT_FDCWD, src,
+		     LFS_OPEN_TREE_CLONE | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		goto out;
+	}
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr,
+		    sizeof(attr)) ||
+	    (mkdir(dst, 0755) && errno != EEXIST) ||
+	    syscall(SYS_move_mount, fd, "", AT_FDCWD, dst,
+		    LFS_MOVE_MOUNT_F_EMPTY_PATH))
+		err = errno;
+	close(fd);
+out:
+	close(ns);
+	return err;
+}
+
+FIXTURE(idmap) {
+	char base[PATH_MAX];
+};
+
+FIXTURE_SETUP(idmap)
+{
+	LFS_REQUIRE(return);
+	/* tmpfs has idmapped mounts since 6.3 only; ext4 on 6.1 as well */
+	LFS_REQUIRE_REALFS(return, "ext4");
+	if (!lfs_fs_available("overlay"))
+		SKIP(return, "overlay is not in /proc/filesystems");
+	umask(022);
+	ASSERT_EQ(0, lfs_private_ns());
+	ASSERT_EQ(0, lfs_make_base(self->base));
+}
+
+FIXTURE_TEARDOWN(idmap)
+{
+	LFS_DROP_BASE(self->base, "lfs/m", "ovl/m", "idm", "e4");
+}
+
+static int open_read(const void *arg)
+{
+	int fd = open(arg, O_RDONLY);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int chmod_0640(const void *arg)
+{
+	return WU_ERR(chmod(arg, 0640));
+}
+
+/* The steps on one mount of the idmapped lower, as a transcript. */
+static char *idmap_steps(const char *dir)
+{
+	static const struct who owner = { UID_A, UID_A, 0 };
+	static const struct who member = { UID_G, UID_G, UID_A };
+	struct wu_dump t = { 0 };
+	char m[PATH_MAX];
+	struct stat st;
+	char *upper;
+
+	snprintf(m, sizeof(m), "%s/m", dir);
+	wu_dump_add(&t, "\n");
+	if (stat(lfs_fmt("%s/f", m), &st))
+		wu_dump_add(&t, "stat f: errno %d\n", errno);
+	else
+		wu_dump_add(&t, "stat f: %u:%u\n", st.st_uid, st.st_gid);
+	wu_dump_add(&t, "owner reads f: %d\n",
+		    run_as_who(&owner, open_read, lfs_fmt("%s/f", m)));
+	wu_dump_add(&t, "member reads f: %d\n",
+		    run_as_who(&member, open_read, lfs_fmt("%s/f", m)));
+	wu_dump_add(&t, "uid 1000 reads g (ACL user): %d\n",
+		    run_as_who(&owner, open_read, lfs_fmt("%s/g", m)));
+	wu_dump_add(&t, "group 1000 reads gg (ACL group): %d\n",
+		    run_as_who(&member, open_read, lfs_fmt("%s/gg", m)));
+	wu_dump_add(&t, "owner reads d/x: %d\n",
+		    run_as_who(&owner, open_read, lfs_fmt("%s/d/x", m)));
+	wu_dump_add(&t, "getfacl g:");
+	wu_dump_xattr(&t, lfs_fmt("%s/g", m), ACL_ACCESS);
+	wu_dump_add(&t, "\ngetfacl gg:");
+	wu_dump_xattr(&t, lfs_fmt("%s/gg", m), ACL_ACCESS);
+	wu_dump_add(&t, "\nowner chmods f: %d\n",
+		    run_as_who(&owner, chmod_0640, lfs_fmt("%s/f", m)));
+	wu_dump_add(&t, "member chmods gg: %d\n",
+		    run_as_who(&member, chmod_0640, lfs_fmt("%s/gg", m)));
+	/* root copies g and gg up: their ACLs must name the mapped ids */
+	wu_dump_add(&t, "touch g gg: %d %d\n",
+		    WU_ERR(utimensat(AT_FDCWD, lfs_fmt("%s/g", m), NULL, 0)),
+		    WU_ERR(utimensat(AT_FDCWD, lfs_fmt("%s/gg", m), NULL, 0)));
+	upper = wu_dump_string(lfs_fmt("%s/u", dir), WU_RAW);
+	wu_dump_add(&t, "upper:%s", upper);
+	free(upper);
+	return t.s;
+}
+
+/*
+ * A lower layer on an idmapped mount (fs uid/gid 2000 shown as 1000): the
+ * layerfs inode's owner and the ACL entries used for permission checks,
+ * getfacl and copy-up are the mapped ones, as stat() shows them, and as
+ * overlayfs has them (ovl_copyattr(), ovl_get_acl()).  The lower is ext4,
+ * because tmpfs allows idmapped mounts only since 6.3.
+ */
+TEST_F_TIMEOUT(idmap, owner_and_acls_mapped_like_overlay, 300)
+{
+	static const struct wu_acl_entry user_acl[5] = {
+		{ A_USER_OBJ, 6, A_NO_ID }, { A_USER, 4, FS_UID },
+		{ A_GROUP_OBJ, 0, A_NO_ID }, { A_MASK, 4, A_NO_ID },
+		{ A_OTHER, 0, A_NO_ID },
+	};
+	static const struct wu_acl_entry group_acl[5] = {
+		{ A_USER_OBJ, 6, A_NO_ID }, { A_GROUP_OBJ, 0, A_NO_ID },
+		{ A_GROUP, 4, FS_UID }, { A_MASK, 4, A_NO_ID },
+		{ A_OTHER, 0, A_NO_ID },
+	};
+	static const char *const fs[] = { "lfs", "ovl" };
+	static const char *const opts[] = {
+		"lowerdir=$/idm,upperdir=$/lfs/u,workdir=$/lfs/w",
+		"lowerdir=$/idm,upperdir=$/ovl/u,workdir=$/ovl/w",
+	};
+	const char *b = self->base;
+	char *tl, *to;
+	int err, i;
+
+	ASSERT_EQ(0, lfs_make_fs("ext4", NULL, lfs_fmt("%s/e4.img", b),
+				 lfs_fmt("%s/e4", b), ""));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/e4/src", b), 0755));
+	ASSERT_EQ(0, lfs_write_mode(lfs_fmt("%s/e4/src/f", b), "f", 0600));
+	ASSERT_EQ(0, chown(lfs_fmt("%s/e4/src/f", b), FS_UID, FS_UID));
+	ASSERT_EQ(0, lfs_write_mode(lfs_fmt("%s/e4/src/g", b), "g", 0600));
+	ASSERT_EQ(0, wu_set_acl(lfs_fmt("%s/e4/src/g", b), ACL_ACCESS,
+				user_acl, 5));
+	ASSERT_EQ(0, lfs_write_mode(lfs_fmt("%s/e4/src/gg", b), "gg", 0600));
+	ASSERT_EQ(0, chown(lfs_fmt("%s/e4/src/gg", b), FS_UID, 0));
+	ASSERT_EQ(0, wu_set_acl(lfs_fmt("%s/e4/src/gg", b), ACL_ACCESS,
+				group_acl, 5));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/e4/src/d", b), 0700));
+	ASSERT_EQ(0, chown(lfs_fmt("%s/e4/src/d", b), FS_UID, FS_UID));
+	ASSERT_EQ(0, lfs_write_mode(lfs_fmt("%s/e4/src/d/x", b), "x", 0600));
+	ASSERT_EQ(0, chown(lfs_fmt("%s/e4/src/d/x", b), FS_UID, FS_UID));
+
+	err = idmapped_mount(lfs_fmt("%s/e4/src", b), lfs_fmt("%s/idm", b));
+	if (err)
+		SKIP(return, "idmapped mount of ext4: %s", strerror(err));
+	/* Premise: the idmapped mount shows fs uid 2000 as 1000. */
+	ASSERT_EQ(UID_A, wu_lstat(lfs_fmt("%s/idm/f", b)).st_uid);
+
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, mkdir(lfs_fmt("%s/%s", b, fs[i]), 0755));
+		ASSERT_EQ(0, mkdir(lfs_fmt("%s/%s/u", b, fs[i]), 0755));
+		ASSERT_EQ(0, mkdir(lfs_fmt("%s/%s/w", b, fs[i]), 0755));
+		ASSERT_EQ(0, mkdir(lfs_fmt("%s/%s/m", b, fs[i]), 0755));
+		ASSERT_EQ(0, wu_mount_type(i ? "overlay" : lfs_fstype(),
+					   lfs_fmt("%s/%s/m", b, fs[i]),
+					   lfs_expand(b, opts[i])));
+	}
+
+	tl = idmap_steps(lfs_fmt("%s/lfs", b));
+	to = idmap_steps(lfs_fmt("%s/ovl", b));
+	if (strcmp(tl, to))
+		TH_LOG("%s:%s\noverlay:%s", lfs_fstype(), tl, to);
+	EXPECT_STREQ(to, tl);
+	/* What overlayfs answers, pinned. */
+	EXPECT_NE(NULL, strstr(to, "\nstat f: 1000:1000\n"));
+	EXPECT_NE(NULL, strstr(to, "\nowner reads f: 0\n"));
+	EXPECT_NE(NULL, strstr(to, "\nmember reads f: 13\n"));
+	EXPECT_NE(NULL, strstr(to, "\nuid 1000 reads g (ACL user): 0\n"));
+	EXPECT_NE(NULL, strstr(to, "\ngroup 1000 reads gg (ACL group): 0\n"));
+	EXPECT_NE(NULL, strstr(to, "\nowner chmods f: 0\n"));
+	EXPECT_NE(NULL, strstr(to, "\nmember chmods gg: 1\n"));
+	free(tl);
+	free(to);
 }
 
 TEST_HARNESS_MAIN
