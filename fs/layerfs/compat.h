@@ -15,17 +15,25 @@
  *    request must be passed on through vfs_getattr_nosec().
  *  - 6.3 renamed the idmap fields of struct renamedata (layerfs_vfs_rename()).
  *  - 6.2 took POSIX ACLs out of the xattr paths: copy-up must use
- *    vfs_get_acl()/vfs_set_acl() (layerfs_copy_acl()); and it renamed the
+ *    vfs_get_acl()/vfs_set_acl() (layerfs_is_acl_xattr(),
+ *    layerfs_copy_acl() in xattr.c); and it renamed the
  *    ACL hook of permission checks from get_acl to get_inode_acl
  *    (LAYERFS_IOP_GET_INODE_ACL, layerfs_real_inode_acl()), and getfacl
  *    and setfacl reach a filesystem through the get_acl and set_acl inode
  *    operations instead of the xattr handlers (LAYERFS_ACL_IOPS,
  *    layerfs_vfs_get_acl(), layerfs_vfs_set_acl(), which before 6.2 uses
  *    set_posix_acl()).
+ *    Before 6.2, the VFS hands the system.posix_acl_* xattrs to the
+ *    filesystem's xattr handlers without any owner check: layerfs needs
+ *    handlers of its own for them (LAYERFS_ACL_XATTR_HANDLERS,
+ *    layerfs_acl_from_xattr()).
  *  - 6.7 made vfs_iter_write() and do_splice_direct() take sb_writers of
  *    the file they write (file_start_write()), and added
  *    splice_file_range(), which leaves that to the caller
  *    (layerfs_iter_write(), layerfs_splice_copy()).
+ *  - 6.7's overlayfs stores the trusted.overlay.* xattrs a user sets
+ *    through the mount escaped, as trusted.overlay.overlay.*; before, it
+ *    refuses them (layerfs_escape_private_xattrs()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -144,42 +152,18 @@ static inline int layerfs_vfs_rename(struct layerfs_idmap *idmap,
 /*
  * Since 6.2, POSIX ACLs are no longer xattrs inside the VFS: vfs_getxattr()
  * and vfs_setxattr() refuse them, and copy-up must go through
- * vfs_get_acl()/vfs_set_acl().  Before, they copy like any other xattr.
+ * layerfs_vfs_get_acl()/layerfs_vfs_set_acl() (layerfs_copy_acl() in
+ * xattr.c).  Before, they copy like any other xattr.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 static inline bool layerfs_is_acl_xattr(const char *name)
 {
 	return is_posix_acl_xattr(name);
 }
-
-static inline int layerfs_copy_acl(struct layerfs_idmap *old_idmap,
-				   struct dentry *old,
-				   struct layerfs_idmap *new_idmap,
-				   struct dentry *new, const char *name)
-{
-	struct posix_acl *acl = vfs_get_acl(old_idmap, old, name);
-	int err;
-
-	if (acl == ERR_PTR(-ENODATA) || acl == ERR_PTR(-EOPNOTSUPP))
-		return 0;
-	if (IS_ERR_OR_NULL(acl))
-		return PTR_ERR_OR_ZERO(acl);
-	err = vfs_set_acl(new_idmap, new, name, acl);
-	posix_acl_release(acl);
-	return err;
-}
 #else
 static inline bool layerfs_is_acl_xattr(const char *name)
 {
 	return false;
-}
-
-static inline int layerfs_copy_acl(struct layerfs_idmap *old_idmap,
-				   struct dentry *old,
-				   struct layerfs_idmap *new_idmap,
-				   struct dentry *new, const char *name)
-{
-	return -EOPNOTSUPP;
 }
 #endif
 
@@ -264,6 +248,54 @@ static inline int layerfs_vfs_set_acl(struct layerfs_idmap *idmap,
 	return err;
 }
 #endif
+
+/*
+ * setxattr/removexattr of system.posix_acl_* through the mount.  Before
+ * 6.2 the VFS passes them to the xattr handlers of the filesystem and
+ * checks nothing on the way (xattr_permission() leaves system.* to the
+ * filesystem): without handlers of its own, layerfs would hand them to its
+ * catch-all handler, which sets them on the upper object as the mounter,
+ * and anyone could change anyone's ACL.  LAYERFS_ACL_XATTR_HANDLERS,
+ * defined only then, puts layerfs's ACL handlers (xattr.c) first in the
+ * list; since 6.2 the VFS sends ACLs to inode_operations.set_acl instead
+ * (LAYERFS_ACL_IOPS).
+ *
+ * layerfs_acl_from_xattr() parses an ACL in the xattr format, only to
+ * refuse a malformed one before anything is copied up.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0) && defined(CONFIG_FS_POSIX_ACL)
+#define LAYERFS_ACL_XATTR_HANDLERS
+
+static inline struct posix_acl *layerfs_acl_from_xattr(const void *value,
+						       size_t size)
+{
+	return vfs_set_acl_prepare(&init_user_ns, &init_user_ns, value, size);
+}
+#else
+/* Not called: the handlers are not registered on these kernels. */
+static inline struct posix_acl *layerfs_acl_from_xattr(const void *value,
+						       size_t size)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+#endif
+
+/**
+ * layerfs_escape_private_xattrs - are trusted.overlay.* names escaped?
+ *
+ * Since 6.7 overlayfs lets a user set, read and list trusted.overlay.X
+ * through the mount: it stores them in the layers as
+ * trusted.overlay.overlay.X ("escaped"), which it never interprets, and
+ * copies them up.  Before, reading or setting such a name through the mount
+ * fails with EOPNOTSUPP and copy-up drops them.  layerfs follows the
+ * overlayfs of the kernel it runs on.
+ *
+ * Return: true on kernels whose overlayfs escapes.
+ */
+static inline bool layerfs_escape_private_xattrs(void)
+{
+	return LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0);
+}
 
 /* vfs_iter_write() to a real file, inside file_start_write() exactly once. */
 static inline ssize_t layerfs_iter_write(struct file *file,

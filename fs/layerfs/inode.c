@@ -164,11 +164,13 @@ int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
  *
  * With SB_POSIXACL set, generic_permission() in layerfs_permission() asks
  * for the access ACL of the layerfs inode whenever the mode's group class
- * is involved: it is the real object's, read as the mounter.  Nothing is
- * cached in the layerfs inode (its i_acl is ACL_DONT_CACHE, see
- * layerfs_new_inode()): the real inode caches its own, and a copy-up or a
- * change of the real ACL must count at once.  Without a cache there is
- * nothing to answer from in RCU walk, so the walk retries in ref mode.
+ * is involved: it is the real object's, read as the mounter, with the
+ * users and groups it names mapped through an idmapped layer as the owner
+ * is (layerfs_copyattr()).  Nothing is cached in the layerfs inode (its
+ * i_acl is ACL_DONT_CACHE, see layerfs_new_inode()): the real inode caches
+ * its own, and a copy-up or a change of the real ACL must count at once.
+ * Without a cache there is nothing to answer from in RCU walk, so the walk
+ * retries in ref mode.
  *
  * Return: the ACL (a reference for the caller), NULL or an ERR_PTR.
  */
@@ -191,6 +193,9 @@ struct posix_acl *layerfs_get_inode_acl(struct inode *inode, int type,
 	old_cred = layerfs_override_creds(inode->i_sb);
 	acl = layerfs_real_inode_acl(realinode, type);
 	revert_creds(old_cred);
+	if (is_idmapped_mnt(real.layer->root.mnt))
+		acl = layerfs_acl_idmap(layerfs_real_idmap(&real), realinode,
+					acl);
 	return acl;
 }
 
@@ -379,19 +384,27 @@ static const struct inode_operations layerfs_special_inode_operations = {
  * What the VFS itself looks at (type, mode, owner, size, times, link count,
  * and the append-only and immutable flags) is copied when the inode is made
  * and again after every change layerfs makes to the real object.
+ *
+ * The owner is the one the layer's mount shows: on an idmapped layer, the
+ * real i_uid mapped through the mount's idmapping, as stat() through the
+ * layer (and so through layerfs) reports it.  The VFS's permission checks
+ * of the layerfs inode (generic_permission(), inode_owner_or_capable())
+ * then agree with what users see.
  */
 void layerfs_copyattr(struct inode *inode)
 {
 	const unsigned int flags = S_APPEND | S_IMMUTABLE | S_NOATIME | S_SYNC;
+	struct layerfs_idmap *idmap;
 	struct path realpath;
 	struct inode *realinode;
 
 	layerfs_real_path(inode, &realpath);
 	realinode = d_inode(realpath.dentry);
+	idmap = layerfs_mnt_idmap(realpath.mnt);
 
 	inode->i_mode = realinode->i_mode;
-	inode->i_uid = realinode->i_uid;
-	inode->i_gid = realinode->i_gid;
+	inode->i_uid = vfsuid_into_kuid(i_uid_into_vfsuid(idmap, realinode));
+	inode->i_gid = vfsgid_into_kgid(i_gid_into_vfsgid(idmap, realinode));
 	inode->i_flags = (inode->i_flags & ~flags) | (realinode->i_flags & flags);
 	set_nlink(inode, realinode->i_nlink);
 	i_size_write(inode, i_size_read(realinode));

@@ -85,6 +85,8 @@
  */
 #define LAYERFS_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "overlay."
 #define LAYERFS_XATTR_OPAQUE	LAYERFS_XATTR_PREFIX "opaque"
+/* a user's own trusted.overlay.X, stored escaped (see util.c) */
+#define LAYERFS_XATTR_ESCAPED_PREFIX	LAYERFS_XATTR_PREFIX "overlay."
 #define LAYERFS_WORKDIR_NAME	"work"
 
 /**
@@ -252,6 +254,7 @@ int layerfs_set_opaque(struct super_block *sb, struct dentry *upper);
 int layerfs_set_mode(struct super_block *sb, struct dentry *upper,
 		     umode_t mode);
 bool layerfs_is_private_xattr(const char *name);
+bool layerfs_is_escaped_xattr(const char *name);
 int layerfs_create_real(struct super_block *sb, struct inode *dir,
 			struct dentry *dentry, const struct layerfs_cattr *attr);
 struct dentry *layerfs_create_temp(struct super_block *sb,
@@ -307,5 +310,11 @@ extern const struct file_operations layerfs_file_operations;
 /* xattr.c */
 extern const struct xattr_handler *layerfs_xattr_handlers[];
 ssize_t layerfs_listxattr(struct dentry *dentry, char *list, size_t size);
+struct posix_acl *layerfs_acl_idmap(struct layerfs_idmap *idmap,
+				    const struct inode *realinode,
+				    struct posix_acl *acl);
+int layerfs_copy_acl(struct layerfs_idmap *old_idmap, struct dentry *old,
+		     struct layerfs_idmap *new_idmap, struct dentry *new,
+		     const char *name);
 
 #endif /* _LAYERFS_H */

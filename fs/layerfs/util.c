@@ -329,18 +329,41 @@ int layerfs_set_mode(struct super_block *sb, struct dentry *upper,
 }
 
 /**
- * layerfs_is_private_xattr - is @name one of overlayfs's own xattrs?
- * @name: a full xattr name
+ * layerfs_is_escaped_xattr - is @name a user's escaped trusted.overlay.* xattr?
+ * @name: a full xattr name, as stored in a layer
  *
- * trusted.overlay.* describe the layers themselves.  They are never shown
- * through the merged view, and never copied or set by users through it.
+ * Since 6.7 overlayfs stores a trusted.overlay.X that a user sets through
+ * the mount as trusted.overlay.overlay.X, and shows it back under its
+ * first name; layerfs does the same on those kernels (see compat.h,
+ * layerfs_escape_private_xattrs()).  Such a name says nothing about the
+ * layers: it is the user's data.  On older kernels nothing is escaped.
+ *
+ * Return: true for an escaped name, on a kernel that escapes.
+ */
+bool layerfs_is_escaped_xattr(const char *name)
+{
+	return layerfs_escape_private_xattrs() &&
+	       !strncmp(name, LAYERFS_XATTR_ESCAPED_PREFIX,
+			sizeof(LAYERFS_XATTR_ESCAPED_PREFIX) - 1);
+}
+
+/**
+ * layerfs_is_private_xattr - is @name one of overlayfs's own xattrs?
+ * @name: a full xattr name, as stored in a layer
+ *
+ * trusted.overlay.* describe the layers themselves (opaque directories,
+ * and what overlayfs records).  They are never listed through the merged
+ * view, and never copied up: the copy would describe the wrong layer.
+ * The escaped names of layerfs_is_escaped_xattr() are the exception: they
+ * are listed (unescaped) and copied like any user xattr.
  *
  * Return: true for a private name.
  */
 bool layerfs_is_private_xattr(const char *name)
 {
 	return !strncmp(name, LAYERFS_XATTR_PREFIX,
-			sizeof(LAYERFS_XATTR_PREFIX) - 1);
+			sizeof(LAYERFS_XATTR_PREFIX) - 1) &&
+	       !layerfs_is_escaped_xattr(name);
 }
 
 /**

@@ -701,15 +701,22 @@ TEST_F(lookup, xattr_trusted_passthrough)
 	ASSERT_TRUE(lfs_xattr_listed(list, n, "trusted.overlay.hidden"));
 }
 
-TEST_F(lookup, xattr_overlay_namespace_eopnotsupp)
+/*
+ * A raw trusted.overlay.* of a layer cannot be read through the mount:
+ * EOPNOTSUPP before 6.7; since, the name means the escaped
+ * trusted.overlay.overlay.*, which these objects lack (ENODATA).  See
+ * xattr_escape.c.
+ */
+TEST_F(lookup, xattr_overlay_namespace_private)
 {
+	int want = lfs_overlay_escapes_xattrs() ? ENODATA : EOPNOTSUPP;
 	char val[64];
 
 	ASSERT_EQ(-1, getxattr(M("types/reg"), "trusted.overlay.hidden", val,
 			       sizeof(val)));
-	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(want, errno);
 	ASSERT_EQ(-1, getxattr(M("odir"), LFS_OPAQUE_XATTR, val, sizeof(val)));
-	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(want, errno);
 }
 
 /* The opaque marker does not show in listxattr of the merged dir. */

@@ -361,6 +361,33 @@ static inline void wu_dump_add(struct wu_dump *d, const char *fmt, ...)
 	d->len += n;
 }
 
+/*
+ * Append " name=value" for xattr @name of @path: the value as text, or as
+ * "0x" and hex when it holds a byte that is not printable (a POSIX ACL).
+ */
+static inline void wu_dump_xattr(struct wu_dump *d, const char *path,
+				 const char *name)
+{
+	unsigned char v[512];
+	ssize_t n = lgetxattr(path, name, v, sizeof(v)), i;
+	bool text = n >= 0;
+
+	if (n < 0) {
+		wu_dump_add(d, " %s=<errno %d>", name, errno);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i] < 0x20 || v[i] > 0x7e)
+			text = false;
+	if (text) {
+		wu_dump_add(d, " %s=%.*s", name, (int)n, (const char *)v);
+		return;
+	}
+	wu_dump_add(d, " %s=0x", name);
+	for (i = 0; i < n; i++)
+		wu_dump_add(d, "%02x", v[i]);
+}
+
 /* Flags for wu_dump_tree(). */
 #define WU_RAW		0x1	/* dumping a real layer: show whiteouts/opaque */
 #define WU_MTIME	0x2	/* include mtime of non-directories */
@@ -441,8 +468,7 @@ static inline int wu_dump_tree(struct wu_dump *d, const char *dir,
 				xn[nx++] = xl + k;
 		qsort(xn, nx, sizeof(xn[0]), lfs_strcmp_p);
 		for (j = 0; j < nx; j++)
-			wu_dump_add(d, " %s=%s", xn[j],
-				    wu_getxattr(path, xn[j], xv, sizeof(xv)));
+			wu_dump_xattr(d, path, xn[j]);
 		wu_dump_add(d, "\n");
 		if (S_ISDIR(st.st_mode))
 			err = wu_dump_tree(d, path, r, flags);
