@@ -364,7 +364,10 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
 		return err;
-	/* Linking the upper copy breaks a hard link of a lower layer. */
+	/*
+	 * A name of a lower hard link is copied up alone, into a file of its
+	 * own: the link is broken, as on overlayfs with index=off.
+	 */
 	err = layerfs_copy_up(old);
 	if (!err) {
 		attr.hardlink = layerfs_upper(d_inode(old));

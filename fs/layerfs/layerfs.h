@@ -40,8 +40,11 @@
  * One more layerfs lock stands outside this order: layerfs_inuse_lock
  * (super.c), a leaf mutex taken only at mount and unmount to claim and
  * release upper and work directories, with nothing else taken under it.
- * So does one VFS lock: a real file's f_lock, a spinlock that
- * layerfs_sync_flags() (file.c) takes alone to copy F_SETFL flags.
+ * So do two VFS locks: a real file's f_lock, a spinlock that
+ * layerfs_sync_flags() (file.c) takes alone to copy F_SETFL flags, and
+ * inode_hash_lock, a spinlock taken inside iget5_locked() at lookup and by
+ * layerfs_set_upper() under the copy-up mutex, with nothing of layerfs's
+ * taken under it.
  *
  * No layerfs code holds a lock of a lower layer while taking one of the
  * upper layer, and no real lock is held across a return to the VFS.  syncfs

@@ -32,6 +32,7 @@
 #define _GNU_SOURCE
 
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include "kselftest_harness.h"
 #include "layerfs_util.h"
 #include "write_util.h"
@@ -535,6 +536,66 @@ static void sc_nlink(struct hl *h)
 	hl_nlink(h, "nlink_k", "k");
 }
 
+/*
+ * Read the events queued on the inotify instance @fd (non-blocking) and
+ * count them per watch: @count[i] for watch descriptor @wd[i].
+ */
+static void hl_events(int fd, const int *wd, int *count, int nwd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+	int i;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			for (i = 0; i < nwd; i++)
+				count[i] += ev->wd == wd[i];
+		}
+}
+
+/*
+ * An inotify watch holds the inode, not the dentry: once the name's dentry
+ * is pruned, the next lookup must find the watched inode again for the
+ * watch to see what happens through the name.  Watch a lower file, an
+ * upper file and a lower directory for IN_OPEN, prune, open each.
+ */
+static void sc_inotify(struct hl *h)
+{
+	static const char *const names[] = { "lf", "uf", "ld" };
+	int fd, wd[3], count[3] = { 0 }, i, o;
+
+	STEP0(h, hl_file(D("l/lf"), 0644, 0));
+	STEP0(h, hl_file(D("u/uf"), 0644, 0));
+	STEP(h, mkdir(D("l/ld"), 0755));
+	STEP0(h, hl_mount(h, true));
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	STEP(h, fd);
+	for (i = 0; i < 3; i++) {
+		wd[i] = inotify_add_watch(fd, P(names[i]), IN_OPEN);
+		if (wd[i] < 0) {
+			hl_err(h, "FAIL:inotify_add_watch", errno);
+			close(fd);
+			return;
+		}
+	}
+	if (hl_drop_caches())
+		hl_add(h, "FAIL", "drop_caches");
+	for (i = 0; i < 3; i++) {
+		o = open(P(names[i]), O_RDONLY | O_CLOEXEC);
+		if (o < 0)
+			hl_err(h, "FAIL:open", errno);
+		else
+			close(o);
+	}
+	hl_events(fd, wd, count, 3);
+	for (i = 0; i < 3; i++)
+		hl_num(h, names[i], count[i] > 0);
+	close(fd);
+}
+
 FIXTURE(hlink) {
 	char base[PATH_MAX];
 	struct hl lfs, ovl;
@@ -632,6 +693,22 @@ TEST_F(hlink, nlink)
 	       "nlink_f=2 fstat_nlink=1 nlink_g=1 write_g=0 g=DATA "
 	       "link_g_h=0 nlink_g=2 rename_x_h=0 nlink_g=1 g=DATA h=data "
 	       "link_g_k=0 rename_g_k=0 nlink_g=2 nlink_k=2");
+}
+
+/*
+ * The one pinned difference: directories are not hashed (an inode per
+ * dentry), so a watch on a directory whose dentry was pruned stays on the
+ * old inode and sees nothing more.  overlayfs hashes directories too.
+ */
+TEST_F(hlink, inotify_after_prune)
+{
+	static const char *const want_ovl = "lf=1 uf=1 ld=1";
+
+	sc_inotify(&self->ovl);
+	sc_inotify(&self->lfs);
+	EXPECT_STREQ(want_ovl, self->ovl.out);
+	EXPECT_STREQ(wu_dry_run_overlay() ? want_ovl : "lf=1 uf=1 ld=0",
+		     self->lfs.out);
 }
 
 TEST_HARNESS_MAIN
