@@ -327,8 +327,7 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 		layerfs_cleanup_entry(sb, LAYERFS_FS(sb)->work, temp, 0);
 		dput(temp);
 	} else {
-		/* Pairs with layerfs_upper(): the copy is complete. */
-		smp_store_release(&li->upper, temp);
+		layerfs_set_upper(inode, temp);
 		layerfs_copyattr(inode);
 	}
 out_revert:

@@ -215,18 +215,21 @@ out_cleanup:
 
 /*
  * Create @dentry (negative in the merged view) as @attr in the upper layer.
- * The caller holds write access to the upper layer.
+ * For a hard link (@attr->hardlink), @inode is the layerfs inode of the
+ * source, which the new name shares; otherwise NULL.  The caller holds
+ * write access to the upper layer.
  */
 static int layerfs_create_object(struct dentry *dentry,
-				 const struct layerfs_cattr *attr)
+				 const struct layerfs_cattr *attr,
+				 struct inode *inode)
 {
 	struct dentry *parent = dentry->d_parent;
 	struct super_block *sb = dentry->d_sb;
 	const struct qstr *name = &dentry->d_name;
 	struct dentry *upperdir, *newdentry;
 	const struct cred *old_cred;
-	struct inode *udir, *inode;
 	struct cred *creator;
+	struct inode *udir;
 	int err;
 
 	err = layerfs_copy_up(parent);
@@ -266,16 +269,26 @@ static int layerfs_create_object(struct dentry *dentry,
 		goto out_revert;
 	}
 
-	inode = layerfs_new_inode(sb, newdentry, NULL, 0);
-	if (IS_ERR(inode)) {
+	if (inode) {
 		/*
-		 * The upper object exists now: unhash the negative dentry,
-		 * so that the next lookup finds it instead of ENOENT.
+		 * A new name of the source's file gets the source's inode,
+		 * which keeps the upper dentry it has.
 		 */
-		d_drop(dentry);
 		dput(newdentry);
-		err = PTR_ERR(inode);
-		goto out_revert;
+		ihold(inode);
+	} else {
+		inode = layerfs_new_inode(sb, newdentry, NULL, 0);
+		if (IS_ERR(inode)) {
+			/*
+			 * The upper object exists now: unhash the negative
+			 * dentry, so that the next lookup finds it instead of
+			 * ENOENT.
+			 */
+			d_drop(dentry);
+			dput(newdentry);
+			err = PTR_ERR(inode);
+			goto out_revert;
+		}
 	}
 	d_instantiate(dentry, inode);
 	layerfs_copyattr(d_inode(parent));
@@ -303,7 +316,7 @@ static int layerfs_make(struct inode *dir, struct dentry *dentry,
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
 		return err;
-	err = layerfs_create_object(dentry, attr);
+	err = layerfs_create_object(dentry, attr, NULL);
 	layerfs_drop_write(dir->i_sb);
 	return err;
 }
@@ -352,11 +365,16 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
 		return err;
+	/*
+	 * A name of a lower hard link is copied up alone, into a file of its
+	 * own: the link is broken, as on overlayfs with index=off.
+	 */
 	err = layerfs_copy_up(old);
 	if (!err) {
 		attr.hardlink = layerfs_upper(d_inode(old));
-		err = layerfs_create_object(new, &attr);
+		err = layerfs_create_object(new, &attr, d_inode(old));
 	}
+	/* The link count comes from the upper file, which has one more. */
 	if (!err)
 		layerfs_copyattr(d_inode(old));
 	layerfs_drop_write(dir->i_sb);
@@ -365,9 +383,9 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 
 /*
  * Is @real, just looked up by name in the upper layer, still the object
- * layerfs knows as @upper?  Compared by inode, not by dentry: a layerfs
- * dentry may reach its upper file through another hard link's name (after
- * a no-op rename between two links, see layerfs_rename()).
+ * layerfs knows as @upper?  Compared by inode, not by dentry: the names of
+ * a hard-linked file share one layerfs inode, whose @upper is the dentry of
+ * whichever name made it (see layerfs_new_inode()).
  */
 static bool layerfs_upper_matches(struct dentry *real, struct dentry *upper)
 {
@@ -482,6 +500,22 @@ out_cleanup:
 	return err;
 }
 
+/*
+ * The link count of @inode after one of its names was removed or renamed
+ * over: that of its upper file, which counts the names left (hard links
+ * share one inode), or none for a directory or an object without an upper
+ * file (a lower-only inode has no other name on a writable mount).
+ */
+static void layerfs_name_gone(struct inode *inode)
+{
+	struct dentry *upper = layerfs_upper(inode);
+
+	if (S_ISDIR(inode->i_mode) || !upper)
+		clear_nlink(inode);
+	else
+		set_nlink(inode, d_inode(upper)->i_nlink);
+}
+
 static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 			  bool is_dir)
 {
@@ -515,10 +549,7 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 	revert_creds(old_cred);
 
 	if (!err) {
-		if (is_dir)
-			clear_nlink(inode);
-		else if (inode->i_nlink)
-			drop_nlink(inode);
+		layerfs_name_gone(inode);
 		layerfs_copyattr(dir);
 	}
 out_drop_write:
@@ -661,19 +692,6 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	if (err)
 		goto out_drop_write;
 
-	/*
-	 * Two names of one upper file (hard links): rename(2) succeeds and
-	 * does nothing.  The VFS sees that only when both names share one
-	 * inode, which layerfs does not promise (it keeps no inode hash), so
-	 * layerfs looks itself.  The VFS still moves its dentries afterwards;
-	 * a layerfs dentry may then name another link of its upper file,
-	 * which is why the upper layer is checked by inode, not by dentry.
-	 */
-	if (newinode && layerfs_upper(newinode) &&
-	    layerfs_upper_matches(layerfs_upper(newinode),
-				  layerfs_upper(d_inode(old))))
-		goto out_drop_write;
-
 	old_cred = layerfs_override_creds(sb);
 	old_lower = layerfs_lower_positive(old);
 	/* Only a directory arriving at @new's name has to know (lookups). */
@@ -701,12 +719,8 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 		err = layerfs_rename_upper(sb, old, new, flags, old_lower);
 	revert_creds(old_cred);
 
-	if (!err && newinode && !exchange) {
-		if (d_is_dir(new))
-			clear_nlink(newinode);
-		else if (newinode->i_nlink)
-			drop_nlink(newinode);
-	}
+	if (!err && newinode && !exchange)
+		layerfs_name_gone(newinode);
 	if (!err) {
 		layerfs_copyattr(olddir);
 		layerfs_copyattr(newdir);

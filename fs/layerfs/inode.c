@@ -9,6 +9,10 @@
  * created, and keeps references to the real dentries it stands for.  Data and
  * metadata are always read from the real object, so the copy only serves the
  * VFS's own checks (e.g. generic_permission()).
+ *
+ * There is one layerfs inode per real object, not per name: every name of a
+ * hard-linked file leads to the same inode, so that a chmod, chown or lock
+ * made through one name holds for the others (see layerfs_new_inode()).
  */
 
 #include <linux/fs.h>
@@ -432,47 +436,98 @@ static void layerfs_set_lock_class(struct inode *inode)
 		lockdep_set_class(&inode->i_rwsem, &keys[depth]);
 }
 
-/**
- * layerfs_new_inode - make the layerfs inode for a looked-up or new name
- * @sb:     the layerfs super block
- * @upper:  the object in the upper layer, or NULL
- * @lower:  the objects in lower layers, top first (see struct layerfs_inode)
- * @nlower: number of entries in @lower
+/*
+ * One layerfs inode per real object
+ * ---------------------------------
+ * Inodes are hashed by the real inode that stands for their object, so that
+ * every name of one real file leads to one layerfs inode (iget5_locked()),
+ * which holds the mode and owner the VFS checks and the file locks:
  *
- * On success the inode takes over the dentry references in @upper and
- * @lower (the array itself stays the caller's); on failure they stay the
- * caller's.
+ *	object                                       key (inode->i_private)
+ *	------                                       ----------------------
+ *	non-directory with an upper object           the upper inode
+ *	non-directory in a lower layer only          the lower inode
+ *	  ... with i_nlink > 1, mount with an upper  none: own inode per name
+ *	directory                                    none: own inode per dentry
  *
- * Every lookup makes a new inode: merged directories are not shared between
- * dentries, and a name's layerfs inode never outlives its dentry.
+ * The third row is overlayfs's rule with index=off (ovl_hash_bylower()): a
+ * copy-up copies the one name it is made for into a file of its own, which
+ * breaks a lower hard link; the other names keep showing the lower file, so
+ * they must not share the copy's inode.  A mount without an upper layer
+ * never copies up, and there the names of a lower hard link share one
+ * inode, as on overlayfs.
  *
- * Return: the new inode or an ERR_PTR().
+ * A copy-up files the inode under its new upper inode (layerfs_set_upper()).
+ * overlayfs keeps the lower key instead, and finds it again through the
+ * trusted.overlay.origin xattr of the copy, which layerfs does not write.
+ *
+ * Directories cannot be hard-linked: each has one dentry, which holds the
+ * inode while the name is in use.  They are not hashed, as before.
  */
-struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
-				const struct layerfs_real *lower,
-				unsigned int nlower)
-{
-	struct layerfs_fs *ofs = LAYERFS_FS(sb);
-	struct inode *realinode = d_inode(upper ?: lower[0].dentry);
-	umode_t mode = realinode->i_mode;
-	struct layerfs_inode *li;
-	struct inode *inode;
 
-	inode = new_inode(sb);
-	if (!inode)
-		return ERR_PTR(-ENOMEM);
-	li = LAYERFS_I(inode);
+/* iget5_locked() callbacks: the key is the real inode, in i_private. */
+static int layerfs_inode_test(struct inode *inode, void *key)
+{
+	return inode->i_private == key;
+}
+
+static int layerfs_inode_set(struct inode *inode, void *key)
+{
+	inode->i_private = key;
+	return 0;
+}
+
+/* The key of a lookup's result, or NULL for none (see the table above). */
+static struct inode *layerfs_inode_key(struct super_block *sb,
+				       struct dentry *upper,
+				       const struct layerfs_real *lower)
+{
+	struct inode *realinode = d_inode(upper ?: lower[0].dentry);
+
+	if (S_ISDIR(realinode->i_mode))
+		return NULL;
+	if (!upper && LAYERFS_FS(sb)->has_upper && realinode->i_nlink > 1)
+		return NULL;
+	return realinode;
+}
+
+/*
+ * Is @inode, found under the key of a lookup's result, the inode of that
+ * result?  Under an upper key it has that upper object.  Under a lower key
+ * it has not been copied up (a copy-up moves it to the upper key).  The
+ * upper inode of a name may be found through another hard link's name, so
+ * inodes are compared, not dentries.  Anything else means that the layers
+ * changed under the mount.
+ */
+static bool layerfs_inode_matches(struct inode *inode, struct dentry *upper,
+				  const struct layerfs_real *lower)
+{
+	struct layerfs_inode *li = LAYERFS_I(inode);
+	struct dentry *iupper = layerfs_upper(inode);
+
+	if (upper)
+		return iupper && d_inode(iupper) == d_inode(upper);
+	return !iupper && li->nlower &&
+	       d_inode(li->lower[0].dentry) == d_inode(lower[0].dentry);
+}
+
+/* Give a new @inode its real objects and mirror them (layerfs_new_inode()). */
+static int layerfs_init_inode(struct inode *inode, struct dentry *upper,
+			      const struct layerfs_real *lower,
+			      unsigned int nlower)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(inode->i_sb);
+	struct inode *realinode = d_inode(upper ?: lower[0].dentry);
+	struct layerfs_inode *li = LAYERFS_I(inode);
+	umode_t mode = realinode->i_mode;
 
 	if (nlower == 1) {
 		li->one_lower = lower[0];
 		li->lower = &li->one_lower;
 	} else if (nlower > 1) {
 		li->lower = kmemdup(lower, nlower * sizeof(*lower), GFP_KERNEL);
-		if (!li->lower) {
-			/* nothing is set yet: eviction puts no dentry */
-			iput(inode);
-			return ERR_PTR(-ENOMEM);
-		}
+		if (!li->lower)
+			return -ENOMEM;	/* nothing set: eviction puts nothing */
 	}
 	li->nlower = nlower;
 	li->upper = upper;
@@ -507,5 +562,100 @@ struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
 		init_special_inode(inode, mode, realinode->i_rdev);
 		break;
 	}
+	return 0;
+}
+
+/**
+ * layerfs_new_inode - the layerfs inode of a looked-up or new name
+ * @sb:     the layerfs super block
+ * @upper:  the object in the upper layer, or NULL
+ * @lower:  the objects in lower layers, top first (see struct layerfs_inode)
+ * @nlower: number of entries in @lower
+ *
+ * Returns the inode that another name of the same real object already has,
+ * if there is one (see "One layerfs inode per real object" above), else a
+ * new inode for @upper and @lower.  Either way the dentry references in
+ * @upper and @lower are the inode's on success (an existing inode keeps its
+ * own and drops these), and stay the caller's on failure; the array itself
+ * stays the caller's.
+ *
+ * An existing inode keeps the real dentries of the name that made it: an
+ * operation on a name's own place in the upper layer (unlink, rename, the
+ * whiteout checks in dir.c) looks the name up there and compares inodes.
+ *
+ * Return: the inode (a reference for the caller) or an ERR_PTR(); -ESTALE
+ * when the inode found does not stand for these real objects.
+ */
+struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
+				const struct layerfs_real *lower,
+				unsigned int nlower)
+{
+	struct inode *key = layerfs_inode_key(sb, upper, lower);
+	struct inode *inode;
+	unsigned int i;
+	int err;
+
+	if (!key) {
+		inode = new_inode(sb);
+		if (!inode)
+			return ERR_PTR(-ENOMEM);
+		err = layerfs_init_inode(inode, upper, lower, nlower);
+		if (err) {
+			iput(inode);
+			return ERR_PTR(err);
+		}
+		return inode;
+	}
+
+	inode = iget5_locked(sb, (unsigned long)key, layerfs_inode_test,
+			     layerfs_inode_set, key);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (inode->i_state & I_NEW) {
+		err = layerfs_init_inode(inode, upper, lower, nlower);
+		if (err) {
+			iget_failed(inode);
+			return ERR_PTR(err);
+		}
+		unlock_new_inode(inode);
+		return inode;
+	}
+
+	if (!layerfs_inode_matches(inode, upper, lower)) {
+		pr_warn_ratelimited("inode %lu changed under the mount\n",
+				    inode->i_ino);
+		iput(inode);
+		return ERR_PTR(-ESTALE);
+	}
+	dput(upper);
+	for (i = 0; i < nlower; i++)
+		dput(lower[i].dentry);
 	return inode;
+}
+
+/**
+ * layerfs_set_upper - give an inode the upper object its copy-up made
+ * @inode: the layerfs inode; the caller holds its copy-up mutex
+ * @upper: the complete copy, in place (the inode takes over the reference)
+ *
+ * Publishes @upper for layerfs_upper(), then files a non-directory under
+ * the upper inode (see "One layerfs inode per real object"): the copy is
+ * the object from now on, and a name linked to it later must find this
+ * inode.  Until then a lookup can reach the copy only through the one name
+ * the caller installed it at, and that name's dentry, hashed with @inode,
+ * answers such a lookup from the dcache.
+ */
+void layerfs_set_upper(struct inode *inode, struct dentry *upper)
+{
+	struct inode *key = d_inode(upper);
+
+	lockdep_assert_held(&LAYERFS_I(inode)->lock);
+
+	/* Pairs with layerfs_upper(): the copy is complete. */
+	smp_store_release(&LAYERFS_I(inode)->upper, upper);
+	if (S_ISDIR(inode->i_mode))
+		return;
+	remove_inode_hash(inode);
+	inode->i_private = key;
+	__insert_inode_hash(inode, (unsigned long)key);
 }

@@ -40,8 +40,11 @@
  * One more layerfs lock stands outside this order: layerfs_inuse_lock
  * (super.c), a leaf mutex taken only at mount and unmount to claim and
  * release upper and work directories, with nothing else taken under it.
- * So does one VFS lock: a real file's f_lock, a spinlock that
- * layerfs_sync_flags() (file.c) takes alone to copy F_SETFL flags.
+ * So do two VFS locks: a real file's f_lock, a spinlock that
+ * layerfs_sync_flags() (file.c) takes alone to copy F_SETFL flags, and
+ * inode_hash_lock, a spinlock taken inside iget5_locked() at lookup and by
+ * layerfs_set_upper() under the copy-up mutex, with nothing of layerfs's
+ * taken under it.
  *
  * No layerfs code holds a lock of a lower layer while taking one of the
  * upper layer, and no real lock is held across a return to the VFS.  syncfs
@@ -171,12 +174,15 @@ struct layerfs_real {
 };
 
 /**
- * struct layerfs_inode - the layerfs view of one merged name
+ * struct layerfs_inode - the layerfs view of one merged object
  * @vfs_inode: the VFS inode (mode, owner, size and times mirror the real
- *             object's)
+ *             object's).  A non-directory is hashed by its real inode
+ *             (i_private), so that all its names share this inode; see
+ *             layerfs_new_inode().
  * @upper:     the object in the upper layer, or NULL while there is none.
- *             Set once, by layerfs_copy_up() or when the object is created,
- *             with smp_store_release(); read with layerfs_upper().
+ *             Set once, by layerfs_set_upper() at copy-up or when the object
+ *             is created, with smp_store_release(); read with
+ *             layerfs_upper().
  * @nlower:    number of entries in @lower
  * @lower:     the objects in lower layers, top first.  A directory lists
  *             every lower directory that merges into it; anything else has
@@ -184,7 +190,10 @@ struct layerfs_real {
  * @one_lower: storage for @lower when @nlower is 1 (most inodes)
  * @lock:      serialises copy-up of this inode (see layerfs_copy_up())
  *
- * The "real" object is @upper if there is one, else lower[0].
+ * The "real" object is @upper if there is one, else lower[0].  @upper and
+ * @lower are the dentries of the name the inode was made for: another hard
+ * link's name reaches the same real inode through other dentries, so code
+ * that needs a name's own place in a layer looks the name up there.
  */
 struct layerfs_inode {
 	struct inode vfs_inode;
@@ -279,6 +288,7 @@ void layerfs_evict_inode(struct inode *inode);
 struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
 				const struct layerfs_real *lower,
 				unsigned int nlower);
+void layerfs_set_upper(struct inode *inode, struct dentry *upper);
 void layerfs_copyattr(struct inode *inode);
 struct posix_acl *layerfs_get_inode_acl(struct inode *inode, int type,
 					bool rcu);

@@ -153,6 +153,10 @@ out_put:
  *
  * Called by the VFS with @dir's i_rwsem held shared.
  *
+ * A non-directory gets the inode that another name of the same real file
+ * already has, if there is one (layerfs_new_inode()), and @dentry becomes
+ * one more alias of it.
+ *
  * Return: NULL or the dentry to use instead of @dentry (d_splice_alias()),
  * or an ERR_PTR().  A name found in no layer gives a negative dentry.
  */

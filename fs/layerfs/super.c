@@ -732,6 +732,8 @@ static const struct super_operations layerfs_super_operations = {
 	.alloc_inode	= layerfs_alloc_inode,
 	.free_inode	= layerfs_free_inode,
 	.evict_inode	= layerfs_evict_inode,
+	/* An unused inode goes at once: it holds real dentries (overlayfs too). */
+	.drop_inode	= generic_delete_inode,
 	.sync_fs	= layerfs_sync_fs,
 	.statfs		= layerfs_statfs,
 	.show_options	= layerfs_show_options,
