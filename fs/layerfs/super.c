@@ -6,6 +6,7 @@
  * A mount goes through the fs_context API:
  *
  *	layerfs_init_fs_context()    allocate struct layerfs_config
+ *	layerfs_parse_monolithic()   mount(2) only: refuse a cut option string
  *	layerfs_parse_param()        once per option; lowerdir is split here
  *	layerfs_get_tree()           -> get_tree_nodev() -> layerfs_fill_super():
  *	    layerfs_get_layers()         resolve every directory; lower
@@ -160,6 +161,32 @@ static int layerfs_parse_param(struct fs_context *fc,
 	*slot = param->string;
 	param->string = NULL;
 	return 0;
+}
+
+/*
+ * mount(2) copies one page of option data and ends the string at its last
+ * byte (path_mount() stores a NUL at PAGE_SIZE - 1), so a longer string
+ * arrives cut, usually in the middle of a lowerdir path.  Nothing in what
+ * is left says so: a cut in the middle of a path may leave a prefix that
+ * names another directory ("/l/layer12" cut to "/l/layer1"), and a cut
+ * between two layers leaves a list that is simply shorter.  So the rule
+ * is "the page is full": a string of PAGE_SIZE - 1 bytes or more is
+ * refused, even one of exactly that length that was not cut, since layerfs
+ * cannot tell the two apart.  fsconfig(2) hands over each option whole and
+ * never comes here.
+ */
+static int layerfs_parse_monolithic(struct fs_context *fc, void *data)
+{
+	/*
+	 * A remount cannot change the layers (layerfs_parse_param() ignores
+	 * the path options then), so only a new mount can lose one.
+	 */
+	if (data && fc->purpose == FS_CONTEXT_FOR_MOUNT &&
+	    strnlen(data, PAGE_SIZE) >= PAGE_SIZE - 1)
+		return invalfc(fc,
+			       "options fill mount(2)'s one page (%lu bytes), so they may have been cut: use shorter or relative layer paths",
+			       PAGE_SIZE);
+	return generic_parse_monolithic(fc, data);
 }
 
 /* ---- taking hold of the layers -------------------------------------- */
@@ -812,6 +839,7 @@ static void layerfs_free_fc(struct fs_context *fc)
 }
 
 static const struct fs_context_operations layerfs_context_ops = {
+	.parse_monolithic = layerfs_parse_monolithic,
 	.parse_param	= layerfs_parse_param,
 	.get_tree	= layerfs_get_tree,
 	.reconfigure	= layerfs_reconfigure,
