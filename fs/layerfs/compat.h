@@ -83,6 +83,20 @@ static inline void layerfs_copy_times(struct inode *dst, const struct inode *src
 #endif
 }
 
+/*
+ * Does @sb have a case-folding encoding (ext4/f2fs made with -O casefold)?
+ * 6.12 has sb_has_encoding() for this; 6.1 only the field, which exists
+ * only with CONFIG_UNICODE.
+ */
+static inline bool layerfs_sb_has_encoding(const struct super_block *sb)
+{
+#if IS_ENABLED(CONFIG_UNICODE)
+	return sb->s_encoding;
+#else
+	return false;
+#endif
+}
+
 /**
  * layerfs_vfs_getattr - getattr of a real object, on behalf of a getattr
  * @path:  the real object

@@ -39,13 +39,15 @@
  *
  * One more layerfs lock stands outside this order: layerfs_inuse_lock
  * (super.c), a leaf mutex taken only at mount and unmount to claim and
- * release upper and work directories, with nothing else taken under it.
+ * release upper and work directories, with nothing else taken under it
+ * (but the allocator's locks, for the message of a refused mount).
  * So does one VFS lock: a real file's f_lock, a spinlock that
  * layerfs_sync_flags() (file.c) takes alone to copy F_SETFL flags.
  *
  * No layerfs code holds a lock of a lower layer while taking one of the
  * upper layer, and no real lock is held across a return to the VFS.  syncfs
- * takes the upper super block's s_umount inside layerfs's own.
+ * takes the upper super block's s_umount inside layerfs's own (sync(2)
+ * does not call layerfs: SB_I_SKIP_SYNC).
  *
  * The per-open state of a directory (the readdir cache) is serialised by the
  * file's f_pos_lock and, against llseek, by the layerfs inode's i_rwsem.
@@ -86,9 +88,9 @@
 
 /**
  * struct layerfs_layer - one directory of the stack
- * @root: the directory the user named, held while mounted: the user's mount
- *        for the upper layer, a private read-only clone of it for a lower
- *        layer (layerfs_get_lower())
+ * @root: the directory the user named, held while mounted, on a private
+ *        clone of the user's mount (read-only for a lower layer; see
+ *        layerfs_get_upper() and layerfs_get_lower())
  * @name: the name the user gave it, for messages
  * @idx:  0 for the topmost layer, counting down the stack
  * @upper: this is the writable upper layer
@@ -123,13 +125,14 @@ struct layerfs_config {
  * @layers:       @numlayers layers, top first: the upper layer (if any) is
  *                layers[0], then the lower layers in the order given
  * @numlayers:    number of entries in @layers
- * @lower_mnts:   the private mounts of the lower layers, as many as
- *                @config.numlower (NULL for one not set up), released
- *                together by kern_unmount_array()
+ * @mnts:         the private mounts of the layers, in the order of
+ *                @layers, one per layer the options name (NULL for one not
+ *                set up), released together by kern_unmount_array()
  * @has_upper:    whether layers[0] is a writable upper layer
  * @samefs:       all layers are on one filesystem, so their inode numbers
  *                are unique and can be reported unchanged
- * @workdir:      the workdir the user named (upper mounts only)
+ * @workdir:      the workdir the user named (upper mounts only), on the
+ *                upper layer's private mount (no reference on it)
  * @work:         <workdir>/work, layerfs's scratch directory
  * @creator_cred: credentials of the mounter, used for every layer access
  * @tmp_id:       counter naming scratch files in @work ("#<hex>")
@@ -140,7 +143,7 @@ struct layerfs_config {
 struct layerfs_fs {
 	struct layerfs_layer *layers;
 	unsigned int numlayers;
-	struct vfsmount **lower_mnts;
+	struct vfsmount **mnts;
 	bool has_upper;
 	bool samefs;
 	struct path workdir;
@@ -236,6 +239,7 @@ struct layerfs_idmap *layerfs_upper_idmap(struct super_block *sb);
 int layerfs_want_write(struct super_block *sb);
 void layerfs_drop_write(struct super_block *sb);
 bool layerfs_is_whiteout(const struct dentry *dentry);
+bool layerfs_is_weird(const struct dentry *dentry);
 bool layerfs_is_opaque_dir(const struct layerfs_real *real);
 int layerfs_set_opaque(struct super_block *sb, struct dentry *upper);
 int layerfs_set_mode(struct super_block *sb, struct dentry *upper,

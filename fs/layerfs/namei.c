@@ -54,6 +54,13 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 			dput(this);
 			continue;
 		}
+		/* An automount point, a case-folding directory: EREMOTE. */
+		if (layerfs_is_weird(this)) {
+			dput(this);
+			while (n)
+				dput(stack[--n].dentry);
+			return -EREMOTE;
+		}
 		if (layerfs_is_whiteout(this) || (n && !d_is_dir(this))) {
 			dput(this);
 			break;

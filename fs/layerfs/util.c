@@ -171,6 +171,30 @@ bool layerfs_is_whiteout(const struct dentry *dentry)
 }
 
 /**
+ * layerfs_is_weird - is @dentry one layerfs cannot stack on?
+ * @dentry: a positive dentry of some layer
+ *
+ * layerfs refuses what overlayfs refuses (ovl_dentry_weird()), as a layer
+ * at mount time and as a name in lookup.  An automount point
+ * (DCACHE_NEED_AUTOMOUNT) would show as the empty directory it is until
+ * something is mounted on it, not as the filesystem meant to be there; a
+ * filesystem that compares names its own way (d_hash/d_compare: a
+ * case-folding directory, vfat) would disagree with the merged view about
+ * which names are the same.  Anything that is not a directory one can look
+ * in, a file (regular or special) or a symlink is weird too.
+ *
+ * Return: true when layerfs must not use @dentry.
+ */
+bool layerfs_is_weird(const struct dentry *dentry)
+{
+	if (!d_can_lookup(dentry) && !d_is_file(dentry) &&
+	    !d_is_symlink(dentry))
+		return true;
+	return dentry->d_flags & (DCACHE_NEED_AUTOMOUNT | DCACHE_MANAGE_TRANSIT |
+				  DCACHE_OP_HASH | DCACHE_OP_COMPARE);
+}
+
+/**
  * layerfs_is_opaque_dir - does this directory hide the layers below it?
  * @real: a directory in some layer
  *

@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mountsec.c - what a mount holds on to, and with which credentials it
+ * acts: the protections overlayfs sets up at mount time, side by side with
+ * the kernel's overlayfs where both should agree.
+ *
+ *  - The upper and work directories are reached through a private clone
+ *    of the user's mount: the user's mount can be unmounted or made
+ *    read-only (bind remount) under a live layerfs, and a mount of another
+ *    mount namespace, reached through /proc/PID/root, is refused (EINVAL).
+ *  - Upper and work directories of two live mounts must not be the same
+ *    or one inside the other (EBUSY), both ways round.
+ *  - sync(2) does not call layerfs's sync_fs (SB_I_SKIP_SYNC); syncfs(2)
+ *    of the merged view does (kprobes count the calls).
+ *  - Automount points are refused as layers (EINVAL) and in lookup
+ *    (EREMOTE); so are filesystems with case-folding.
+ *
+ * Each case that compares runs the same steps on a layerfs and on an
+ * overlay mount (with write_util.h's WU_OVL_OPTS), in $/layerfs/... and
+ * $/overlay/..., and asserts layerfs's answer; overlay's is asserted where
+ * both kernels' overlayfs give it, and logged otherwise.
+ */
+#define _GNU_SOURCE
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "layerfs_util.h"
+#include "write_util.h"
+
+#define UID_USER	1001
+#define TRACING		"/sys/kernel/tracing"
+#define KP_GROUP	"lfsmountsec"
+
+FIXTURE(sec) {
+	char base[PATH_MAX];
+	bool kprobes;		/* events of KP_GROUP to remove at teardown */
+};
+
+FIXTURE_SETUP(sec)
+{
+	LFS_REQUIRE(return);
+	ASSERT_EQ(0, lfs_private_ns());
+	ASSERT_EQ(0, lfs_make_base(self->base));
+}
+
+static void kp_clear_all(void);
+
+FIXTURE_TEARDOWN(sec)
+{
+	if (self->kprobes)
+		kp_clear_all();
+	LFS_DROP_BASE(self->base, "layerfs/m", "layerfs/m2",
+		      "layerfs/dbg/tracing", "layerfs/dbg", "layerfs/up",
+		      "overlay/m", "overlay/dbg/tracing", "overlay/dbg",
+		      "overlay/up");
+}
+
+/* $/<fstype>/<rel> */
+static const char *at(FIXTURE_DATA(sec) *self, const char *fs,
+		      const char *rel)
+{
+	return lfs_fmt("%s/%s/%s", self->base, fs, rel);
+}
+
+/* Make $/<fs>/{<dirs>...}; NULL-terminated list of relative names. */
+static int mkdirs(FIXTURE_DATA(sec) *self, const char *fs,
+		  const char *const *dirs)
+{
+	int err = 0;
+
+	for (; !err && *dirs; dirs++)
+		err = lfs_mkdir_p(at(self, fs, *dirs));
+	return err;
+}
+
+/* Is the kernel's overlay there to compare with? */
+static bool have_overlay(void)
+{
+	return lfs_fs_available("overlay");
+}
+
+/* ---- kprobe events ---------------------------------------------------- */
+
+/* Write @s to tracing file @name (O_APPEND, or truncating). */
+static int tr_write(const char *name, const char *s, bool append)
+{
+	int fd = open(lfs_fmt("%s/%s", TRACING, name),
+		      O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+	ssize_t n;
+
+	if (fd < 0)
+		return errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : (n < 0 ? errno : EIO);
+}
+
+/*
+ * Make tracefs reachable in this mount namespace, without events of
+ * KP_GROUP that an earlier test may have left.
+ */
+static int kp_setup(void)
+{
+	if (access(TRACING "/kprobe_events", W_OK) &&
+	    mount("tracefs", TRACING, "tracefs", 0, NULL))
+		return errno;
+	if (access(TRACING "/kprobe_events", W_OK))
+		return errno;
+	kp_clear_all();
+	return 0;
+}
+
+/* Add kprobe event KP_GROUP/@event on function @sym and enable it. */
+static int kp_add(FIXTURE_DATA(sec) *self, const char *event, const char *sym)
+{
+	int err = tr_write("kprobe_events",
+			   lfs_fmt("p:%s/%s %s\n", KP_GROUP, event, sym), true);
+
+	if (err)
+		return err;
+	self->kprobes = true;
+	return tr_write(lfs_fmt("events/%s/%s/enable", KP_GROUP, event), "1",
+			false);
+}
+
+static void kp_clear_all(void)
+{
+	char line[512];
+	FILE *f;
+
+	tr_write(lfs_fmt("events/%s/enable", KP_GROUP), "0", false);
+	f = fopen(TRACING "/kprobe_events", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *ev = strchr(line, ':'), *end;
+
+		if (!ev || strncmp(ev + 1, KP_GROUP "/", strlen(KP_GROUP) + 1))
+			continue;
+		end = strchr(ev, ' ');
+		if (end)
+			*end = '\0';
+		tr_write("kprobe_events", lfs_fmt("-%s\n", ev), true);
+	}
+	fclose(f);
+}
+
+/* Empty the trace buffer. */
+static int kp_reset(void)
+{
+	return tr_write("trace", "", false);
+}
+
+/* How many times did @event fire since kp_reset()? (-1: unreadable) */
+static int kp_count(const char *event)
+{
+	const char *needle = lfs_fmt(" %s: ", event);
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen(TRACING "/trace", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#' && strstr(line, needle))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Set up kprobes on @n (event, function) pairs, or SKIP the test when the
+ * kernel cannot (no tracefs, no kprobe events, or the function unknown).
+ */
+#define KP_REQUIRE(self, ...) do { \
+	static const char *const __kp[][2] = { __VA_ARGS__ }; \
+	unsigned int __i; \
+	int __err = kp_setup(); \
+	if (__err) \
+		SKIP(return, "no kprobe events: %s", strerror(__err)); \
+	for (__i = 0; __i < ARRAY_SIZE(__kp); __i++) { \
+		__err = kp_add(self, __kp[__i][0], __kp[__i][1]); \
+		if (__err) \
+			SKIP(return, "kprobe on %s: %s", __kp[__i][1], \
+			     strerror(__err)); \
+	} \
+} while (0)
+
+/* ---- the upper mount is a private clone ---------------------------------- */
+
+/*
+ * $/<fs>/up: a tmpfs of its own holding the upper and work directories;
+ * $/<fs>/l a lower layer with file f, $/<fs>/m the mount point.
+ */
+static int mount_on_own_upper_fs(FIXTURE_DATA(sec) *self, const char *fs)
+{
+	static const char *const dirs[] = { "l", "m", NULL };
+	int err = mkdirs(self, fs, dirs);
+
+	if (!err)
+		err = lfs_mount_tmpfs(at(self, fs, "up"));
+	if (!err)
+		err = lfs_mkdir_p(at(self, fs, "up/u"));
+	if (!err)
+		err = lfs_mkdir_p(at(self, fs, "up/w"));
+	if (!err)
+		err = lfs_write(at(self, fs, "l/f"), "lower");
+	if (!err)
+		err = wu_mount_type(fs, at(self, fs, "m"),
+				    lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+					    at(self, fs, "l"), at(self, fs, "up/u"),
+					    at(self, fs, "up/w")));
+	return err;
+}
+
+/*
+ * umount of the upper filesystem's own mount: layerfs used to hold it
+ * (EBUSY); now it holds a clone, as overlay does, and keeps working.
+ */
+static int upper_umount(FIXTURE_DATA(sec) *self, const char *fs, int *write_err)
+{
+	char buf[32];
+	int err = mount_on_own_upper_fs(self, fs);
+
+	if (err)
+		return 1000 + err;
+	err = umount2(at(self, fs, "up"), 0) ? errno : 0;
+	*write_err = lfs_write(at(self, fs, "m/new"), "written");
+	if (!*write_err && strcmp("written", lfs_cat(at(self, fs, "m/new"),
+						     buf, sizeof(buf))))
+		*write_err = EIO;
+	if (!*write_err && strcmp("lower", lfs_cat(at(self, fs, "m/f"), buf,
+						   sizeof(buf))))
+		*write_err = EIO;
+	return err;
+}
+
+TEST_F(sec, upper_mount_umount_while_mounted)
+{
+	int err, werr;
+
+	err = upper_umount(self, "layerfs", &werr);
+	EXPECT_EQ(0, err);
+	EXPECT_EQ(0, werr);
+	if (have_overlay()) {
+		err = upper_umount(self, "overlay", &werr);
+		TH_LOG("overlay: umount %s, write after it %s", strerror(err),
+		       strerror(werr));
+		EXPECT_EQ(0, err);
+		EXPECT_EQ(0, werr);
+	}
+}
+
+/*
+ * mount -o remount,bind,ro of the upper filesystem's mount makes that
+ * mount read-only, not the clone layerfs writes through.
+ */
+static int upper_bind_ro(FIXTURE_DATA(sec) *self, const char *fs,
+			 int *direct_err)
+{
+	int err = mount_on_own_upper_fs(self, fs);
+
+	if (err)
+		return 1000 + err;
+	if (mount(NULL, at(self, fs, "up"), NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY, NULL))
+		return 2000 + errno;
+	*direct_err = lfs_write(at(self, fs, "up/u/direct"), "x");
+	err = lfs_write(at(self, fs, "m/new"), "written");
+	if (!err)
+		err = lfs_write(at(self, fs, "m/f"), "changed");
+	return err;
+}
+
+TEST_F(sec, upper_mount_remount_bind_ro)
+{
+	int err, derr = 0;
+
+	err = upper_bind_ro(self, "layerfs", &derr);
+	EXPECT_EQ(EROFS, derr);		/* the premise: that mount is r/o */
+	EXPECT_EQ(0, err);
+	if (have_overlay()) {
+		err = upper_bind_ro(self, "overlay", &derr);
+		TH_LOG("overlay: write through it after remount,bind,ro: %s",
+		       strerror(err));
+		EXPECT_EQ(EROFS, derr);
+		EXPECT_EQ(0, err);
+	}
+}
+
+/*
+ * (In a child.)  A mount namespace of its own, a tmpfs on @arg/other
+ * there with u/ and w/, a byte on the pipe when ready, then wait for the
+ * parent to close its end.
+ */
+struct other_ns {
+	const char *dir;
+	int ready[2], done[2];
+};
+
+static int other_ns_child(const void *arg)
+{
+	const struct other_ns *o = arg;
+	char c = 0;
+
+	close(o->ready[0]);
+	close(o->done[1]);
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", o->dir, "tmpfs", 0, NULL) ||
+	    mkdir(lfs_fmt("%s/u", o->dir), 0755) ||
+	    mkdir(lfs_fmt("%s/w", o->dir), 0755) ||
+	    mkdir(lfs_fmt("%s/l", o->dir), 0755))
+		return errno;
+	if (write(o->ready[1], &c, 1) != 1)
+		return EIO;
+	if (read(o->done[0], &c, 1) < 0)	/* EOF when the parent is done */
+		return errno;
+	return 0;
+}
+
+/*
+ * upperdir (and workdir) on a mount of another mount namespace, reached
+ * through /proc/PID/root: clone_private_mount() refuses it, as it refuses
+ * such a lowerdir.  Returns the errnos of the upper and of the lower case.
+ */
+static int other_ns_mount(FIXTURE_DATA(sec) *self, const char *fs,
+			  int *lower_err)
+{
+	static const char *const dirs[] = { "l", "m", "other", NULL };
+	struct other_ns o = { .dir = at(self, fs, "other") };
+	const char *root;
+	int err, status;
+	pid_t pid;
+	char c;
+
+	err = mkdirs(self, fs, dirs);
+	if (err || pipe(o.ready) || pipe(o.done))
+		return 1000 + (err ? err : errno);
+	o.dir = strdup(o.dir);
+	pid = fork();
+	if (pid < 0)
+		return 1000 + errno;
+	if (pid == 0)
+		_exit(other_ns_child(&o));
+	close(o.ready[1]);
+	close(o.done[0]);
+	if (read(o.ready[0], &c, 1) != 1) {
+		err = 2000;
+		goto out;
+	}
+	root = lfs_fmt("/proc/%d/root%s", pid, o.dir);
+	/* Premise: the parent sees the other namespace's tmpfs that way. */
+	if (lfs_lstat_errno(lfs_fmt("%s/u", root))) {
+		err = 3000;
+		goto out;
+	}
+	err = wu_mount_type(fs, at(self, fs, "m"),
+			    lfs_fmt("lowerdir=%s,upperdir=%s/u,workdir=%s/w",
+				    at(self, fs, "l"), root, root));
+	if (!err)
+		umount2(at(self, fs, "m"), MNT_DETACH);
+	/* (overlay wants two lower layers when there is no upper one) */
+	*lower_err = wu_mount_type(fs, at(self, fs, "m"),
+				   lfs_fmt("lowerdir=%s/l:%s", root,
+					   at(self, fs, "l")));
+	if (!*lower_err)
+		umount2(at(self, fs, "m"), MNT_DETACH);
+out:
+	close(o.done[1]);
+	close(o.ready[0]);
+	waitpid(pid, &status, 0);
+	free((void *)o.dir);
+	return err;
+}
+
+TEST_F(sec, upper_in_other_mount_ns_einval)
+{
+	int err, lerr = 0;
+
+	err = other_ns_mount(self, "layerfs", &lerr);
+	EXPECT_EQ(EINVAL, err);
+	EXPECT_EQ(EINVAL, lerr);
+	if (have_overlay()) {
+		err = other_ns_mount(self, "overlay", &lerr);
+		TH_LOG("overlay: upper in another namespace %s, lower %s",
+		       strerror(err), strerror(lerr));
+		EXPECT_EQ(EINVAL, err);
+		EXPECT_EQ(EINVAL, lerr);
+	}
+}
+
+/* ---- upper and work directories of two live mounts -------------------- */
+
+/*
+ * A second mount whose upper or work directory is inside, or contains,
+ * the first one's: EBUSY, every way round.  (overlayfs, without index=on,
+ * only warns when an ancestor is in use, and does not look below.)
+ */
+TEST_F(sec, nested_upper_work_ebusy)
+{
+	static const char *const dirs[] = {
+		"l", "m", "m2", "a/u/sub", "a/w/sub", "b/u", "b/w", NULL,
+	};
+	static const struct {
+		const char *upper, *work, *why;
+	} cases[] = {
+		{ "a/u/sub", "b/w", "upper inside the other's upper" },
+		{ "a/w/sub", "b/w", "upper inside the other's work" },
+		{ "b/u", "a/u/sub", "work inside the other's upper" },
+		{ "b/u", "a/w/sub", "work inside the other's work" },
+		{ "a", "b/w", "upper contains the other's upper and work" },
+		{ "b/u", "a", "work contains the other's upper and work" },
+		{ "a/u", "b/w", "the same upper" },
+		{ "b/u", "a/w", "the same work" },
+	};
+	char m2[PATH_MAX];
+	unsigned int i;
+
+	snprintf(m2, sizeof(m2), "%s", at(self, "layerfs", "m2"));
+	ASSERT_EQ(0, mkdirs(self, "layerfs", dirs));
+	ASSERT_EQ(0, wu_mount_type("layerfs", at(self, "layerfs", "m"),
+		lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+			at(self, "layerfs", "l"), at(self, "layerfs", "a/u"),
+			at(self, "layerfs", "a/w"))));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *o = lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+					at(self, "layerfs", "l"),
+					at(self, "layerfs", cases[i].upper),
+					at(self, "layerfs", cases[i].work));
+		int err = wu_mount_type("layerfs", m2, o);
+
+		EXPECT_EQ(EBUSY, err) TH_LOG("%s", cases[i].why);
+		if (!err)
+			umount2(m2, MNT_DETACH);
+	}
+	/* Unrelated directories are fine, and so are all of them once free. */
+	ASSERT_EQ(0, wu_mount_type("layerfs", m2,
+		lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+			at(self, "layerfs", "l"), at(self, "layerfs", "b/u"),
+			at(self, "layerfs", "b/w"))));
+	ASSERT_EQ(0, umount(m2));
+	ASSERT_EQ(0, umount(at(self, "layerfs", "m")));
+	ASSERT_EQ(0, wu_mount_type("layerfs", m2,
+		lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+			at(self, "layerfs", "l"), at(self, "layerfs", "a/u/sub"),
+			at(self, "layerfs", "b/w"))));
+}
+
+/* The message names both directories and how they overlap. */
+TEST_F(sec, nested_upper_message)
+{
+	static const char *const dirs[] = { "l", "m", "a/u/sub", "a/w", "b/w",
+					    NULL };
+	char msg[1024];
+	int fd;
+
+	ASSERT_EQ(0, mkdirs(self, "layerfs", dirs));
+	ASSERT_EQ(0, wu_mount_type("layerfs", at(self, "layerfs", "m"),
+		lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+			at(self, "layerfs", "l"), at(self, "layerfs", "a/u"),
+			at(self, "layerfs", "a/w"))));
+	fd = syscall(SYS_fsopen, "layerfs", 1 /* FSOPEN_CLOEXEC */);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, syscall(SYS_fsconfig, fd, 1 /* FSCONFIG_SET_STRING */,
+			     "lowerdir", at(self, "layerfs", "l"), 0));
+	ASSERT_EQ(0, syscall(SYS_fsconfig, fd, 1, "upperdir",
+			     at(self, "layerfs", "a/u/sub"), 0));
+	ASSERT_EQ(0, syscall(SYS_fsconfig, fd, 1, "workdir",
+			     at(self, "layerfs", "b/w"), 0));
+	ASSERT_EQ(-1, syscall(SYS_fsconfig, fd, 6 /* FSCONFIG_CMD_CREATE */,
+			      NULL, NULL, 0));
+	ASSERT_EQ(EBUSY, errno);
+	ASSERT_LT(0, read(fd, msg, sizeof(msg) - 1));
+	msg[sizeof(msg) - 1] = '\0';
+	TH_LOG("%s", msg);
+	ASSERT_NE(NULL, strstr(msg, "is inside the upper directory"));
+	close(fd);
+}
+
+/* ---- sync(2) and syncfs(2) ------------------------------------------- */
+
+/*
+ * Run sync(2), then syncfs(2) on the merged view of a mount of @fs, and
+ * count the calls of its sync_fs (kprobe event @event) after each.
+ */
+static int sync_counts(FIXTURE_DATA(sec) *self, const char *fs,
+		       const char *event, int *after_sync, int *after_syncfs)
+{
+	static const char *const dirs[] = { "l", "u", "w", "m", NULL };
+	int fd, err = mkdirs(self, fs, dirs);
+
+	if (!err)
+		err = wu_mount_type(fs, at(self, fs, "m"),
+				    lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+					    at(self, fs, "l"), at(self, fs, "u"),
+					    at(self, fs, "w")));
+	if (!err)
+		err = lfs_write(at(self, fs, "m/f"), "dirty");
+	if (err)
+		return err;
+	kp_reset();
+	sync();
+	*after_sync = kp_count(event);
+	fd = open(at(self, fs, "m"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	kp_reset();
+	err = syncfs(fd) ? errno : 0;
+	close(fd);
+	*after_syncfs = kp_count(event);
+	return err;
+}
+
+TEST_F(sec, sync_skips_layerfs)
+{
+	int n_sync = -1, n_syncfs = -1;
+
+	KP_REQUIRE(self, { "lsync", "layerfs_sync_fs" });
+	ASSERT_EQ(0, sync_counts(self, "layerfs", "lsync", &n_sync,
+				 &n_syncfs));
+	TH_LOG("layerfs_sync_fs: %d calls in sync(2), %d in syncfs(2)",
+	       n_sync, n_syncfs);
+	EXPECT_EQ(0, n_sync);
+	EXPECT_LT(0, n_syncfs);
+}
+
+TEST_F(sec, sync_skips_overlay_too)
+{
+	int n_sync = -1, n_syncfs = -1;
+
+	if (!have_overlay())
+		SKIP(return, "overlay is not in /proc/filesystems");
+	KP_REQUIRE(self, { "osync", "ovl_sync_fs" });
+	ASSERT_EQ(0, sync_counts(self, "overlay", "osync", &n_sync,
+				 &n_syncfs));
+	TH_LOG("ovl_sync_fs: %d calls in sync(2), %d in syncfs(2)", n_sync,
+	       n_syncfs);
+	EXPECT_EQ(0, n_sync);
+	EXPECT_LT(0, n_syncfs);
+}
+
+/* ---- automount points --------------------------------------------------- */
+
+/*
+ * debugfs has an automount point, "tracing", on which tracefs is mounted
+ * on first use.  A fresh debugfs mount in this namespace has nothing
+ * mounted there yet.  Returns 0 with $/<fs>/dbg mounted, or SKIPs.
+ */
+static int mount_debugfs(FIXTURE_DATA(sec) *self, const char *fs)
+{
+	struct statx stx;
+	char dbg[PATH_MAX];
+	int err;
+
+	snprintf(dbg, sizeof(dbg), "%s", at(self, fs, "dbg"));
+	err = lfs_mkdir_p(dbg);
+	if (err)
+		return err;
+	if (mount("debugfs", dbg, "debugfs", 0, NULL))
+		return errno;
+	/* Is "tracing" an automount point (without triggering it)? */
+	if (statx(AT_FDCWD, lfs_fmt("%s/tracing", dbg),
+		  AT_NO_AUTOMOUNT | AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx))
+		return errno;
+	return stx.stx_attributes & STATX_ATTR_AUTOMOUNT ? 0 : ENOTSUP;
+}
+
+/* An automount point as a lower or upper layer: EINVAL, as on overlay. */
+static int automount_layer(FIXTURE_DATA(sec) *self, const char *fs,
+			   int *upper_err)
+{
+	static const char *const dirs[] = { "l", "w", "m", NULL };
+	const char *ap;
+	int err = mkdirs(self, fs, dirs);
+
+	if (err)
+		return 1000 + err;
+	ap = strdup(at(self, fs, "dbg/tracing"));
+	err = wu_mount_type(fs, at(self, fs, "m"),
+			    lfs_fmt("lowerdir=%s:%s", ap, at(self, fs, "l")));
+	if (!err)
+		umount2(at(self, fs, "m"), MNT_DETACH);
+	*upper_err = wu_mount_type(fs, at(self, fs, "m"),
+		lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+			at(self, fs, "l"), ap, at(self, fs, "w")));
+	if (!*upper_err)
+		umount2(at(self, fs, "m"), MNT_DETACH);
+	free((void *)ap);
+	return err;
+}
+
+TEST_F(sec, automount_point_as_layer_einval)
+{
+	int err, uerr = 0;
+
+	err = mount_debugfs(self, "layerfs");
+	if (err == ENOTSUP || err == ENOENT || err == ENODEV)
+		SKIP(return, "no debugfs with a 'tracing' automount point: %s",
+		     strerror(err));
+	ASSERT_EQ(0, err);
+	err = automount_layer(self, "layerfs", &uerr);
+	EXPECT_EQ(EINVAL, err);
+	EXPECT_EQ(EINVAL, uerr);
+	if (have_overlay()) {
+		ASSERT_EQ(0, mount_debugfs(self, "overlay"));
+		err = automount_layer(self, "overlay", &uerr);
+		TH_LOG("overlay: automount point as lower %s, as upper %s",
+		       strerror(err), strerror(uerr));
+		EXPECT_EQ(EINVAL, err);
+		EXPECT_EQ(EINVAL, uerr);
+	}
+}
+
+/*
+ * debugfs's root as the lower layer: the root is fine, the automount point
+ * in it is not looked up: EREMOTE, as on overlay.  Other names work.
+ */
+static int automount_lookup(FIXTURE_DATA(sec) *self, const char *fs,
+			    int *other_err)
+{
+	static const char *const dirs[] = { "l", "m", NULL };
+	struct stat st;
+	int err = mkdirs(self, fs, dirs);
+
+	/* (overlay wants two lower layers when there is no upper one) */
+	if (!err)
+		err = wu_mount_type(fs, at(self, fs, "m"),
+				    lfs_fmt("lowerdir=%s:%s", at(self, fs, "dbg"),
+					    at(self, fs, "l")));
+	if (err)
+		return 1000 + err;
+	err = stat(at(self, fs, "m/tracing"), &st) ? errno : 0;
+	*other_err = lfs_lstat_errno(at(self, fs, "m/bdi"));
+	return err;
+}
+
+TEST_F(sec, automount_point_in_lookup_eremote)
+{
+	int err, oerr = 0;
+
+	err = mount_debugfs(self, "layerfs");
+	if (err == ENOTSUP || err == ENOENT || err == ENODEV)
+		SKIP(return, "no debugfs with a 'tracing' automount point: %s",
+		     strerror(err));
+	ASSERT_EQ(0, err);
+	err = automount_lookup(self, "layerfs", &oerr);
+	EXPECT_EQ(EREMOTE, err);
+	EXPECT_EQ(0, oerr);
+	if (have_overlay()) {
+		ASSERT_EQ(0, mount_debugfs(self, "overlay"));
+		err = automount_lookup(self, "overlay", &oerr);
+		TH_LOG("overlay: lookup of the automount point %s, of bdi %s",
+		       strerror(err), strerror(oerr));
+		EXPECT_EQ(EREMOTE, err);
+		EXPECT_EQ(0, oerr);
+	}
+}
+
+TEST_HARNESS_MAIN
