@@ -26,6 +26,9 @@
  *    the file they write (file_start_write()), and added
  *    splice_file_range(), which leaves that to the caller
  *    (layerfs_iter_write(), layerfs_splice_copy()).
+ *  - 6.9 gave security_inode_copy_up_xattr() the source dentry; by 6.12
+ *    LSMs answer -ECANCELED where 6.1's answered 1, "drop this xattr"
+ *    (layerfs_security_copy_up_xattr() takes either).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -40,6 +43,7 @@
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 #include <linux/splice.h>
+#include <linux/security.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 
@@ -278,6 +282,34 @@ static inline int layerfs_vfs_set_acl(struct layerfs_idmap *idmap,
 	return err;
 }
 #endif
+
+/*
+ * Shall copy-up copy the xattr @name of the lower object @src?  The LSMs
+ * decide for their own xattrs (security_inode_copy_up_xattr()): SELinux
+ * drops security.selinux, which the copy gets from the credentials of
+ * layerfs_create_copy() instead.  6.9 gave the hook the source object.
+ * "Drop it" is 1 on 6.1 and -ECANCELED on 6.12; both are taken, whatever
+ * the version.  "Not mine" is -EOPNOTSUPP on both.
+ *
+ * Return: 0 to copy the xattr, 1 to leave it out, or a negative errno that
+ * fails the copy-up.
+ */
+static inline int layerfs_security_copy_up_xattr(struct dentry *src,
+						 const char *name)
+{
+	int err;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	err = security_inode_copy_up_xattr(src, name);
+#else
+	err = security_inode_copy_up_xattr(name);
+#endif
+	if (err == -EOPNOTSUPP)
+		return 0;
+	if (err == -ECANCELED)
+		return 1;
+	return err;
+}
 
 /* vfs_iter_write() to a real file, inside file_start_write() exactly once. */
 static inline ssize_t layerfs_iter_write(struct file *file,

@@ -249,6 +249,8 @@ int layerfs_create_real(struct super_block *sb, struct inode *dir,
 			struct dentry *dentry, const struct layerfs_cattr *attr);
 struct dentry *layerfs_create_temp(struct super_block *sb,
 				   const struct layerfs_cattr *attr);
+struct dentry *layerfs_create_copy(struct dentry *dentry,
+				   const struct layerfs_cattr *attr);
 int layerfs_do_rename(struct super_block *sb, struct inode *olddir,
 		      struct dentry *olddentry, struct inode *newdir,
 		      struct dentry *newdentry, unsigned int flags);

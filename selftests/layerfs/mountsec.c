@@ -14,6 +14,12 @@
  *    of the merged view does (kprobes count the calls).
  *  - Automount points are refused as layers (EINVAL) and in lookup
  *    (EREMOTE); so are filesystems with case-folding.
+ *  - Creation and copy-up ask the LSMs for the new object's credentials
+ *    (security_dentry_create_files_as(), security_inode_copy_up(),
+ *    security_inode_copy_up_xattr()), and objects still come out owned by
+ *    the caller.  The VM has no LSM that labels files (no SELinux policy,
+ *    no Smack), so the labels themselves are not tested: kprobes count the
+ *    hook calls instead, on layerfs and on overlay.
  *
  * Each case that compares runs the same steps on a layerfs and on an
  * overlay mount (with write_util.h's WU_OVL_OPTS), in $/layerfs/... and
@@ -654,6 +660,171 @@ TEST_F(sec, automount_point_in_lookup_eremote)
 		       strerror(err), strerror(oerr));
 		EXPECT_EQ(EREMOTE, err);
 		EXPECT_EQ(0, oerr);
+	}
+}
+
+/* ---- creation credentials and the LSM hooks ------------------------------ */
+
+/*
+ * (As UID_USER.)  Create one object of each kind in $/<fs>/m/open (a
+ * 0777 directory), in place and over a whiteout ("gone*" were lower names
+ * the parent removed), and a hard link.  0 or errno.
+ */
+static int create_all(const void *arg)
+{
+	const char *m = arg;
+	int err = 0;
+
+	err = lfs_write(lfs_fmt("%s/open/file", m), "f");
+	if (!err)
+		err = WU_ERR(mkdir(lfs_fmt("%s/open/dir", m), 0755));
+	if (!err)
+		err = WU_ERR(mknod(lfs_fmt("%s/open/fifo", m), S_IFIFO | 0644,
+				   0));
+	if (!err)
+		err = WU_ERR(symlink("file", lfs_fmt("%s/open/link", m)));
+	if (!err)
+		err = lfs_write(lfs_fmt("%s/open/gone1", m), "over whiteout");
+	if (!err)
+		err = WU_ERR(mkdir(lfs_fmt("%s/open/gone2", m), 0755));
+	if (!err)
+		err = WU_ERR(link(lfs_fmt("%s/open/file", m),
+				  lfs_fmt("%s/open/hard", m)));
+	return err;
+}
+
+/*
+ * A stack on @fs whose directory "open" (0777, in the lower layer) holds
+ * gone1 and gone2, removed through the mount (whiteouts); then UID_USER
+ * creates everything create_all() makes.  @owned counts the new upper
+ * objects owned by UID_USER.
+ */
+static int create_as_user(FIXTURE_DATA(sec) *self, const char *fs,
+			  int *owned)
+{
+	static const char *const dirs[] = { "l/open", "u", "w", "m", NULL };
+	static const char *const names[] = {
+		"file", "dir", "fifo", "link", "gone1", "gone2", "hard",
+	};
+	const char *m = strdup(at(self, fs, "m"));
+	unsigned int i;
+	struct stat st;
+	int err = mkdirs(self, fs, dirs);
+
+	if (!err)
+		err = WU_ERR(chmod(at(self, fs, "l/open"), 0777));
+	if (!err)
+		err = lfs_write(at(self, fs, "l/open/gone1"), "lower");
+	if (!err)
+		err = lfs_write(at(self, fs, "l/open/gone2"), "lower");
+	if (!err)
+		err = wu_mount_type(fs, m,
+				    lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+					    at(self, fs, "l"), at(self, fs, "u"),
+					    at(self, fs, "w")));
+	if (!err)
+		err = WU_ERR(unlink(lfs_fmt("%s/open/gone1", m)));
+	if (!err)
+		err = WU_ERR(unlink(lfs_fmt("%s/open/gone2", m)));
+	if (!err)
+		err = lfs_run_as(UID_USER, create_all, m);
+	*owned = 0;
+	for (i = 0; !err && i < ARRAY_SIZE(names); i++) {
+		if (lstat(at(self, fs, lfs_fmt("u/open/%s", names[i])), &st))
+			err = errno;
+		else if (st.st_uid == UID_USER && st.st_gid == UID_USER)
+			++*owned;
+	}
+	free((void *)m);
+	return err;
+}
+
+/*
+ * security_dentry_create_files_as() is asked once per new object, not for
+ * a hard link, as on overlay; the objects belong to the caller.
+ */
+TEST_F(sec, create_asks_lsm_for_caller_label)
+{
+	int owned = 0, n_lfs, n_ovl;
+
+	KP_REQUIRE(self, { "create_as", "security_dentry_create_files_as" });
+	kp_reset();
+	ASSERT_EQ(0, create_as_user(self, "layerfs", &owned));
+	n_lfs = kp_count("create_as");
+	EXPECT_EQ(7, owned);
+	TH_LOG("layerfs: %d calls for 6 objects and a hard link", n_lfs);
+	EXPECT_EQ(6, n_lfs);
+	if (have_overlay()) {
+		kp_reset();
+		ASSERT_EQ(0, create_as_user(self, "overlay", &owned));
+		n_ovl = kp_count("create_as");
+		TH_LOG("overlay: %d calls", n_ovl);
+		EXPECT_EQ(7, owned);
+		EXPECT_EQ(n_ovl, n_lfs);
+	}
+}
+
+/*
+ * Copy-up asks security_inode_copy_up() for its credentials once, and
+ * security_inode_copy_up_xattr() about each xattr (overlay's private ones
+ * aside); with no LSM that claims an xattr, all are copied, security.*
+ * ones included.  Returns the number of calls of each.
+ */
+static int copy_up_counts(FIXTURE_DATA(sec) *self, const char *fs,
+			  int *n_copy, int *n_xattr)
+{
+	static const char *const dirs[] = { "l", "u", "w", "m", NULL };
+	char v[16];
+	ssize_t n;
+	int err = mkdirs(self, fs, dirs);
+
+	if (!err)
+		err = lfs_write(at(self, fs, "l/f"), "lower");
+	if (!err)
+		err = WU_ERR(setxattr(at(self, fs, "l/f"), "trusted.one", "1", 1, 0));
+	if (!err)
+		err = WU_ERR(setxattr(at(self, fs, "l/f"), "security.two", "2",
+				      1, 0));
+	if (!err)
+		err = wu_mount_type(fs, at(self, fs, "m"),
+				    lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+					    at(self, fs, "l"), at(self, fs, "u"),
+					    at(self, fs, "w")));
+	if (err)
+		return err;
+	kp_reset();
+	err = WU_ERR(chmod(at(self, fs, "m/f"), 0600));	/* copies f up */
+	*n_copy = kp_count("copy_up");
+	*n_xattr = kp_count("copy_xattr");
+	if (err)
+		return err;
+	n = getxattr(at(self, fs, "u/f"), "security.two", v, sizeof(v));
+	if (n != 1 || v[0] != '2')
+		return n < 0 ? errno : EIO;
+	n = getxattr(at(self, fs, "u/f"), "trusted.one", v, sizeof(v));
+	if (n != 1 || v[0] != '1')
+		return n < 0 ? errno : EIO;
+	return 0;
+}
+
+TEST_F(sec, copy_up_asks_lsm)
+{
+	int n_copy = -1, n_xattr = -1, o_copy = -1, o_xattr = -1;
+
+	KP_REQUIRE(self, { "copy_up", "security_inode_copy_up" },
+		   { "copy_xattr", "security_inode_copy_up_xattr" });
+	ASSERT_EQ(0, copy_up_counts(self, "layerfs", &n_copy, &n_xattr));
+	TH_LOG("layerfs: %d copy_up, %d copy_up_xattr calls", n_copy,
+	       n_xattr);
+	EXPECT_EQ(1, n_copy);
+	EXPECT_EQ(2, n_xattr);
+	if (have_overlay()) {
+		ASSERT_EQ(0, copy_up_counts(self, "overlay", &o_copy,
+					    &o_xattr));
+		TH_LOG("overlay: %d copy_up, %d copy_up_xattr calls", o_copy,
+		       o_xattr);
+		EXPECT_EQ(o_copy, n_copy);
+		EXPECT_EQ(o_xattr, n_xattr);
 	}
 }
 
