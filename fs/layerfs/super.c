@@ -9,8 +9,8 @@
  *	layerfs_parse_monolithic()   mount(2) only: refuse a cut option string
  *	layerfs_parse_param()        once per option; lowerdir is split here
  *	layerfs_get_tree()           -> get_tree_nodev() -> layerfs_fill_super():
- *	    layerfs_get_layers()         resolve every directory; lower
- *	                                 layers through private mounts
+ *	    layerfs_get_layers()         resolve every directory, reach each
+ *	                                 layer through a private mount
  *	    layerfs_check_layers()       no overlaps, stacking depth
  *	    layerfs_make_workdir()       <workdir>/work, probe xattrs/whiteouts
  *	    root inode                   stacks the roots of all layers
@@ -20,6 +20,7 @@
  * the fs_context file descriptor.
  */
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -193,10 +194,11 @@ static int layerfs_parse_monolithic(struct fs_context *fc, void *data)
 
 /*
  * Resolve a directory the user named, following symlinks, and refuse one
- * layerfs cannot stack on.  A filesystem with case-folding (ext4 or f2fs
- * made with -O casefold) is refused as a whole: the dentry of its root has
- * no d_hash/d_compare, and on 6.1 neither has a directory without +F, but
- * a directory inside may be made case-insensitive (chattr +F) at any time.
+ * layerfs cannot stack on (layerfs_is_weird()).  A filesystem with
+ * case-folding (ext4 or f2fs made with -O casefold) is refused as a whole,
+ * as overlayfs does since it checks sb_has_encoding(): the dentry of its
+ * root has no d_hash/d_compare, so it would pass as not weird, but any
+ * directory below may be made case-insensitive (chattr +F) at any time.
  */
 static int layerfs_resolve_dir(struct fs_context *fc, const char *what,
 			       const char *name, struct path *path)
@@ -870,6 +872,7 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	struct layerfs_config *config = fc->fs_private;
 	struct layerfs_fs *ofs;
 	struct dentry *root;
+	struct cred *cred;
 	int err;
 
 	if (!config->lowerdir)
@@ -887,9 +890,10 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	ofs->config = *config;
 	memset(config, 0, sizeof(*config));
 
-	ofs->creator_cred = prepare_creds();
-	if (!ofs->creator_cred)
+	cred = prepare_creds();
+	if (!cred)
 		return -ENOMEM;
+	ofs->creator_cred = cred;
 
 	err = layerfs_get_layers(fc, ofs);
 	if (err)
@@ -909,6 +913,18 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		if (err)
 			return err;
 	}
+
+	/*
+	 * From now on every access to a layer is made with these credentials,
+	 * and without CAP_SYS_RESOURCE, as in overlayfs (ovl_fill_super()):
+	 * a user's writes and creates through the mount are charged to the
+	 * user's disk quota and kept out of the blocks the upper filesystem
+	 * reserves for privileged users, instead of passing because the
+	 * mounter is root.  Like overlayfs, layerfs drops it only here, after
+	 * its own set-up of work/; nobody else has seen the credentials yet,
+	 * so they can still change.
+	 */
+	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
 
 	sb->s_magic = LAYERFS_SUPER_MAGIC;
 	sb->s_op = &layerfs_super_operations;

@@ -13,7 +13,11 @@
  *  - sync(2) does not call layerfs's sync_fs (SB_I_SKIP_SYNC); syncfs(2)
  *    of the merged view does (kprobes count the calls).
  *  - Automount points are refused as layers (EINVAL) and in lookup
- *    (EREMOTE); so are filesystems with case-folding.
+ *    (EREMOTE); so are filesystems with case-folding (an ext4 made with
+ *    -O casefold), whatever directory of them is named.
+ *  - The mounter's credentials lack CAP_SYS_RESOURCE: a user's writes and
+ *    creates through the mount hit the user's disk quota (EDQUOT) and stop
+ *    short of the blocks ext4 reserves for root, on an ext4 upper layer.
  *  - Creation and copy-up ask the LSMs for the new object's credentials
  *    (security_dentry_create_files_as(), security_inode_copy_up(),
  *    security_inode_copy_up_xattr()), and objects still come out owned by
@@ -28,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 #include "layerfs_util.h"
@@ -57,8 +62,9 @@ FIXTURE_TEARDOWN(sec)
 		kp_clear_all();
 	LFS_DROP_BASE(self->base, "layerfs/m", "layerfs/m2",
 		      "layerfs/dbg/tracing", "layerfs/dbg", "layerfs/up",
-		      "overlay/m", "overlay/dbg/tracing", "overlay/dbg",
-		      "overlay/up");
+		      "layerfs/e4", "layerfs/cf", "overlay/m",
+		      "overlay/dbg/tracing", "overlay/dbg", "overlay/up",
+		      "overlay/e4", "overlay/cf");
 }
 
 /* $/<fstype>/<rel> */
@@ -661,6 +667,341 @@ TEST_F(sec, automount_point_in_lookup_eremote)
 		EXPECT_EQ(EREMOTE, err);
 		EXPECT_EQ(0, oerr);
 	}
+}
+
+/* ---- case-folding --------------------------------------------------------- */
+
+#define LFS_FS_IOC_GETFLAGS	_IOR('f', 1, long)
+#define LFS_FS_IOC_SETFLAGS	_IOW('f', 2, long)
+#define LFS_FS_CASEFOLD_FL	0x40000000	/* chattr +F */
+
+/*
+ * Make a 64 MiB ext4 with case-folding (mkfs.ext4 -O casefold) in @img and
+ * loop-mount it on @mnt.  (lfs_make_fs() makes no casefold ext4; this is
+ * its ext4 branch with one more feature.)  0 or errno.
+ */
+static int make_casefold_ext4(const char *img, const char *mnt)
+{
+	const char *argv[] = { "mkfs.ext4", "-q", "-F", "-b", "4096", "-O",
+			       "casefold", img, NULL };
+	char dev[32];
+	int fd, err;
+
+	fd = open(img, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	err = ftruncate(fd, (off_t)LFS_REALFS_MIB << 20) ? errno : 0;
+	close(fd);
+	if (!err)
+		err = lfs_run(argv, NULL);
+	if (!err && mkdir(mnt, 0755) && errno != EEXIST)
+		err = errno;
+	if (err)
+		return err;
+	fd = lfs_loop_attach(img, false, dev);
+	if (fd < 0)
+		return -fd;
+	err = mount(dev, mnt, "ext4", 0, NULL) ? errno : 0;
+	close(fd);
+	return err;
+}
+
+/* chattr +F @dir (an empty directory on a casefold filesystem). */
+static int set_casefold(const char *dir)
+{
+	long flags;
+	int err = 0, fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, LFS_FS_IOC_GETFLAGS, &flags))
+		err = errno;
+	flags |= LFS_FS_CASEFOLD_FL;
+	if (!err && ioctl(fd, LFS_FS_IOC_SETFLAGS, &flags))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Does this kernel's overlayfs take the root of a casefold filesystem?
+ * 6.1's does, 6.12's does not (sb_has_encoding() in ovl_mount_dir_check());
+ * only those two are tested, so the line between them is a guess.
+ */
+static bool overlay_takes_casefold_root(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	uname(&u);
+	sscanf(u.release, "%u.%u", &major, &minor);
+	return major < 6 || (major == 6 && minor < 7);
+}
+
+/*
+ * On ext4 -O casefold ($/cf): its root, a plain directory, a +F one as the
+ * lower layer, and a plain directory as the upper one.  Returns the
+ * errnos of the four mounts in @err[]; @root_lookup gets the errno of a
+ * lookup through a mount of the root that succeeded (else -1).
+ */
+static int casefold_layers(FIXTURE_DATA(sec) *self, const char *fs,
+			   int err[4], int *root_lookup)
+{
+	static const char *const dirs[] = { "l", "w", "m", NULL };
+	const char *lowers[3] = { "cf", "cf/plain", "cf/ci" };
+	const char *m = strdup(at(self, fs, "m"));
+	unsigned int i;
+	struct stat st;
+	int e = mkdirs(self, fs, dirs);
+
+	*root_lookup = -1;
+	if (!e)
+		e = make_casefold_ext4(at(self, fs, "cf.img"), at(self, fs, "cf"));
+	if (!e)
+		e = lfs_mkdir_p(at(self, fs, "cf/plain/sub"));
+	if (!e)
+		e = lfs_mkdir_p(at(self, fs, "cf/ci"));
+	if (!e)
+		e = set_casefold(at(self, fs, "cf/ci"));
+	if (!e)
+		e = lfs_mkdir_p(at(self, fs, "cf/u"));
+	if (e) {
+		free((void *)m);
+		return e;
+	}
+	for (i = 0; i < 3; i++) {
+		/* (overlay wants two lower layers when there is no upper one) */
+		err[i] = wu_mount_type(fs, m, lfs_fmt("lowerdir=%s:%s",
+					at(self, fs, lowers[i]), at(self, fs, "l")));
+		if (!err[i] && i == 0)
+			*root_lookup = stat(lfs_fmt("%s/plain", m), &st) ? errno : 0;
+		if (!err[i])
+			umount2(m, MNT_DETACH);
+	}
+	err[3] = wu_mount_type(fs, m, lfs_fmt("lowerdir=%s,upperdir=%s,workdir=%s",
+					      at(self, fs, "l"), at(self, fs, "cf/u"),
+					      at(self, fs, "w")));
+	if (!err[3])
+		umount2(m, MNT_DETACH);
+	free((void *)m);
+	return 0;
+}
+
+TEST_F_TIMEOUT(sec, casefold_fs_as_layer_einval, 300)
+{
+	int err[4], lookup, i;
+
+	LFS_REQUIRE_REALFS(return, "ext4");
+	ASSERT_EQ(0, casefold_layers(self, "layerfs", err, &lookup));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(EINVAL, err[i]) TH_LOG("case %d", i);
+	}
+	if (!have_overlay())
+		return;
+	ASSERT_EQ(0, casefold_layers(self, "overlay", err, &lookup));
+	TH_LOG("overlay: root %s (lookup in it %s), plain dir %s, +F dir %s, upper %s",
+	       strerror(err[0]), lookup < 0 ? "-" : strerror(lookup),
+	       strerror(err[1]), strerror(err[2]), strerror(err[3]));
+	/* 6.1's overlayfs takes the root, then fails its lookups. */
+	if (overlay_takes_casefold_root()) {
+		EXPECT_EQ(0, err[0]);
+		EXPECT_EQ(EREMOTE, lookup);
+	} else {
+		EXPECT_EQ(EINVAL, err[0]);
+	}
+	for (i = 1; i < 4; i++) {
+		EXPECT_EQ(EINVAL, err[i]) TH_LOG("case %d", i);
+	}
+}
+
+/* ---- disk quota and reserved blocks: no CAP_SYS_RESOURCE ----------------- */
+
+/* (As the user.)  Write @arg's file in 64 KiB pieces, up to 8 MiB: errno. */
+static int write_8m(const void *arg)
+{
+	static char chunk[65536];
+	int err = 0, i, fd;
+
+	fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno;
+	memset(chunk, 'q', sizeof(chunk));
+	for (i = 0; !err && i < 128; i++)
+		if (write(fd, chunk, sizeof(chunk)) != sizeof(chunk))
+			err = errno ? errno : EIO;
+	if (!err && fsync(fd))
+		err = errno;
+	if (close(fd) && !err)
+		err = errno;
+	return err;
+}
+
+/* (As the user.)  Create files @arg/0 ... until one fails: its errno. */
+static int create_10(const void *arg)
+{
+	int err = 0, i;
+
+	for (i = 0; !err && i < 10; i++)
+		err = lfs_write(lfs_fmt("%s/%d", (const char *)arg, i), "");
+	return err;
+}
+
+/*
+ * ext4 upper layer with usrquota ($/<fs>/e4): UID_USER may use 1 MiB and 3
+ * inodes.  Writes and creates through the mount, as UID_USER, into a 0777
+ * upper directory: @write_err and @create_err; the same straight on the
+ * ext4, in @direct_err (the premise: the limits hold there).
+ */
+static int quota_errs(FIXTURE_DATA(sec) *self, const char *fs,
+		      int *write_err, int *create_err, int *direct_err)
+{
+	static const char *const dirs[] = { "l", "m", NULL };
+	const char *argv[] = { "setquota", "-u", "1001", "1024", "1024", "3",
+			       "3", NULL, NULL };
+	char e4[PATH_MAX];
+	int err = mkdirs(self, fs, dirs);
+
+	snprintf(e4, sizeof(e4), "%s", at(self, fs, "e4"));
+	if (!err)
+		err = lfs_make_fs("ext4", NULL, at(self, fs, "e4.img"), e4,
+				  "usrquota");
+	if (!err)
+		err = lfs_mkdir_p(lfs_fmt("%s/u/open", e4));
+	if (!err)
+		err = lfs_mkdir_p(lfs_fmt("%s/w", e4));
+	if (!err)
+		err = lfs_mkdir_p(lfs_fmt("%s/direct", e4));
+	if (!err)
+		err = WU_ERR(chmod(lfs_fmt("%s/u/open", e4), 0777));
+	if (!err)
+		err = WU_ERR(chmod(lfs_fmt("%s/direct", e4), 0777));
+	argv[7] = e4;
+	if (!err)
+		err = lfs_run(argv, NULL);
+	if (!err)
+		err = wu_mount_type(fs, at(self, fs, "m"),
+				    lfs_fmt("lowerdir=%s,upperdir=%s/u,workdir=%s/w",
+					    at(self, fs, "l"), e4, e4));
+	if (err)
+		return err;
+	*direct_err = lfs_run_as(UID_USER, write_8m,
+				 lfs_fmt("%s/direct/big", e4));
+	unlink(lfs_fmt("%s/direct/big", e4));
+	*write_err = lfs_run_as(UID_USER, write_8m,
+				at(self, fs, "m/open/big"));
+	unlink(at(self, fs, "m/open/big"));
+	*create_err = lfs_run_as(UID_USER, create_10, at(self, fs, "m/open"));
+	return 0;
+}
+
+TEST_F_TIMEOUT(sec, quota_holds_through_mount, 300)
+{
+	int werr, cerr, derr;
+
+	LFS_REQUIRE_REALFS(return, "ext4");
+	if (!lfs_have_tool("setquota"))
+		SKIP(return, "setquota is not installed");
+	ASSERT_EQ(0, quota_errs(self, "layerfs", &werr, &cerr, &derr));
+	EXPECT_EQ(EDQUOT, derr);
+	EXPECT_EQ(EDQUOT, werr);
+	EXPECT_EQ(EDQUOT, cerr);
+	if (!have_overlay())
+		return;
+	ASSERT_EQ(0, quota_errs(self, "overlay", &werr, &cerr, &derr));
+	TH_LOG("overlay: write over quota %s, creates over quota %s",
+	       strerror(werr), strerror(cerr));
+	EXPECT_EQ(EDQUOT, derr);
+	EXPECT_EQ(EDQUOT, werr);
+	EXPECT_EQ(EDQUOT, cerr);
+}
+
+/*
+ * (As the user.)  Write @arg's file until the filesystem is full: the
+ * errno of the write that fails (a short write is not the end yet).
+ */
+static int fill_up(const void *arg)
+{
+	static char chunk[65536];
+	int fd, err;
+
+	fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno;
+	memset(chunk, 'r', sizeof(chunk));
+	while (write(fd, chunk, sizeof(chunk)) >= 0)
+		;
+	err = errno;
+	fsync(fd);
+	close(fd);
+	return err;
+}
+
+/*
+ * A 24 MiB ext4 upper layer ($/<fs>/e4), mounted with resuid=4242: UID_USER
+ * fills it through the mount.  ENOSPC must come while the blocks reserved
+ * for uid 4242 (or CAP_SYS_RESOURCE) are still free.  Returns the free
+ * blocks left (f_bfree) and, in @reserved, how many the filesystem keeps
+ * back (f_bfree - f_bavail when nothing is written).
+ *
+ * Why resuid: with ext4's default, root's blocks, the mounter's fsuid 0
+ * (writes run with the mounter's credentials, on overlayfs too) gets into
+ * the reserved blocks whatever its capabilities: both leave only ext4's
+ * own 2% (s_resv_clusters).  A resuid that is not the mounter's shows what
+ * CAP_SYS_RESOURCE alone does.
+ */
+static long reserved_left(FIXTURE_DATA(sec) *self, const char *fs,
+			  long *reserved, int *fill_err)
+{
+	static const char *const dirs[] = { "l", "m", NULL };
+	char e4[PATH_MAX];
+	struct statfs sf;
+	int err = mkdirs(self, fs, dirs);
+
+	snprintf(e4, sizeof(e4), "%s", at(self, fs, "e4"));
+	if (!err)
+		err = lfs_make_fs_sized("ext4", NULL, at(self, fs, "e4.img"), e4,
+					"resuid=4242", 24);
+	if (!err)
+		err = lfs_mkdir_p(lfs_fmt("%s/u/open", e4));
+	if (!err)
+		err = lfs_mkdir_p(lfs_fmt("%s/w", e4));
+	if (!err)
+		err = WU_ERR(chmod(lfs_fmt("%s/u/open", e4), 0777));
+	if (!err)
+		err = WU_ERR(statfs(e4, &sf));
+	if (!err)
+		err = wu_mount_type(fs, at(self, fs, "m"),
+				    lfs_fmt("lowerdir=%s,upperdir=%s/u,workdir=%s/w",
+					    at(self, fs, "l"), e4, e4));
+	if (err)
+		return -1000 - err;
+	*reserved = sf.f_bfree - sf.f_bavail;
+	*fill_err = lfs_run_as(UID_USER, fill_up, at(self, fs, "m/open/fill"));
+	if (statfs(e4, &sf))
+		return -1000 - errno;
+	return sf.f_bfree;
+}
+
+TEST_F_TIMEOUT(sec, reserved_blocks_left_alone, 300)
+{
+	long reserved = 0, left;
+	int ferr = 0;
+
+	LFS_REQUIRE_REALFS(return, "ext4");
+	left = reserved_left(self, "layerfs", &reserved, &ferr);
+	TH_LOG("layerfs: %ld of %ld reserved blocks left after ENOSPC (%s)",
+	       left, reserved, strerror(ferr));
+	ASSERT_LT(0, reserved);		/* the premise: ext4 reserves some */
+	EXPECT_EQ(ENOSPC, ferr);
+	/* (a few blocks of slack: metadata of the last allocation) */
+	EXPECT_LE(reserved - 8, left);
+	if (!have_overlay())
+		return;
+	left = reserved_left(self, "overlay", &reserved, &ferr);
+	TH_LOG("overlay: %ld of %ld reserved blocks left after ENOSPC (%s)",
+	       left, reserved, strerror(ferr));
+	EXPECT_EQ(ENOSPC, ferr);
+	EXPECT_LE(reserved - 8, left);
 }
 
 /* ---- creation credentials and the LSM hooks ------------------------------ */
