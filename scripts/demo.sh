@@ -140,7 +140,7 @@ heading "2. Mount them with layerfs"
 say "lowerdir lists the read-only layers TOP FIRST, separated by ':'."
 say "upperdir is the writable layer: every change made through the merged"
 say "view lands there (steps 7 to 10). workdir is layerfs's scratch space;"
-say "it must be on the same filesystem as upperdir."
+say "it must be on the same mount as upperdir (not just the same filesystem)."
 run mount -t layerfs -o "lowerdir=$L3:$L2:$L1,upperdir=$UP,workdir=$WK" layerfs "$MNT"
 run grep layerfs /proc/mounts
 say "f_type of the merged view (LAYERFS_SUPER_MAGIC is 4c415952):"
