@@ -34,6 +34,9 @@
  *  - 6.7's overlayfs stores the trusted.overlay.* xattrs a user sets
  *    through the mount escaped, as trusted.overlay.overlay.*; before, it
  *    refuses them (layerfs_escape_private_xattrs()).
+ *  - 6.9 gave security_inode_copy_up_xattr() the source dentry; by 6.12
+ *    LSMs answer -ECANCELED where 6.1's answered 1, "drop this xattr"
+ *    (layerfs_security_copy_up_xattr() takes either).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -48,6 +51,7 @@
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 #include <linux/splice.h>
+#include <linux/security.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 
@@ -88,6 +92,20 @@ static inline void layerfs_copy_times(struct inode *dst, const struct inode *src
 	inode_set_ctime_to_ts(dst, inode_get_ctime(src));
 #else
 	dst->i_ctime = src->i_ctime;
+#endif
+}
+
+/*
+ * Does @sb have a case-folding encoding (ext4/f2fs made with -O casefold)?
+ * 6.12 has sb_has_encoding() for this; 6.1 only the field, which exists
+ * only with CONFIG_UNICODE.
+ */
+static inline bool layerfs_sb_has_encoding(const struct super_block *sb)
+{
+#if IS_ENABLED(CONFIG_UNICODE)
+	return sb->s_encoding;
+#else
+	return false;
 #endif
 }
 
@@ -295,6 +313,34 @@ static inline struct posix_acl *layerfs_acl_from_xattr(const void *value,
 static inline bool layerfs_escape_private_xattrs(void)
 {
 	return LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0);
+}
+
+/*
+ * Shall copy-up copy the xattr @name of the lower object @src?  The LSMs
+ * decide for their own xattrs (security_inode_copy_up_xattr()): SELinux
+ * drops security.selinux, which the copy gets from the credentials of
+ * layerfs_create_copy() instead.  6.9 gave the hook the source object.
+ * "Drop it" is 1 on 6.1 and -ECANCELED on 6.12; both are taken, whatever
+ * the version.  "Not mine" is -EOPNOTSUPP on both.
+ *
+ * Return: 0 to copy the xattr, 1 to leave it out, or a negative errno that
+ * fails the copy-up.
+ */
+static inline int layerfs_security_copy_up_xattr(struct dentry *src,
+						 const char *name)
+{
+	int err;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	err = security_inode_copy_up_xattr(src, name);
+#else
+	err = security_inode_copy_up_xattr(name);
+#endif
+	if (err == -EOPNOTSUPP)
+		return 0;
+	if (err == -ECANCELED)
+		return 1;
+	return err;
 }
 
 /* vfs_iter_write() to a real file, inside file_start_write() exactly once. */

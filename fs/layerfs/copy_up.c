@@ -146,6 +146,13 @@ static int layerfs_copy_xattrs(struct super_block *sb,
 	for (name = buf; name < buf + list_size; name += strlen(name) + 1) {
 		if (layerfs_is_private_xattr(name))
 			continue;
+		err = layerfs_security_copy_up_xattr(old->dentry, name);
+		if (err > 0) {
+			err = 0;	/* an LSM sets it itself */
+			continue;
+		}
+		if (err)
+			break;
 		if (layerfs_is_acl_xattr(name))
 			err = layerfs_copy_acl(layerfs_real_idmap(old),
 					       old->dentry, new_idmap, new,
@@ -295,7 +302,7 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 			goto out_revert;
 	}
 
-	temp = layerfs_create_temp(sb, &cattr);
+	temp = layerfs_create_copy(dentry, &cattr);
 	do_delayed_call(&done);
 	err = PTR_ERR(temp);
 	if (IS_ERR(temp))

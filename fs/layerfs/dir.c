@@ -30,27 +30,38 @@
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
+#include <linux/security.h>
 #include "layerfs.h"
 
 /*
- * Act as the mounter, but own new objects in @dir as the caller.  Returns
- * the credentials to give back to layerfs_revert_creator().
+ * Act as the mounter, but own the new object @attr names at @dentry as the
+ * caller.  Returns the credentials to give back to layerfs_revert_creator().
  *
  * A setgid directory gives new objects its own group.  The upper filesystem
  * applies that rule to an object made in place, but one that replaces a
  * whiteout is made in work/ and moved: asking for the directory's group as
  * the fsgid gives both the same owner.
+ *
+ * An LSM (SELinux, Smack) labels a new object from the creating task and
+ * the directory.  security_dentry_create_files_as() computes that label for
+ * the caller and the layerfs directory, and stores it in the credentials
+ * the real object is made with, as overlayfs does (ovl_create_or_link()):
+ * otherwise the object would get the mounter's label, or work/'s.  A hard
+ * link keeps its object's label, so it is not asked.
  */
-static const struct cred *layerfs_override_creator(struct super_block *sb,
-						   struct inode *dir,
+static const struct cred *layerfs_override_creator(struct dentry *dentry,
+						   const struct layerfs_cattr *attr,
 						   struct cred **creator)
 {
+	struct inode *dir = d_inode(dentry->d_parent);
 	kuid_t fsuid = current_fsuid();
 	kgid_t fsgid = dir->i_mode & S_ISGID ? dir->i_gid : current_fsgid();
+	const struct cred *caller = current_cred();
 	const struct cred *old_cred;
 	struct cred *cred;
+	int err;
 
-	old_cred = layerfs_override_creds(sb);
+	old_cred = layerfs_override_creds(dentry->d_sb);
 	cred = prepare_creds();		/* a copy of the mounter's */
 	revert_creds(old_cred);
 	if (!cred)
@@ -58,6 +69,15 @@ static const struct cred *layerfs_override_creator(struct super_block *sb,
 
 	cred->fsuid = fsuid;
 	cred->fsgid = fsgid;
+	if (!attr->hardlink) {
+		err = security_dentry_create_files_as(dentry, attr->mode,
+						      &dentry->d_name, caller,
+						      cred);
+		if (err) {
+			put_cred(cred);
+			return ERR_PTR(err);
+		}
+	}
 	*creator = cred;
 	return override_creds(cred);
 }
@@ -238,7 +258,7 @@ static int layerfs_create_object(struct dentry *dentry,
 	upperdir = layerfs_upper(d_inode(parent));
 	udir = d_inode(upperdir);
 
-	old_cred = layerfs_override_creator(sb, d_inode(parent), &creator);
+	old_cred = layerfs_override_creator(dentry, attr, &creator);
 	if (IS_ERR(old_cred))
 		return PTR_ERR(old_cred);
 

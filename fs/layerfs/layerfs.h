@@ -39,7 +39,8 @@
  *
  * One more layerfs lock stands outside this order: layerfs_inuse_lock
  * (super.c), a leaf mutex taken only at mount and unmount to claim and
- * release upper and work directories, with nothing else taken under it.
+ * release upper and work directories, with nothing else taken under it
+ * (but the allocator's locks, for the message of a refused mount).
  * So do two VFS locks: a real file's f_lock, a spinlock that
  * layerfs_sync_flags() (file.c) takes alone to copy F_SETFL flags, and
  * inode_hash_lock, a spinlock taken inside iget5_locked() at lookup and by
@@ -48,7 +49,8 @@
  *
  * No layerfs code holds a lock of a lower layer while taking one of the
  * upper layer, and no real lock is held across a return to the VFS.  syncfs
- * takes the upper super block's s_umount inside layerfs's own.
+ * takes the upper super block's s_umount inside layerfs's own (sync(2)
+ * does not call layerfs: SB_I_SKIP_SYNC).
  *
  * The per-open state of a directory (the readdir cache) is serialised by the
  * file's f_pos_lock and, against llseek, by the layerfs inode's i_rwsem.
@@ -94,9 +96,9 @@
 
 /**
  * struct layerfs_layer - one directory of the stack
- * @root: the directory the user named, held while mounted: the user's mount
- *        for the upper layer, a private read-only clone of it for a lower
- *        layer (layerfs_get_lower())
+ * @root: the directory the user named, held while mounted, on a private
+ *        clone of the user's mount (read-only for a lower layer; see
+ *        layerfs_get_upper() and layerfs_get_lower())
  * @name: the name the user gave it, for messages
  * @idx:  0 for the topmost layer, counting down the stack
  * @upper: this is the writable upper layer
@@ -135,13 +137,14 @@ struct layerfs_config {
  * @layers:       @numlayers layers, top first: the upper layer (if any) is
  *                layers[0], then the lower layers in the order given
  * @numlayers:    number of entries in @layers
- * @lower_mnts:   the private mounts of the lower layers, as many as
- *                @config.numlower (NULL for one not set up), released
- *                together by kern_unmount_array()
+ * @mnts:         the private mounts of the layers, in the order of
+ *                @layers, one per layer the options name (NULL for one not
+ *                set up), released together by kern_unmount_array()
  * @has_upper:    whether layers[0] is a writable upper layer
  * @samefs:       all layers are on one filesystem, so their inode numbers
  *                are unique and can be reported unchanged
- * @workdir:      the workdir the user named (upper mounts only)
+ * @workdir:      the workdir the user named (upper mounts only), on the
+ *                upper layer's private mount (no reference on it)
  * @work:         <workdir>/work, layerfs's scratch directory
  * @creator_cred: credentials of the mounter, used for every layer access
  * @tmp_id:       counter naming scratch files in @work ("#<hex>")
@@ -152,7 +155,7 @@ struct layerfs_config {
 struct layerfs_fs {
 	struct layerfs_layer *layers;
 	unsigned int numlayers;
-	struct vfsmount **lower_mnts;
+	struct vfsmount **mnts;
 	bool has_upper;
 	bool samefs;
 	struct path workdir;
@@ -255,6 +258,7 @@ int layerfs_want_write(struct super_block *sb);
 void layerfs_drop_write(struct super_block *sb);
 bool layerfs_is_whiteout(const struct layerfs_layer *layer,
 			 struct dentry *dentry);
+bool layerfs_is_weird(const struct dentry *dentry);
 bool layerfs_is_opaque_dir(const struct layerfs_real *real);
 bool layerfs_dir_has_xwhiteouts(const struct layerfs_real *real);
 int layerfs_is_metacopy(const struct layerfs_real *real);
@@ -267,6 +271,8 @@ bool layerfs_is_escaped_xattr(const char *name);
 int layerfs_create_real(struct super_block *sb, struct inode *dir,
 			struct dentry *dentry, const struct layerfs_cattr *attr);
 struct dentry *layerfs_create_temp(struct super_block *sb,
+				   const struct layerfs_cattr *attr);
+struct dentry *layerfs_create_copy(struct dentry *dentry,
 				   const struct layerfs_cattr *attr);
 int layerfs_do_rename(struct super_block *sb, struct inode *olddir,
 		      struct dentry *olddentry, struct inode *newdir,

@@ -110,6 +110,12 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 			dput(this);
 			continue;
 		}
+		/* An automount point, a case-folding directory: EREMOTE. */
+		if (layerfs_is_weird(this)) {
+			dput(this);
+			err = -EREMOTE;
+			goto out_put;
+		}
 		whiteout = layerfs_is_whiteout(parent.layer, this);
 		if (metacopy) {
 			/* the data of the upper metacopy file, or not */

@@ -6,10 +6,11 @@
  * A mount goes through the fs_context API:
  *
  *	layerfs_init_fs_context()    allocate struct layerfs_config
+ *	layerfs_parse_monolithic()   mount(2) only: refuse a cut option string
  *	layerfs_parse_param()        once per option; lowerdir is split here
  *	layerfs_get_tree()           -> get_tree_nodev() -> layerfs_fill_super():
- *	    layerfs_get_layers()         resolve every directory; lower
- *	                                 layers through private mounts
+ *	    layerfs_get_layers()         resolve every directory, reach each
+ *	                                 layer through a private mount
  *	    layerfs_check_layers()       no overlaps, stacking depth
  *	    layerfs_make_workdir()       <workdir>/work, probe xattrs/whiteouts
  *	    root inode                   stacks the roots of all layers
@@ -19,6 +20,7 @@
  * the fs_context file descriptor.
  */
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -162,9 +164,42 @@ static int layerfs_parse_param(struct fs_context *fc,
 	return 0;
 }
 
+/*
+ * mount(2) copies one page of option data and ends the string at its last
+ * byte (path_mount() stores a NUL at PAGE_SIZE - 1), so a longer string
+ * arrives cut, usually in the middle of a lowerdir path.  Nothing in what
+ * is left says so: a cut in the middle of a path may leave a prefix that
+ * names another directory ("/l/layer12" cut to "/l/layer1"), and a cut
+ * between two layers leaves a list that is simply shorter.  So the rule
+ * is "the page is full": a string of PAGE_SIZE - 1 bytes or more is
+ * refused, even one of exactly that length that was not cut, since layerfs
+ * cannot tell the two apart.  fsconfig(2) hands over each option whole and
+ * never comes here.
+ */
+static int layerfs_parse_monolithic(struct fs_context *fc, void *data)
+{
+	/*
+	 * A remount cannot change the layers (layerfs_parse_param() ignores
+	 * the path options then), so only a new mount can lose one.
+	 */
+	if (data && fc->purpose == FS_CONTEXT_FOR_MOUNT &&
+	    strnlen(data, PAGE_SIZE) >= PAGE_SIZE - 1)
+		return invalfc(fc,
+			       "options fill mount(2)'s one page (%lu bytes), so they may have been cut: use shorter or relative layer paths",
+			       PAGE_SIZE);
+	return generic_parse_monolithic(fc, data);
+}
+
 /* ---- taking hold of the layers -------------------------------------- */
 
-/* Resolve a directory the user named, following symlinks. */
+/*
+ * Resolve a directory the user named, following symlinks, and refuse one
+ * layerfs cannot stack on (layerfs_is_weird()).  A filesystem with
+ * case-folding (ext4 or f2fs made with -O casefold) is refused as a whole,
+ * as overlayfs does since it checks sb_has_encoding(): the dentry of its
+ * root has no d_hash/d_compare, so it would pass as not weird, but any
+ * directory below may be made case-insensitive (chattr +F) at any time.
+ */
 static int layerfs_resolve_dir(struct fs_context *fc, const char *what,
 			       const char *name, struct path *path)
 {
@@ -175,24 +210,111 @@ static int layerfs_resolve_dir(struct fs_context *fc, const char *what,
 		errorfc(fc, "%s '%s': cannot resolve path (%d)", what, name, err);
 		return err;
 	}
+	err = -ENOTDIR;
 	if (!d_is_dir(path->dentry)) {
 		errorfc(fc, "%s '%s' is not a directory", what, name);
-		path_put(path);
-		/* the caller's cleanup puts whatever is left in @path */
-		*path = (struct path) {};
-		return -ENOTDIR;
+		goto out_put;
+	}
+	err = -EINVAL;
+	if (layerfs_sb_has_encoding(path->dentry->d_sb)) {
+		errorfc(fc,
+			"%s '%s' is on a filesystem with case-folding (casefold), which layerfs does not support",
+			what, name);
+		goto out_put;
+	}
+	if (layerfs_is_weird(path->dentry)) {
+		errorfc(fc,
+			"%s '%s' is an automount point or on a filesystem with its own name comparison, which layerfs does not support",
+			what, name);
+		goto out_put;
 	}
 	return 0;
+
+out_put:
+	path_put(path);
+	/* the caller's cleanup puts whatever is left in @path */
+	*path = (struct path) {};
+	return err;
 }
 
 /*
- * Take hold of the lower layer @name, and reach it through a private clone
- * of the mount it is on, made read-only and noatime, as overlayfs does:
+ * Reach the layer directory @path through a private clone of the mount it
+ * is on, rooted at @path, as overlayfs does for every layer.  The clone is
+ * in no mount namespace, so nothing the user does to their own mount --
+ * umount, mount -o remount,bind,ro, a change of propagation -- reaches it,
+ * and the user's mount is not held busy by layerfs.  clone_private_mount()
+ * refuses (EINVAL) a mount that is not in the mounter's namespace (a path
+ * reached through /proc/PID/root of another one) and an unbindable mount.
+ * The clone is released by kern_unmount_array() (layerfs_free_fs()), not
+ * by mntput().
+ */
+static struct vfsmount *layerfs_clone_mount(struct fs_context *fc,
+					    const char *what, const char *name,
+					    const struct path *path)
+{
+	struct vfsmount *clone = clone_private_mount(path);
+
+	if (IS_ERR(clone))
+		errorfc(fc, "%s '%s': cannot make a private mount of it (%ld)",
+			what, name, PTR_ERR(clone));
+	return clone;
+}
+
+/*
+ * Take hold of the upper and work directories.  Both must be on the mount
+ * of the user's (not just the same filesystem): copies made in work/ are
+ * renamed into the upper layer, and a rename cannot cross mounts.  Both are
+ * then reached through one private clone of that mount, which keeps the
+ * user's mount flags but not its atime rules: as overlayfs does, the upper
+ * layer's atimes follow layerfs's own mount (strictatime on the clone).
+ * @layer gets the clone and the upper directory, ofs->workdir the clone
+ * (without a reference of its own) and the work directory, @mnt the clone.
+ */
+static int layerfs_get_upper(struct fs_context *fc, struct layerfs_fs *ofs,
+			     struct layerfs_layer *layer, struct vfsmount **mnt)
+{
+	struct layerfs_config *config = &ofs->config;
+	struct path upper, work;
+	struct vfsmount *clone;
+	int err;
+
+	err = layerfs_resolve_dir(fc, "upperdir", config->upperdir, &upper);
+	if (err)
+		return err;
+	err = layerfs_resolve_dir(fc, "workdir", config->workdir, &work);
+	if (err)
+		goto out_put_upper;
+
+	err = -EINVAL;
+	if (work.mnt != upper.mnt) {
+		errorfc(fc, "workdir and upperdir must be on the same mount");
+		goto out_put_work;
+	}
+	clone = layerfs_clone_mount(fc, "upperdir", config->upperdir, &upper);
+	err = PTR_ERR(clone);
+	if (IS_ERR(clone))
+		goto out_put_work;
+	clone->mnt_flags &= ~(MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME);
+
+	*mnt = clone;
+	layer->root.mnt = clone;
+	layer->root.dentry = dget(upper.dentry);
+	ofs->workdir.mnt = clone;
+	ofs->workdir.dentry = dget(work.dentry);
+	err = 0;
+out_put_work:
+	path_put(&work);
+out_put_upper:
+	path_put(&upper);
+	return err;
+}
+
+/*
+ * Take hold of the lower layer @name, through a private clone of its mount
+ * (layerfs_clone_mount()) made read-only and noatime, as overlayfs does:
  * nothing layerfs does can write to a lower layer, and reading through it
- * does not even move an atime.  The clone is in no namespace, so a later
- * remount or umount of the user's mount does not reach it; it is released
- * by kern_unmount_array() (layerfs_free_fs()), not by mntput().  @root
- * gets the clone and the directory; @mnt the clone again, for that release.
+ * does not even move an atime.  @root gets the clone and the directory;
+ * @mnt the clone again, for its release.
  */
 static int layerfs_get_lower(struct fs_context *fc, const char *name,
 			     struct path *root, struct vfsmount **mnt)
@@ -204,10 +326,8 @@ static int layerfs_get_lower(struct fs_context *fc, const char *name,
 	err = layerfs_resolve_dir(fc, "lowerdir", name, &path);
 	if (err)
 		return err;
-	clone = clone_private_mount(&path);
+	clone = layerfs_clone_mount(fc, "lowerdir", name, &path);
 	if (IS_ERR(clone)) {
-		errorfc(fc, "lowerdir '%s': cannot make a private mount of it (%ld)",
-			name, PTR_ERR(clone));
 		path_put(&path);
 		return PTR_ERR(clone);
 	}
@@ -219,6 +339,12 @@ static int layerfs_get_lower(struct fs_context *fc, const char *name,
 	return 0;
 }
 
+/* How many entries ofs->mnts has: one per layer the options name. */
+static unsigned int layerfs_nmnts(const struct layerfs_fs *ofs)
+{
+	return (ofs->config.upperdir ? 1 : 0) + ofs->config.numlower;
+}
+
 static int layerfs_get_layers(struct fs_context *fc, struct layerfs_fs *ofs)
 {
 	struct layerfs_config *config = &ofs->config;
@@ -226,39 +352,27 @@ static int layerfs_get_layers(struct fs_context *fc, struct layerfs_fs *ofs)
 	struct layerfs_layer *layer;
 	int err;
 
-	ofs->layers = kcalloc(nupper + config->numlower, sizeof(*ofs->layers),
+	ofs->layers = kcalloc(layerfs_nmnts(ofs), sizeof(*ofs->layers),
 			      GFP_KERNEL);
-	if (!ofs->layers)
+	ofs->mnts = kcalloc(layerfs_nmnts(ofs), sizeof(*ofs->mnts), GFP_KERNEL);
+	if (!ofs->layers || !ofs->mnts)
 		return -ENOMEM;
 
 	if (nupper) {
 		layer = &ofs->layers[0];
-		err = layerfs_resolve_dir(fc, "upperdir", config->upperdir,
-					  &layer->root);
+		err = layerfs_get_upper(fc, ofs, layer, &ofs->mnts[0]);
 		if (err)
 			return err;
 		layer->name = config->upperdir;
 		layer->upper = true;
 		ofs->numlayers = 1;
 		ofs->has_upper = true;
-
-		err = layerfs_resolve_dir(fc, "workdir", config->workdir,
-					  &ofs->workdir);
-		if (err)
-			return err;
-		if (ofs->workdir.mnt != layer->root.mnt)
-			return invalfc(fc, "workdir and upperdir must be on the same mount");
 	}
-
-	ofs->lower_mnts = kcalloc(config->numlower, sizeof(*ofs->lower_mnts),
-				  GFP_KERNEL);
-	if (!ofs->lower_mnts)
-		return -ENOMEM;
 
 	for (i = 0; i < config->numlower; i++) {
 		layer = &ofs->layers[ofs->numlayers];
 		err = layerfs_get_lower(fc, config->lower[i], &layer->root,
-					&ofs->lower_mnts[i]);
+					&ofs->mnts[nupper + i]);
 		if (err)
 			return err;
 		layer->name = config->lower[i];
@@ -606,23 +720,59 @@ out_drop_write:
  * The upper and work directories of every live mount.  Two mounts sharing
  * one would corrupt each other: each empties work/ when it mounts, under
  * the other's copy-ups, and each trusts what it last saw in the upper
- * layer.  overlayfs only warns about this (unless index=on); layerfs
- * refuses the second mount with EBUSY.  layerfs_inuse_lock is a leaf.
+ * layer.  One inside the other is as bad: a mount whose upper or work
+ * directory contains another's changes that other's layers under it, and
+ * its own work/ cleanup could reach them.  overlayfs, unless index=on,
+ * only warns about sharing (ovl_report_in_use()) and checks nesting one
+ * way only (ovl_check_layer(): an ancestor of a new layer in use); layerfs
+ * refuses the second mount with EBUSY either way.  layerfs_inuse_lock is
+ * a leaf: nothing is taken under it but the allocations of the message.
  */
 static DEFINE_MUTEX(layerfs_inuse_lock);
 static LIST_HEAD(layerfs_inuse_list);
 
-/* Do mounts @a and @b name one directory as upper or work directory? */
-static bool layerfs_dirs_shared(const struct layerfs_fs *a,
-				const struct layerfs_fs *b)
+/*
+ * Does mount @ofs's upper or work directory overlap @other's?  If so, say
+ * which ones and how in the fs_context log.  Called under
+ * layerfs_inuse_lock, which keeps @other (and its names) alive.
+ */
+static bool layerfs_dirs_conflict(struct fs_context *fc,
+				  const struct layerfs_fs *ofs,
+				  const struct layerfs_fs *other)
 {
-	struct inode *upper_a = d_inode(a->layers[0].root.dentry);
-	struct inode *upper_b = d_inode(b->layers[0].root.dentry);
-	struct inode *work_a = d_inode(a->workdir.dentry);
-	struct inode *work_b = d_inode(b->workdir.dentry);
+	const struct {
+		const char *what;
+		const char *name;
+		struct dentry *dentry;
+	} mine[] = {
+		{ "upperdir", ofs->config.upperdir, ofs->layers[0].root.dentry },
+		{ "workdir", ofs->config.workdir, ofs->workdir.dentry },
+	}, theirs[] = {
+		{ "upper", other->config.upperdir, other->layers[0].root.dentry },
+		{ "work", other->config.workdir, other->workdir.dentry },
+	};
+	unsigned int i, j;
 
-	return upper_a == upper_b || upper_a == work_b ||
-	       work_a == upper_b || work_a == work_b;
+	for (i = 0; i < ARRAY_SIZE(mine); i++) {
+		for (j = 0; j < ARRAY_SIZE(theirs); j++) {
+			struct dentry *a = mine[i].dentry, *b = theirs[j].dentry;
+			const char *how;
+
+			if (a == b)
+				how = "is";
+			else if (is_subdir(a, b))
+				how = "is inside";
+			else if (is_subdir(b, a))
+				how = "contains";
+			else
+				continue;
+			errorfc(fc, "%s '%s' %s the %s directory '%s' of another layerfs mount",
+				mine[i].what, mine[i].name, how, theirs[j].what,
+				theirs[j].name);
+			return true;
+		}
+	}
+	return false;
 }
 
 static int layerfs_claim_dirs(struct fs_context *fc, struct layerfs_fs *ofs)
@@ -632,7 +782,7 @@ static int layerfs_claim_dirs(struct fs_context *fc, struct layerfs_fs *ofs)
 
 	mutex_lock(&layerfs_inuse_lock);
 	list_for_each_entry(other, &layerfs_inuse_list, inuse) {
-		if (layerfs_dirs_shared(ofs, other)) {
+		if (layerfs_dirs_conflict(fc, ofs, other)) {
 			err = -EBUSY;
 			break;
 		}
@@ -640,8 +790,6 @@ static int layerfs_claim_dirs(struct fs_context *fc, struct layerfs_fs *ofs)
 	if (!err)
 		list_add(&ofs->inuse, &layerfs_inuse_list);
 	mutex_unlock(&layerfs_inuse_lock);
-	if (err)
-		errorfc(fc, "upperdir or workdir is in use by another layerfs mount");
 	return err;
 }
 
@@ -661,19 +809,16 @@ static void layerfs_free_fs(struct layerfs_fs *ofs)
 	layerfs_release_dirs(ofs);
 	layerfs_put_pseudo_devs(ofs);
 
-	for (i = 0; i < ofs->numlayers; i++) {
-		if (ofs->layers[i].upper)
-			path_put(&ofs->layers[i].root);
-		else
-			dput(ofs->layers[i].root.dentry);	/* mnt: below */
-	}
+	/* The mounts of the layers and of the workdir are in ofs->mnts. */
+	for (i = 0; i < ofs->numlayers; i++)
+		dput(ofs->layers[i].root.dentry);
 	kfree(ofs->layers);
-	/* one RCU grace period for all the clones, not one per layer */
-	if (ofs->lower_mnts)
-		kern_unmount_array(ofs->lower_mnts, ofs->config.numlower);
-	kfree(ofs->lower_mnts);
 	dput(ofs->work);
-	path_put(&ofs->workdir);
+	dput(ofs->workdir.dentry);
+	/* one RCU grace period for all the clones, not one per layer */
+	if (ofs->mnts)
+		kern_unmount_array(ofs->mnts, layerfs_nmnts(ofs));
+	kfree(ofs->mnts);
 	if (ofs->creator_cred)
 		put_cred(ofs->creator_cred);
 	layerfs_config_free(&ofs->config);
@@ -710,7 +855,8 @@ static int layerfs_show_options(struct seq_file *m, struct dentry *root)
 /*
  * syncfs() of the merged view syncs the upper filesystem, where every change
  * went.  Only the waiting pass does the work: sync_filesystem() on the upper
- * super block runs both passes itself.
+ * super block runs both passes itself.  sync(2) does not come here
+ * (SB_I_SKIP_SYNC): it syncs the upper super block on its own.
  */
 static int layerfs_sync_fs(struct super_block *sb, int wait)
 {
@@ -785,6 +931,7 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	struct layerfs_config *config = fc->fs_private;
 	struct layerfs_fs *ofs;
 	struct dentry *root;
+	struct cred *cred;
 	int err;
 
 	if (!config->lowerdir)
@@ -802,9 +949,10 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	ofs->config = *config;
 	memset(config, 0, sizeof(*config));
 
-	ofs->creator_cred = prepare_creds();
-	if (!ofs->creator_cred)
+	cred = prepare_creds();
+	if (!cred)
 		return -ENOMEM;
+	ofs->creator_cred = cred;
 
 	err = layerfs_get_layers(fc, ofs);
 	if (err)
@@ -828,11 +976,29 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 			return err;
 	}
 
+	/*
+	 * From now on every access to a layer is made with these credentials,
+	 * and without CAP_SYS_RESOURCE, as in overlayfs (ovl_fill_super()):
+	 * a user's writes and creates through the mount are charged to the
+	 * user's disk quota and kept out of the blocks the upper filesystem
+	 * reserves for privileged users, instead of passing because the
+	 * mounter is root.  Like overlayfs, layerfs drops it only here, after
+	 * its own set-up of work/; nobody else has seen the credentials yet,
+	 * so they can still change.
+	 */
+	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
+
 	sb->s_magic = LAYERFS_SUPER_MAGIC;
 	sb->s_op = &layerfs_super_operations;
 	sb->s_xattr = layerfs_xattr_handlers;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;
+	/*
+	 * sync(2) syncs every super block, the upper filesystem's included:
+	 * layerfs_sync_fs() would only sync it a second time, under
+	 * layerfs's s_umount.  syncfs(2) of the merged view still calls it.
+	 */
+	sb->s_iflags |= SB_I_SKIP_SYNC;
 	/* Without an upper layer there is nowhere to write to. */
 	if (!ofs->has_upper)
 		sb->s_flags |= SB_RDONLY;
@@ -874,6 +1040,7 @@ static void layerfs_free_fc(struct fs_context *fc)
 }
 
 static const struct fs_context_operations layerfs_context_ops = {
+	.parse_monolithic = layerfs_parse_monolithic,
 	.parse_param	= layerfs_parse_param,
 	.get_tree	= layerfs_get_tree,
 	.reconfigure	= layerfs_reconfigure,

@@ -14,6 +14,7 @@
 #include <linux/file.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/xattr.h>
 #include "layerfs.h"
@@ -204,6 +205,30 @@ static char layerfs_opaque_val(const struct layerfs_real *real)
 	res = vfs_getxattr(layerfs_real_idmap(real), real->dentry,
 			   LAYERFS_XATTR_OPAQUE, &val, 1);
 	return res == 1 ? val : 0;
+}
+
+/**
+ * layerfs_is_weird - is @dentry one layerfs cannot stack on?
+ * @dentry: a positive dentry of some layer
+ *
+ * layerfs refuses what overlayfs refuses (ovl_dentry_weird()), as a layer
+ * at mount time and as a name in lookup.  An automount point
+ * (DCACHE_NEED_AUTOMOUNT) would show as the empty directory it is until
+ * something is mounted on it, not as the filesystem meant to be there; a
+ * filesystem that compares names its own way (d_hash/d_compare: a
+ * case-folding directory, vfat) would disagree with the merged view about
+ * which names are the same.  Anything that is not a directory one can look
+ * in, a file (regular or special) or a symlink is weird too.
+ *
+ * Return: true when layerfs must not use @dentry.
+ */
+bool layerfs_is_weird(const struct dentry *dentry)
+{
+	if (!d_can_lookup(dentry) && !d_is_file(dentry) &&
+	    !d_is_symlink(dentry))
+		return true;
+	return dentry->d_flags & (DCACHE_NEED_AUTOMOUNT | DCACHE_MANAGE_TRANSIT |
+				  DCACHE_OP_HASH | DCACHE_OP_COMPARE);
 }
 
 /**
@@ -446,6 +471,41 @@ struct dentry *layerfs_create_temp(struct super_block *sb,
 	}
 out_unlock:
 	inode_unlock(wdir);
+	return temp;
+}
+
+/**
+ * layerfs_create_copy - create the scratch object a copy-up fills
+ * @dentry: the layerfs object being copied up
+ * @attr:   what to create: the lower object's type and mode
+ *
+ * layerfs_create_temp(), with the label an LSM wants the copy to have.
+ * The copy is created by the mounter, in work/, so it would get a label
+ * for those; security_inode_copy_up() may instead give credentials that
+ * create objects with @dentry's own label (SELinux sets their create_sid),
+ * which layerfs wears for the creation only, as overlayfs does for its
+ * copy-up (ovl_prep_cu_creds()).  Mounter's credentials.
+ *
+ * Return: the new positive dentry, or an ERR_PTR().
+ */
+struct dentry *layerfs_create_copy(struct dentry *dentry,
+				   const struct layerfs_cattr *attr)
+{
+	const struct cred *old_cred = NULL;
+	struct cred *copy_cred = NULL;
+	struct dentry *temp;
+	int err;
+
+	err = security_inode_copy_up(dentry, &copy_cred);
+	if (err < 0)
+		return ERR_PTR(err);
+	if (copy_cred)
+		old_cred = override_creds(copy_cred);
+	temp = layerfs_create_temp(dentry->d_sb, attr);
+	if (copy_cred) {
+		revert_creds(old_cred);
+		put_cred(copy_cred);
+	}
 	return temp;
 }
 

@@ -690,4 +690,264 @@ TEST_F(opts, fsconfig_good_mount)
 	close(fd);
 }
 
+/* ---- mount(2)'s one page of options ------------------------------------ */
+
+/*
+ * mount(2) copies at most one page of option data and ends the string at
+ * its last byte: of a longer string the filesystem sees the first
+ * LFS_PAGE - 1 bytes.  layerfs refuses a string that fills the page; these
+ * tests build lowerdir lists of an exact length to hit each side of that.
+ */
+#define LFS_PAGE	4096
+#define CUT_MSG		"options fill mount(2)'s one page"
+
+/* Make @n layers $/<dir>/<i><suffix>, each holding f<i> ("<i>"). */
+static int make_layers(const char *base, const char *dir, const char *suffix,
+		       int n)
+{
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		const char *d = lfs_fmt("%s/%s/%d%s", base, dir, i, suffix);
+
+		err = lfs_mkdir_p(d);
+		if (!err)
+			err = lfs_write(lfs_fmt("%s/f%d", d, i),
+					lfs_fmt("%d", i));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * "lowerdir=" and the layers of make_layers(), top first, into @buf
+ * (@len bytes): as absolute paths below @base (NULL: relative to $/<dir>,
+ * just "<i><suffix>"), the first one written with @pad extra slashes, so
+ * that a test can move every later byte to where it wants it.  Returns the
+ * length of the string.
+ */
+static size_t layer_list(char *buf, size_t len, const char *base,
+			 const char *dir, const char *suffix, int n, int pad)
+{
+	size_t o = snprintf(buf, len, "lowerdir=");
+	int i;
+
+	for (i = 0; i < n && o < len; i++) {
+		if (i)
+			buf[o++] = ':';
+		if (base)
+			o += snprintf(buf + o, len - o, "%s%*s/%s/", base,
+				      i ? 0 : pad, "", dir);
+		o += snprintf(buf + o, len - o, "%d%s", i, suffix);
+	}
+	if (base) {	/* the padding: spaces above, slashes here */
+		char *p = buf + strlen("lowerdir=") + strlen(base);
+
+		memset(p, '/', pad);
+	}
+	return o;
+}
+
+/* Does the merged view show f<i> of every one of @n layers? */
+static bool all_layers_seen(const char *mnt, int n)
+{
+	char buf[32];
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(lfs_fmt("%d", i), lfs_cat(lfs_fmt("%s/f%d", mnt, i),
+						      buf, sizeof(buf))))
+			return false;
+	return true;
+}
+
+/* /dev/kmsg, positioned after the last message logged so far. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* Has a message containing @needle been logged since kmsg_open()? */
+static bool kmsg_find(int fd, const char *needle, char *rec, size_t len)
+{
+	ssize_t n;
+
+	rec[0] = '\0';
+	for (;;) {
+		n = read(fd, rec, len - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten: read on */
+			continue;
+		if (n <= 0)
+			return false;
+		rec[n] = '\0';
+		if (strstr(rec, needle))
+			return true;
+	}
+}
+
+/*
+ * mount(2) the list in @opts (longer than a page) and check that it is
+ * refused with EINVAL and the one-line message.  Returns the errno.
+ */
+static int mount_cut(FIXTURE_DATA(opts) *self, const char *opts,
+		     struct __test_metadata *_metadata)
+{
+	char rec[8192];
+	int err, fd = kmsg_open();
+
+	EXPECT_LE(0, fd);
+	err = lfs_mount(self->mnt, opts);
+	if (fd >= 0) {
+		EXPECT_TRUE(kmsg_find(fd, lfs_fmt("%s: %s", lfs_fstype(),
+						  CUT_MSG), rec, sizeof(rec)));
+		TH_LOG("kmsg: %s", rec);
+		close(fd);
+	}
+	return err;
+}
+
+/*
+ * The case of the bug report, in a container store's layout: 300 layers
+ * $/tc/<i>/diff, about 9,000 bytes.  The first layer is padded so that the
+ * kernel's cut falls in the middle of a path and leaves "$/tc/<j>/", the
+ * directory above layer j: it exists and overlaps no layer kept, so before
+ * the check the mount succeeded, the bottom layers missing and j's parent
+ * directory mounted in their place.
+ */
+TEST_F(opts, option_string_cut_mid_path_einval)
+{
+	static char opts[16384];
+	char kept[LFS_PAGE];
+	const char *last = NULL;
+	struct stat st;
+	int pad;
+
+	ASSERT_EQ(0, make_layers(self->base, "tc", "/diff", 300));
+	for (pad = 0; pad < 64; pad++) {
+		layer_list(opts, sizeof(opts), self->base, "tc", "/diff", 300,
+			   pad);
+		/* what the kernel keeps: the page, its last byte a NUL */
+		memcpy(kept, opts, sizeof(kept) - 1);
+		kept[sizeof(kept) - 1] = '\0';
+		last = strrchr(kept, ':') + 1;
+		if (kept[LFS_PAGE - 2] == '/' && opts[LFS_PAGE - 1] == 'd')
+			break;
+	}
+	/* Premise: what the kernel keeps names existing directories only. */
+	ASSERT_LT(pad, 64);
+	ASSERT_EQ(0, stat(last, &st));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+	TH_LOG("%zu bytes; the kernel keeps %zu, ending in '%s'", strlen(opts),
+	       strlen(kept), last);
+	ASSERT_EQ(EINVAL, mount_cut(self, opts, _metadata));
+}
+
+/*
+ * A cut that falls exactly between two layers leaves a list of whole
+ * layers: still refused, because the page is full.
+ */
+TEST_F(opts, option_string_cut_between_layers_einval)
+{
+	static char opts[16384];
+	int pad;
+
+	ASSERT_EQ(0, make_layers(self->base, "tc", "/diff", 300));
+	for (pad = 0; pad < 64; pad++) {
+		layer_list(opts, sizeof(opts), self->base, "tc", "/diff", 300,
+			   pad);
+		if (opts[LFS_PAGE - 1] == ':')
+			break;
+	}
+	ASSERT_LT(pad, 64);
+	ASSERT_EQ(EINVAL, mount_cut(self, opts, _metadata));
+}
+
+/*
+ * Long layer paths: 32 layers of about 125 bytes each below a directory
+ * with a 100-byte name, so that the same layers also fit fsconfig()'s
+ * 255-byte values as paths relative to that directory.
+ */
+#define LONG_DIR	"dddddddddddddddddddddddddddddddddddddddddddddddddd" \
+			"dddddddddddddddddddddddddddddddddddddddddddddddddd"
+#define NLONG		32
+
+/* Pad the list of the NLONG long layers to exactly @total bytes. */
+static size_t long_list(FIXTURE_DATA(opts) *self, char *buf, size_t len,
+			size_t total)
+{
+	size_t n = layer_list(buf, len, self->base, LONG_DIR, "", NLONG, 0);
+
+	if (n > total)
+		return n;
+	return layer_list(buf, len, self->base, LONG_DIR, "", NLONG,
+			  total - n);
+}
+
+/* 4,000 bytes: every layer is there. */
+TEST_F(opts, option_string_4000_bytes_mounts_all_layers)
+{
+	static char opts[LFS_PAGE * 2];
+
+	ASSERT_EQ(0, make_layers(self->base, LONG_DIR, "", NLONG));
+	ASSERT_EQ(4000, long_list(self, opts, sizeof(opts), 4000));
+	ASSERT_EQ(0, lfs_mount(self->mnt, opts));
+	ASSERT_TRUE(all_layers_seen(self->mnt, NLONG));
+}
+
+/*
+ * The boundary: 4,094 bytes (the longest string with room for its NUL
+ * before the page's last byte) mounts; 4,095 bytes is not cut, but the
+ * kernel would hand a longer string over exactly the same way: refused.
+ */
+TEST_F(opts, option_string_page_full_boundary)
+{
+	static char opts[LFS_PAGE * 2];
+
+	ASSERT_EQ(0, make_layers(self->base, LONG_DIR, "", NLONG));
+	ASSERT_EQ(LFS_PAGE - 2, long_list(self, opts, sizeof(opts),
+					  LFS_PAGE - 2));
+	ASSERT_EQ(0, lfs_mount(self->mnt, opts));
+	ASSERT_TRUE(all_layers_seen(self->mnt, NLONG));
+	ASSERT_EQ(0, umount(self->mnt));
+
+	ASSERT_EQ(LFS_PAGE - 1, long_list(self, opts, sizeof(opts),
+					  LFS_PAGE - 1));
+	ASSERT_EQ(EINVAL, mount_cut(self, opts, _metadata));
+}
+
+/*
+ * fsconfig() never goes through the one page: the same 32 layers, named
+ * relative to the mounter's working directory, mount whole.  (The same
+ * list spelled out in absolute paths is too long for one fsconfig() value:
+ * the kernel refuses values of more than 255 bytes, before layerfs.)
+ */
+TEST_F(opts, option_string_same_layers_through_fsconfig)
+{
+	static char opts[LFS_PAGE * 2];
+	int fd, mfd;
+
+	ASSERT_EQ(0, make_layers(self->base, LONG_DIR, "", NLONG));
+	long_list(self, opts, sizeof(opts), 4000);
+	ASSERT_EQ(EINVAL, fsconfig_create("lowerdir",
+					  opts + strlen("lowerdir="), &fd));
+	close(fd);
+
+	layer_list(opts, sizeof(opts), NULL, LONG_DIR, "", NLONG, 0);
+	ASSERT_EQ(0, chdir(lfs_fmt("%s/%s", self->base, LONG_DIR)));
+	ASSERT_EQ(0, fsconfig_create("lowerdir", opts + strlen("lowerdir="),
+				     &fd));
+	mfd = syscall(SYS_fsmount, fd, 0, 0);
+	ASSERT_GE(mfd, 0);
+	ASSERT_EQ(0, syscall(SYS_move_mount, mfd, "", AT_FDCWD, self->mnt,
+			     0x00000004 /* MOVE_MOUNT_F_EMPTY_PATH */));
+	ASSERT_TRUE(all_layers_seen(self->mnt, NLONG));
+	close(mfd);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
