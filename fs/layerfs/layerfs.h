@@ -292,6 +292,8 @@ int layerfs_check_empty_dir(struct dentry *dentry);
 
 /* file.c */
 extern const struct file_operations layerfs_file_operations;
+int layerfs_file_truncated(struct file *file);
+int layerfs_finish_tmpfile(struct file *file, struct file *realfile);
 
 /* xattr.c */
 extern const struct xattr_handler *layerfs_xattr_handlers[];
