@@ -16,6 +16,11 @@
  * Each test runs one scenario on both mounts and compares the answers; a
  * few also check the answer layerfs must give on its own, so that a test
  * means something where overlayfs is missing.
+ *
+ * The tests named *_squashfs and *_xfs put the layers on a real filesystem
+ * made by lfs_make_fs() at $/rfs instead (SKIP where it is missing): a
+ * squashfs lower has no fsync, and xfs shares extents (reflink), maps them
+ * (FIEMAP) and keeps a page cache that fadvise acts on.
  */
 #define _GNU_SOURCE
 #include <sys/fanotify.h>
@@ -89,7 +94,7 @@ FIXTURE_TEARDOWN(fops)
 {
 	static const char *const mnts[] = {
 		"lfs/m", "ovl/m", "lfs2/m", "ovl2/m", "lfs/sys", "ovl/sys",
-		"lfs/sec", "ovl/sec",
+		"lfs/sec", "ovl/sec", "rm-lfs", "rm-ovl", "rfs",
 	};
 	unsigned int i;
 
@@ -516,6 +521,263 @@ TEST_F(fops, fadvise_fiemap_on_tmpfs)
 		EXPECT_EQ(EOPNOTSUPP, WU_ERR(ioctl(fd, FS_IOC_FIEMAP, &f)))
 			TH_LOG("%s", t);
 		close(fd);
+	}
+}
+
+/* ---- on real filesystems ------------------------------------------------------ */
+
+/*
+ * Make the layers of both stacks in real filesystem @rfs ($/rfs), each
+ * like fo_stack()'s but with @size bytes of pattern 3 as l2/lo_f, and
+ * mount them on $/rm-lfs and $/rm-ovl.  The data is on disk (syncfs) so
+ * that its pages are clean.
+ */
+static int fo_real_stacks(const char *base, bool have_ovl, size_t size)
+{
+	const char *types[] = { lfs_fstype(), "overlay" };
+	const char *names[] = { "lfs", "ovl" };
+	unsigned int i;
+	int fd, err = 0;
+
+	for (i = 0; !err && i < (have_ovl ? 2 : 1); i++) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s/rfs/%s", base, names[i]);
+		if (mkdir(dir, 0755) || mkdir(lfs_fmt("%s/rm-%s", base,
+						      names[i]), 0755))
+			return errno;
+		err = wu_layout_make(dir);
+		if (!err)
+			err = wu_fill(lfs_fmt("%s/l2/lo_f", dir), size, 3);
+		if (!err)
+			err = lfs_write(lfs_fmt("%s/u/up_f", dir), UP_CONTENT);
+		if (!err)
+			err = wu_mount_type(types[i],
+					    lfs_fmt("%s/rm-%s", base, names[i]),
+					    wu_opts(dir));
+	}
+	fd = open(lfs_fmt("%s/rfs", base), O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return err ?: errno;
+	if (!err && syncfs(fd))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* $/rm-<type>/<rel> and $/rfs/<type>/<rel>: the mount and its layers. */
+#define RM(type, rel)	lfs_fmt("%s/rm-%s/%s", self->base, type, rel)
+#define RL(type, rel)	lfs_fmt("%s/rfs/%s/%s", self->base, type, rel)
+
+/*
+ * The issue's case: a lower layer on squashfs, whose files have no fsync.
+ * fsync and fdatasync of such a file succeed through the mount (lower-only
+ * and read-write), as on overlayfs; before, layerfs answered EINVAL.
+ */
+TEST_F(fops, fsync_of_lower_file_on_squashfs)
+{
+	static const char *const opts[] = {
+		"lowerdir=$/rfs:$/lfs/l1",
+		"lowerdir=$/rfs,upperdir=$/lfs/u,workdir=$/lfs/w",
+	};
+	unsigned int i;
+	int fd;
+
+	LFS_REQUIRE_REALFS(return, "squashfs");
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/sqsrc", self->base), 0755));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/sqsrc/sq_f", self->base), "sq"));
+	ASSERT_EQ(0, lfs_make_fs("squashfs", lfs_fmt("%s/sqsrc", self->base),
+				 lfs_fmt("%s/sq.img", self->base),
+				 lfs_fmt("%s/rfs", self->base), "ro"));
+	fd = open(lfs_fmt("%s/rfs/sq_f", self->base), O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(EINVAL, WU_ERR(fsync(fd)));
+	ASSERT_EQ(0, close(fd));
+
+	FOR_EACH_STACK(t) {
+		const char *mnt = lfs_fmt("%s/rm-%s", self->base, t);
+		char m[PATH_MAX];
+
+		snprintf(m, sizeof(m), "%s", mnt);
+		ASSERT_EQ(0, mkdir(m, 0755));
+		/* the read-write stack borrows the tmpfs stack's u and w */
+		ASSERT_EQ(0, umount2(S(t, "m"), 0));
+		for (i = 0; i < 2; i++) {
+			int fs, fds;
+			char o[PATH_MAX];
+
+			snprintf(o, sizeof(o), "%s", lfs_expand(self->base,
+								 opts[i]));
+			if (t[0] == 'o')	/* overlay's own u and w */
+				snprintf(o, sizeof(o), "%s",
+					 lfs_expand(self->base, i ?
+					 "lowerdir=$/rfs,upperdir=$/ovl/u,workdir=$/ovl/w" :
+					 "lowerdir=$/rfs:$/ovl/l1"));
+			ASSERT_EQ(0, wu_mount_type(t[0] == 'l' ? lfs_fstype() :
+						   "overlay", m, o));
+			fd = open(lfs_fmt("%s/sq_f", m), O_RDONLY);
+			ASSERT_LE(0, fd);
+			fs = WU_ERR(fsync(fd));
+			fds = WU_ERR(fdatasync(fd));
+			EXPECT_EQ(0, fs) TH_LOG("%s %s: fsync errno %d", t, o,
+						fs);
+			EXPECT_EQ(0, fds) TH_LOG("%s %s: fdatasync errno %d", t,
+						 o, fds);
+			ASSERT_EQ(0, close(fd));
+			ASSERT_EQ(0, umount2(m, 0));
+		}
+	}
+}
+
+#define RF_SIZE		(256 * 1024)
+
+/* FIEMAP of @fd: the number of mapped extents, or -errno; first extent. */
+static int fo_fiemap(int fd, struct fiemap_extent *first)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent ext[32];
+	} f = { .fm = { .fm_length = ~0ULL, .fm_extent_count = 32,
+			.fm_flags = FIEMAP_FLAG_SYNC } };
+
+	if (ioctl(fd, FS_IOC_FIEMAP, &f))
+		return -errno;
+	if (f.fm.fm_mapped_extents)
+		*first = f.ext[0];
+	return f.fm.fm_mapped_extents;
+}
+
+/* FIEMAP of @path (opened read-only); see fo_fiemap(). */
+static int fo_fiemap_path(const char *path, struct fiemap_extent *first)
+{
+	int n, fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	n = fo_fiemap(fd, first);
+	close(fd);
+	return n;
+}
+
+/*
+ * On a reflink filesystem (xfs), FICLONE and FICLONERANGE through the
+ * mount share extents between the real files: a lower file cloned into a
+ * new upper file (the layers share one xfs), an upper file's range into
+ * another.  The clones hold the data and FIEMAP through the mount reports
+ * the extents of the real file, shared.  Before, layerfs had no
+ * remap_file_range (EOPNOTSUPP) and no fiemap (EOPNOTSUPP).  Same as
+ * overlayfs.
+ */
+TEST_F(fops, ficlone_fiemap_on_xfs)
+{
+	LFS_REQUIRE_REALFS(return, "xfs");
+	ASSERT_EQ(0, lfs_make_fs("xfs", NULL, lfs_fmt("%s/x.img", self->base),
+				 lfs_fmt("%s/rfs", self->base), NULL));
+	ASSERT_EQ(0, fo_real_stacks(self->base, self->have_ovl, RF_SIZE));
+
+	FOR_EACH_STACK(t) {
+		struct file_clone_range r = { .src_length = 4096,
+					      .dest_offset = 8192 };
+		struct fiemap_extent e_real, e_mnt;
+		uint64_t h = 0;
+		size_t size = 0;
+		int src, dst, n;
+
+		src = open(RM(t, "lo_f"), O_RDONLY);
+		ASSERT_LE(0, src);
+		dst = open(RM(t, "clone"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+		ASSERT_LE(0, dst);
+		EXPECT_EQ(0, WU_ERR(ioctl(dst, FICLONE, src))) TH_LOG("%s", t);
+		ASSERT_EQ(0, close(dst));
+
+		/* a range of the new upper file into a copied-up file */
+		ASSERT_EQ(0, wu_fill(RL(t, "l1/part"), 16384, 5));
+		dst = open(RM(t, "part"), O_RDWR);
+		ASSERT_LE(0, dst);
+		r.src_fd = open(RM(t, "clone"), O_RDONLY);
+		ASSERT_LE(0, r.src_fd);
+		EXPECT_EQ(0, WU_ERR(ioctl(dst, FICLONERANGE, &r)))
+			TH_LOG("%s", t);
+		close(r.src_fd);
+		ASSERT_EQ(0, close(dst));
+		ASSERT_EQ(0, close(src));
+
+		ASSERT_EQ(0, wu_hash_path(RM(t, "clone"), &h, &size));
+		EXPECT_EQ(RF_SIZE, size);
+		EXPECT_EQ(wu_pattern_hash(RF_SIZE, 3), h);
+		EXPECT_EQ(RF_SIZE, wu_lstat(RL(t, "u/clone")).st_size);
+		EXPECT_EQ(ENOENT, lfs_lstat_errno(RL(t, "u/lo_f")));
+
+		/* FIEMAP through the mount = FIEMAP of the real file */
+		n = fo_fiemap_path(RL(t, "u/clone"), &e_real);
+		ASSERT_LT(0, n);
+		EXPECT_EQ(n, fo_fiemap_path(RM(t, "clone"), &e_mnt))
+			TH_LOG("%s", t);
+		EXPECT_EQ(e_real.fe_physical, e_mnt.fe_physical);
+		EXPECT_TRUE(e_mnt.fe_flags & FIEMAP_EXTENT_SHARED);
+		n = fo_fiemap_path(RL(t, "l2/lo_f"), &e_real);
+		ASSERT_LT(0, n);
+		EXPECT_EQ(n, fo_fiemap_path(RM(t, "lo_f"), &e_mnt));
+		EXPECT_EQ(e_real.fe_physical, e_mnt.fe_physical);
+	}
+}
+
+/* How many of the first @size bytes of @path are in the page cache. */
+static long fo_resident(const char *path, size_t size)
+{
+	long pg = sysconf(_SC_PAGESIZE), n = 0;
+	unsigned char vec[RF_SIZE / 4096];
+	size_t i, pages = size / pg;
+	void *p;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || pages > sizeof(vec))
+		return -1;
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	if (mincore(p, size, vec))
+		n = -1;
+	for (i = 0; n >= 0 && i < pages; i++)
+		n += vec[i] & 1;
+	munmap(p, size);
+	return n * pg;
+}
+
+/*
+ * posix_fadvise through the mount acts on the real file's page cache:
+ * POSIX_FADV_DONTNEED drops the cached (clean) pages of the lower file,
+ * POSIX_FADV_WILLNEED reads (some of) them in again.  Before, layerfs left fadvise
+ * to the VFS, which found no page cache on the layerfs inode and did
+ * nothing.  Residency is read with mincore() on a mapping of the real file.
+ */
+TEST_F(fops, fadvise_on_xfs)
+{
+	LFS_REQUIRE_REALFS(return, "xfs");
+	ASSERT_EQ(0, lfs_make_fs("xfs", NULL, lfs_fmt("%s/x.img", self->base),
+				 lfs_fmt("%s/rfs", self->base), NULL));
+	ASSERT_EQ(0, fo_real_stacks(self->base, self->have_ovl, RF_SIZE));
+
+	FOR_EACH_STACK(t) {
+		uint64_t h = 0;
+		int i, fd = open(RM(t, "lo_f"), O_RDONLY);
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, wu_hash_fd(fd, &h, NULL));
+		EXPECT_EQ(RF_SIZE, fo_resident(RL(t, "l2/lo_f"), RF_SIZE));
+		EXPECT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+		EXPECT_EQ(0, fo_resident(RL(t, "l2/lo_f"), RF_SIZE))
+			TH_LOG("%s: DONTNEED", t);
+		EXPECT_EQ(0, posix_fadvise(fd, 0, RF_SIZE,
+					   POSIX_FADV_WILLNEED));
+		/* the readahead is asynchronous: give it up to 5 seconds */
+		for (i = 0; i < 50 && !fo_resident(RL(t, "l2/lo_f"), RF_SIZE);
+		     i++)
+			usleep(100000);
+		EXPECT_LT(0, fo_resident(RL(t, "l2/lo_f"), RF_SIZE))
+			TH_LOG("%s: WILLNEED", t);
+		ASSERT_EQ(0, close(fd));
 	}
 }
 
