@@ -221,7 +221,8 @@ done
 cp "$kdata/modules/load-order" "$root/modules/"
 if [ "$realfs" = 1 ] && [ -r "$kdata/modules/fs-modules" ]; then
 	cp "$kdata/modules/fs-modules" "$root/modules/"
-	for m in $(cut -d' ' -f2- "$kdata/modules/fs-modules"); do
+	# (-s: a built-in module's line is its name alone, no file)
+	for m in $(cut -s -d' ' -f2- "$kdata/modules/fs-modules"); do
 		cp "$kdata/modules/$m" "$root/modules/"
 	done
 fi
