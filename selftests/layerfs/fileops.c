@@ -20,7 +20,10 @@
  * The tests named *_squashfs and *_xfs put the layers on a real filesystem
  * made by lfs_make_fs() at $/rfs instead (SKIP where it is missing): a
  * squashfs lower has no fsync, and xfs shares extents (reflink), maps them
- * (FIEMAP) and keeps a page cache that fadvise acts on.
+ * (FIEMAP) and keeps a page cache that fadvise acts on.  The tests named
+ * *_fuse put them on lfuse (fuse_util.h), a FUSE filesystem that counts
+ * the requests it gets: FLUSH at close(2), and the truncation of an
+ * O_TRUNC open, which FUSE with atomic O_TRUNC skips when told ATTR_OPEN.
  */
 #define _GNU_SOURCE
 #include <sys/fanotify.h>
@@ -35,6 +38,7 @@
 #include "kselftest_harness.h"
 #include "layerfs_util.h"
 #include "write_util.h"
+#include "fuse_util.h"
 
 #define LO_CONTENT	"lower-file"
 #define UP_CONTENT	"upper-file"
@@ -50,6 +54,7 @@ FIXTURE(fops) {
 	char base[PATH_MAX];
 	char buf[4096];
 	bool have_ovl;
+	struct lfuse fuse[2];		/* the *_fuse tests' servers */
 };
 
 /* $/<type>/<rel>: a path in the stack mounted as @type ("lfs" or "ovl"). */
@@ -94,7 +99,8 @@ FIXTURE_TEARDOWN(fops)
 {
 	static const char *const mnts[] = {
 		"lfs/m", "ovl/m", "lfs2/m", "ovl2/m", "lfs/sys", "ovl/sys",
-		"lfs/sec", "ovl/sec", "rm-lfs", "rm-ovl", "rfs",
+		"lfs/sec", "ovl/sec", "rm-lfs", "rm-ovl", "rfs", "fm-lfs",
+		"fm-ovl",
 	};
 	unsigned int i;
 
@@ -102,6 +108,8 @@ FIXTURE_TEARDOWN(fops)
 		while (!umount2(lfs_fmt("%s/%s", self->base, mnts[i]),
 				MNT_DETACH))
 			;
+	lfuse_umount(&self->fuse[0]);
+	lfuse_umount(&self->fuse[1]);
 	lfs_drop_base(self->base, NULL);
 }
 
@@ -778,6 +786,151 @@ TEST_F(fops, fadvise_on_xfs)
 		EXPECT_LT(0, fo_resident(RL(t, "l2/lo_f"), RF_SIZE))
 			TH_LOG("%s: WILLNEED", t);
 		ASSERT_EQ(0, close(fd));
+	}
+}
+
+/* ---- on FUSE ------------------------------------------------------------------- */
+
+#define FUSE_UP_CONTENT	"upper-file, long tail"
+
+/*
+ * The layers of a stack on an lfuse of its own, $/fuse-<t>:
+ *   lo/lo_f  "lower-file"               the lower layer
+ *   u/up_f   FUSE_UP_CONTENT            the upper layer
+ *   w/                                  the work directory
+ * mounted as @fstype (lowerdir=lo, upperdir=u, workdir=w) on $/fm-<t>.
+ * @f is the lfuse; 0 or errno.
+ */
+static int fo_fuse_stack(const char *fstype, const char *base,
+			 const char *t, struct lfuse *f)
+{
+	char dir[PATH_MAX];
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s/fuse-%s", base, t);
+	err = lfuse_mount(dir, f);
+	if (err)
+		return err;
+	if (mkdir(lfs_fmt("%s/lo", dir), 0755) ||
+	    mkdir(lfs_fmt("%s/u", dir), 0755) ||
+	    mkdir(lfs_fmt("%s/w", dir), 0755) ||
+	    mkdir(lfs_fmt("%s/fm-%s", base, t), 0755))
+		return errno;
+	err = lfs_write(lfs_fmt("%s/lo/lo_f", dir), LO_CONTENT);
+	if (!err)
+		err = lfs_write(lfs_fmt("%s/u/up_f", dir), FUSE_UP_CONTENT);
+	if (!err)
+		err = wu_mount_type(fstype, lfs_fmt("%s/fm-%s", base, t),
+				    lfs_expand(dir,
+					       "lowerdir=$/lo,upperdir=$/u,workdir=$/w"));
+	return err;
+}
+
+/* Set up fo_fuse_stack() for every stack; SKIP without FUSE. */
+#define FUSE_STACKS() do { \
+	int __err = fo_fuse_stack(lfs_fstype(), self->base, "lfs", \
+				  &self->fuse[0]); \
+	if (__err == ENOENT || __err == ENODEV) \
+		SKIP(return, "no FUSE: %s", strerror(__err)); \
+	ASSERT_EQ(0, __err); \
+	if (self->have_ovl) \
+		__err = fo_fuse_stack("overlay", self->base, "ovl", \
+				      &self->fuse[1]); \
+	if (self->have_ovl && __err) { \
+		TH_LOG("overlay on lfuse: %s, not compared", \
+		       strerror(__err)); \
+		self->have_ovl = false; \
+	} \
+} while (0)
+
+/* $/fm-<t>/<rel> and $/fuse-<t>/<rel>: the mount and its layers. */
+#define FM(type, rel)	lfs_fmt("%s/fm-%s/%s", self->base, type, rel)
+#define FL(type, rel)	lfs_fmt("%s/fuse-%s/%s", self->base, type, rel)
+#define FSTATS(type)	(self->fuse[(type)[0] == 'o'].stats)
+
+/* Open @path with @flags, write @data at its start, close; 0 or errno. */
+static int fo_write_with(const char *path, int flags, const char *data)
+{
+	ssize_t len = strlen(data);
+	int err = 0, fd = open(path, flags);
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, data, len) != len)
+		err = errno ? errno : EIO;
+	if (close(fd) && !err)
+		err = errno;
+	return err;
+}
+
+/*
+ * `echo short > file` on an upper filesystem with atomic O_TRUNC (FUSE,
+ * virtiofs): the upper file is opened without O_TRUNC (the VFS truncates
+ * after ->open()), so the truncation must reach the upper filesystem as a
+ * plain truncate.  With ATTR_OPEN passed down, FUSE took it for the
+ * O_TRUNC of its own open, sent nothing, and the file kept its old tail
+ * ("shortr-file, long tail").  Also for a lower file (copied up without
+ * data, then truncated) and for ftruncate.  Same as overlayfs, which
+ * clears ATTR_OPEN in ovl_setattr().
+ */
+TEST_F(fops, otrunc_truncates_on_fuse_upper)
+{
+	FUSE_STACKS();
+	FOR_EACH_STACK(t) {
+		unsigned int before = FSTATS(t)->setattr_size;
+
+		EXPECT_EQ(0, fo_write_with(FM(t, "up_f"), O_WRONLY | O_TRUNC,
+					   "short"));
+		EXPECT_STREQ("short", CAT(FM(t, "up_f"))) TH_LOG("%s", t);
+		EXPECT_STREQ("short", CAT(FL(t, "u/up_f")));
+		EXPECT_LT(before, FSTATS(t)->setattr_size);
+
+		EXPECT_EQ(0, fo_write_with(FM(t, "lo_f"), O_WRONLY | O_TRUNC,
+					   "new"));
+		EXPECT_STREQ("new", CAT(FM(t, "lo_f"))) TH_LOG("%s", t);
+		EXPECT_STREQ("new", CAT(FL(t, "u/lo_f")));
+		EXPECT_STREQ(LO_CONTENT, CAT(FL(t, "lo/lo_f")));
+
+		EXPECT_EQ(0, truncate(FM(t, "up_f"), 2));
+		EXPECT_STREQ("sh", CAT(FL(t, "u/up_f")));
+		if (FSTATS(t)->unknown)
+			TH_LOG("%s: %u requests answered ENOSYS, the last opcode %d",
+			       t, FSTATS(t)->unknown, FSTATS(t)->last_unknown);
+	}
+}
+
+/*
+ * close(2) of a layerfs descriptor calls the real file's flush, where
+ * FUSE (and NFS) report write-back errors and release POSIX locks held
+ * by the server: one FLUSH per close, of the upper and of the lower file,
+ * and one per descriptor of a dup().  Same as overlayfs.  Before, layerfs
+ * had no flush and the FUSE server never saw one.
+ */
+TEST_F(fops, close_flushes_fuse_file)
+{
+	FUSE_STACKS();
+	FOR_EACH_STACK(t) {
+		static const char *const names[] = { "up_f", "lo_f" };
+		unsigned int i, before;
+
+		for (i = 0; i < 2; i++) {
+			int fd = open(FM(t, names[i]), O_RDONLY), fd2;
+
+			ASSERT_LE(0, fd);
+			before = FSTATS(t)->flush;
+			fd2 = dup(fd);
+			ASSERT_LE(0, fd2);
+			ASSERT_EQ(0, close(fd2));
+			EXPECT_EQ(before + 1, FSTATS(t)->flush)
+				TH_LOG("%s %s: dup closed", t, names[i]);
+			ASSERT_EQ(0, close(fd));
+			EXPECT_EQ(before + 2, FSTATS(t)->flush)
+				TH_LOG("%s %s: closed", t, names[i]);
+		}
+		/* a write through the mount, flushed at close: no error */
+		EXPECT_EQ(0, fo_write_with(FM(t, "lo_f"), O_WRONLY | O_APPEND,
+					   "+"));
+		EXPECT_STREQ(LO_CONTENT "+", CAT(FL(t, "u/lo_f")));
 	}
 }
 
