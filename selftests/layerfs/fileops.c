@@ -432,6 +432,44 @@ TEST_F(fops, copy_file_range_clears_setuid)
 	}
 }
 
+/*
+ * An append-only file (chattr +a) can only be opened with O_APPEND, and
+ * copy_file_range refuses such a destination (EBADF): same on both, and
+ * the file keeps its data.
+ */
+TEST_F(fops, copy_file_range_into_append_only)
+{
+	FOR_EACH_STACK(t) {
+		loff_t in_off = 0, out_off = 0;
+		int attr = 0, in, out;
+
+		out = open(S(t, "u/up2"), O_RDONLY);
+		ASSERT_LE(0, out);
+		ASSERT_EQ(0, ioctl(out, FS_IOC_GETFLAGS, &attr));
+		attr |= FS_APPEND_FL;
+		if (ioctl(out, FS_IOC_SETFLAGS, &attr))
+			SKIP(return, "tmpfs cannot chattr +a here");
+		close(out);
+		in = open(S(t, "m/lo_f"), O_RDONLY);
+		ASSERT_LE(0, in);
+		EXPECT_EQ(EPERM, WU_ERR(open(S(t, "m/up2"), O_WRONLY)));
+		out = open(S(t, "m/up2"), O_WRONLY | O_APPEND);
+		ASSERT_LE(0, out);
+		EXPECT_EQ(EBADF, WU_ERR(copy_file_range(in, &in_off, out,
+							&out_off, 4, 0)))
+			TH_LOG("%s", t);
+		EXPECT_EQ(EBADF, WU_ERR(ioctl(out, FICLONE, in)));
+		close(out);
+		close(in);
+		attr &= ~FS_APPEND_FL;
+		out = open(S(t, "u/up2"), O_RDONLY);
+		ASSERT_LE(0, out);
+		ASSERT_EQ(0, ioctl(out, FS_IOC_SETFLAGS, &attr));
+		close(out);
+		EXPECT_STREQ(UP_CONTENT, CAT(S(t, "u/up2")));
+	}
+}
+
 /* ---- FICLONE, FIDEDUPERANGE ----------------------------------------------- */
 
 /*

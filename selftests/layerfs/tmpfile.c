@@ -19,8 +19,11 @@
  *   sgid/    a setgid (02777) directory of l2, group SGID_GID
  *   shut/    a 0755 directory of l2 owned by root
  *   acl_d/   an upper directory with a default ACL (group SGID_GID rwx)
+ *   imm/     an immutable (chattr +i) upper directory, when tmpfs can
  */
 #define _GNU_SOURCE
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 
 #include "kselftest_harness.h"
 #include "layerfs_util.h"
@@ -38,6 +41,22 @@ FIXTURE(tmpf) {
 #define S(type, rel)	lfs_fmt("%s/%s/%s", self->base, type, rel)
 #define CAT(path)	lfs_cat(path, self->buf, sizeof(self->buf))
 #define LS(path)	lfs_list(path, self->buf, sizeof(self->buf))
+
+/* chattr: set file attribute flags @flags on @path; 0 or errno. */
+static int tf_chattr(const char *path, int flags)
+{
+	int attr, err = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &attr))
+		err = errno;
+	attr |= flags;
+	if (!err && ioctl(fd, FS_IOC_SETFLAGS, &attr))
+		err = errno;
+	close(fd);
+	return err;
+}
 
 static int tf_stack(const char *fstype, const char *where)
 {
@@ -78,6 +97,10 @@ static int tf_stack(const char *fstype, const char *where)
 	if (!err)
 		err = wu_set_acl(lfs_fmt("%s/u/acl_d", dir),
 				 "system.posix_acl_default", dacl, 4);
+	if (!err)
+		err = WU_ERR(mkdir(lfs_fmt("%s/u/imm", dir), 0777));
+	if (!err)
+		tf_chattr(lfs_fmt("%s/u/imm", dir), FS_IMMUTABLE_FL);
 	if (!err)
 		err = wu_mount_type(fstype, lfs_fmt("%s/m", dir), wu_opts(dir));
 	return err;
@@ -313,6 +336,27 @@ TEST_F(tmpf, tmpfile_owner_umask_setgid_acl)
 
 		EXPECT_EQ(EACCES, tf_make_as_user(b, t, "shut", 0600, 0, "x"));
 		EXPECT_EQ(ENOENT, lfs_lstat_errno(S(t, "u/shut")));
+		EXPECT_EQ(0, wu_work_leftovers(S(t, "w/work")));
+	}
+}
+
+/*
+ * An immutable upper directory (chattr +i) takes no tmpfile: EPERM, from
+ * the VFS's check of the merged directory, which mirrors the flag.
+ */
+TEST_F(tmpf, tmpfile_in_immutable_dir)
+{
+	int attr = 0, fd = open(S("lfs", "u/imm"), O_RDONLY);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_GETFLAGS, &attr));
+	close(fd);
+	if (!(attr & FS_IMMUTABLE_FL))
+		SKIP(return, "tmpfs cannot chattr +i here");
+	FOR_EACH_STACK(t) {
+		EXPECT_EQ(EPERM, WU_ERR(open(S(t, "m/imm"),
+					     O_TMPFILE | O_RDWR, 0600)))
+			TH_LOG("%s", t);
 		EXPECT_EQ(0, wu_work_leftovers(S(t, "w/work")));
 	}
 }
