@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dir.c - namespace operations of the merged view: create, mkdir, mknod,
- * symlink, link, unlink, rmdir and rename.
+ * symlink, link, tmpfile, unlink, rmdir and rename.
  *
  * Every change lands in the upper layer; the parent directory is copied up
  * first.  Two on-disk conventions, shared with overlayfs, make a change to
