@@ -5,7 +5,7 @@
  *
  * layerfs creates the unnamed file in the upper directory (copying the
  * directory up first), owned by the caller as any create is.  overlayfs
- * does the same since 6.6; on 6.1 it has no tmpfile and answers
+ * does the same since 6.10; on 6.1 it has no tmpfile and answers
  * EOPNOTSUPP, a difference the documentation justifies (one behaviour on
  * both kernels, the one the newer overlayfs has).  Each test therefore
  * checks the answer layerfs must give, and compares it with overlayfs
@@ -119,7 +119,7 @@ FIXTURE_SETUP(tmpf)
 
 		ASSERT_EQ(0, tf_stack("overlay",
 				      lfs_fmt("%s/ovl", self->base)));
-		/* Does this kernel's overlayfs have O_TMPFILE (6.6+)? */
+		/* Does this kernel's overlayfs have O_TMPFILE (6.10+)? */
 		fd = open(lfs_fmt("%s/ovl/m/mrg", self->base),
 			  O_TMPFILE | O_RDWR, 0600);
 		if (fd >= 0)
