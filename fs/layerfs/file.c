@@ -61,9 +61,11 @@ static struct file *layerfs_open_real(struct inode *inode,
 /*
  * A file open for writing whose inode has no upper object yet: it was
  * opened with O_TRUNC, which layerfs_open() left to the truncation, and is
- * used before one.  That happens only to a file opened by dentry_open()
- * inside the kernel (the VFS truncates before open(2) returns), which
- * never truncates: copy the file up with its data.
+ * used before one.  open(2) truncates before it returns, so that is either
+ * a use between ->open() and the truncation (IMA reading the file it
+ * measures) or a file opened by dentry_open() inside the kernel, which
+ * never truncates.  Either way the data must stay: copy the file up with
+ * it (a truncation that follows then empties the copy).
  */
 static int layerfs_file_copy_up(struct file *file)
 {
