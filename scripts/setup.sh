@@ -51,12 +51,14 @@ SRC_FILES="tools/testing/selftests/kselftest_harness.h
 VM_MODULES="overlay"
 # Modules the selftests' real filesystems need (lfs_make_fs() in
 # selftests/layerfs/layerfs_util.h): loop devices, a read-only squashfs, ext4,
-# xfs, and quota_v2 for ext4's usrquota.  All are modules (=m) in Debian's
-# 6.1 and 6.12 configs.  They are NOT loaded at boot (under TCG, insmod of
+# xfs, and quota_v2 for ext4's usrquota; and fuse for the FUSE layers of
+# selftests/layerfs/fuse_util.h.  All are modules (=m) in Debian's 6.1 and
+# 6.12 configs, except fuse in 6.12 (built in: its line names no file).
+# They are NOT loaded at boot (under TCG, insmod of
 # ext4 and xfs takes 17 seconds): modules/fs-modules has one line per name,
 # "NAME FILE.ko ...", the files to load for it in order, dependencies first,
 # and lfs_make_fs() loads what it needs with finit_module(2).
-VM_FS_MODULES="loop squashfs ext4 xfs quota_v2"
+VM_FS_MODULES="loop squashfs ext4 xfs quota_v2 fuse"
 VM_MODULES_SKIP="crc32c-intel crc32c_intel"
 
 export DEBIAN_FRONTEND=noninteractive
@@ -138,7 +140,8 @@ kernel_complete() {
 		grep -qx "$mod.ko" "$dir/modules/load-order" || return 1
 	done
 	for mod in $VM_FS_MODULES; do
-		grep -q "^$mod " "$dir/modules/fs-modules" 2>/dev/null || return 1
+		grep -qE "^$mod( |\$)" "$dir/modules/fs-modules" 2>/dev/null ||
+			return 1
 	done
 }
 

@@ -37,6 +37,10 @@
  *  - 6.9 gave security_inode_copy_up_xattr() the source dentry; by 6.12
  *    LSMs answer -ECANCELED where 6.1's answered 1, "drop this xattr"
  *    (layerfs_security_copy_up_xattr() takes either).
+ *  - 6.5 exported vfs_splice_read(), the checked splice from a file
+ *    (layerfs_vfs_splice_read()).
+ *  - 6.6 renamed vfs_tmpfile_open() to kernel_tmpfile_open()
+ *    (layerfs_tmpfile_open()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -372,6 +376,65 @@ static inline ssize_t layerfs_splice_copy(struct file *in, loff_t *ppos,
 	return splice_file_range(in, ppos, out, opos, len);
 #else
 	return do_splice_direct(in, ppos, out, opos, len, SPLICE_F_MOVE);
+#endif
+}
+
+/**
+ * layerfs_vfs_splice_read - splice from a real file into a pipe, checked
+ * @in:    the real file
+ * @ppos:  position in @in, advanced by what was read
+ * @pipe:  the pipe to fill
+ * @len:   bytes wanted (the caller has limited it to the pipe's room)
+ * @flags: SPLICE_F_* flags
+ *
+ * What a splice(2) from @in itself would do: refuse a file not open for
+ * reading, check the range and ask the LSMs and fsnotify permission
+ * listeners (rw_verify_area()), then call @in's splice_read.  Since 6.5
+ * that is vfs_splice_read(); before, the VFS kept it to itself
+ * (do_splice_to() in fs/splice.c), so the same steps are spelled out.
+ *
+ * Return: bytes read, or a negative errno.
+ */
+static inline ssize_t layerfs_vfs_splice_read(struct file *in, loff_t *ppos,
+					      struct pipe_inode_info *pipe,
+					      size_t len, unsigned int flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return vfs_splice_read(in, ppos, pipe, len, flags);
+#else
+	int ret;
+
+	if (unlikely(!(in->f_mode & FMODE_READ)))
+		return -EBADF;
+	ret = rw_verify_area(READ, in, ppos, len);
+	if (unlikely(ret < 0))
+		return ret;
+	len = min_t(size_t, len, MAX_RW_COUNT);
+	if (unlikely(!in->f_op->splice_read))
+		return -EINVAL;
+	return in->f_op->splice_read(in, ppos, pipe, len, flags);
+#endif
+}
+
+/**
+ * layerfs_tmpfile_open - create and open an unnamed file in a real directory
+ * @idmap:      idmapping of @parentpath's mount
+ * @parentpath: the real directory
+ * @mode:       type and permission bits of the new file
+ * @open_flag:  open(2) flags; without O_EXCL the file may be linked later
+ * @cred:       credentials the file is opened with
+ *
+ * Return: the open file, or an ERR_PTR().
+ */
+static inline struct file *layerfs_tmpfile_open(struct layerfs_idmap *idmap,
+						const struct path *parentpath,
+						umode_t mode, int open_flag,
+						const struct cred *cred)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return kernel_tmpfile_open(idmap, parentpath, mode, open_flag, cred);
+#else
+	return vfs_tmpfile_open(idmap, parentpath, mode, open_flag, cred);
 #endif
 }
 

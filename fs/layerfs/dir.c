@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dir.c - namespace operations of the merged view: create, mkdir, mknod,
- * symlink, link, unlink, rmdir and rename.
+ * symlink, link, tmpfile, unlink, rmdir and rename.
  *
  * Every change lands in the upper layer; the parent directory is copied up
  * first.  Two on-disk conventions, shared with overlayfs, make a change to
@@ -27,6 +27,7 @@
 
 #include <linux/fs.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
@@ -402,6 +403,70 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 }
 
 /*
+ * open(O_TMPFILE) in a merged directory: an unnamed file in the upper
+ * directory, made as a create would make it (copy the directory up, the
+ * mounter's credentials with the caller's fsuid and fsgid, the upper
+ * filesystem applying the umask or the directory's default ACL), and
+ * opened at once (layerfs_finish_tmpfile()).
+ *
+ * The real file keeps the open flags: without O_EXCL both the layerfs
+ * inode and the real one are I_LINKABLE, so linkat() of the descriptor
+ * reaches layerfs_link(), whose source already has its upper object.
+ * Until then the layerfs inode has no link, like the real one.
+ */
+static int layerfs_tmpfile(struct layerfs_idmap *idmap, struct inode *dir,
+			   struct file *file, umode_t mode)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct layerfs_cattr attr = { .mode = mode };
+	struct super_block *sb = dir->i_sb;
+	const struct cred *old_cred;
+	struct path upperpath;
+	struct file *realfile;
+	struct inode *inode;
+	struct cred *creator;
+	int err;
+
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
+	err = layerfs_copy_up(dentry->d_parent);
+	if (err)
+		goto out_drop_write;
+	upperpath.mnt = layerfs_upper_layer(sb)->root.mnt;
+	upperpath.dentry = layerfs_upper(dir);
+
+	old_cred = layerfs_override_creator(dentry, &attr, &creator);
+	err = PTR_ERR(old_cred);
+	if (IS_ERR(old_cred))
+		goto out_drop_write;
+	realfile = layerfs_tmpfile_open(layerfs_upper_idmap(sb), &upperpath,
+					mode, file->f_flags, current_cred());
+	layerfs_revert_creator(old_cred, creator);
+	err = PTR_ERR(realfile);
+	if (IS_ERR(realfile))
+		goto out_drop_write;
+
+	inode = layerfs_new_inode(sb, dget(realfile->f_path.dentry), NULL, 0);
+	if (IS_ERR(inode)) {
+		dput(realfile->f_path.dentry);
+		fput(realfile);
+		err = PTR_ERR(inode);
+		goto out_drop_write;
+	}
+	/*
+	 * d_tmpfile() takes away the one link of a new inode; this one
+	 * mirrors the real tmpfile, which has none already.
+	 */
+	set_nlink(inode, 1);
+	d_tmpfile(file, inode);
+	err = layerfs_finish_tmpfile(file, realfile);
+out_drop_write:
+	layerfs_drop_write(sb);
+	return err;
+}
+
+/*
  * Is @real, just looked up by name in the upper layer, still the object
  * layerfs knows as @upper?  Compared by inode, not by dentry: the names of
  * a hard-linked file share one layerfs inode, whose @upper is the dentry of
@@ -757,6 +822,7 @@ const struct inode_operations layerfs_dir_inode_operations = {
 	.mknod		= layerfs_mknod,
 	.symlink	= layerfs_symlink,
 	.link		= layerfs_link,
+	.tmpfile	= layerfs_tmpfile,
 	.unlink		= layerfs_unlink,
 	.rmdir		= layerfs_rmdir,
 	.rename		= layerfs_rename,

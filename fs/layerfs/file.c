@@ -13,6 +13,16 @@
  * copy, as on overlayfs: its next read opens the upper file too
  * (layerfs_file_real()).  Only a mapping made before the copy-up keeps
  * showing the lower file, which overlayfs documents as well.
+ *
+ * A lower file is only ever opened read-only.  An O_TRUNC open of a lower
+ * file therefore starts on the lower file and leaves the copy-up to the
+ * truncation the VFS makes once the open has passed every check
+ * (layerfs_setattr(), then layerfs_file_truncated()): an open refused
+ * after ->open() (a Landlock truncate rule) copies nothing up.
+ *
+ * The operations between two files (copy_file_range, FICLONE,
+ * FIDEDUPERANGE) pass to the two real files; the destination was opened
+ * for writing, so it is an upper file already.
  */
 
 #include <linux/fs.h>
@@ -24,13 +34,16 @@
 
 /**
  * struct layerfs_file - file->private_data of an open layerfs file
- * @realfile:  the real file opened with the layerfs file
+ * @realfile:  the real file opened with the layerfs file (read-only when
+ *             it is a lower file)
  * @upperfile: the upper file, opened on first use after a copy-up that
  *             happened while this file was open (else NULL); set once
+ * @flags:     the open flags an upper file of this file is opened with
  */
 struct layerfs_file {
 	struct file *realfile;
 	struct file *upperfile;
+	int flags;
 };
 
 static struct file *layerfs_open_real(struct inode *inode,
@@ -46,6 +59,28 @@ static struct file *layerfs_open_real(struct inode *inode,
 }
 
 /*
+ * A file open for writing whose inode has no upper object yet: it was
+ * opened with O_TRUNC, which layerfs_open() left to the truncation, and is
+ * used before one.  open(2) truncates before it returns, so that is either
+ * a use between ->open() and the truncation (IMA reading the file it
+ * measures) or a file opened by dentry_open() inside the kernel, which
+ * never truncates.  Either way the data must stay: copy the file up with
+ * it (a truncation that follows then empties the copy).
+ */
+static int layerfs_file_copy_up(struct file *file)
+{
+	struct super_block *sb = file_inode(file)->i_sb;
+	int err;
+
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
+	err = layerfs_copy_up(file_dentry(file));
+	layerfs_drop_write(sb);
+	return err;
+}
+
+/*
  * The real file to do I/O on: the one opened with @file, unless the inode
  * has been copied up since, in which case the upper file (opened once, by
  * whichever caller gets here first).
@@ -57,7 +92,14 @@ static struct file *layerfs_file_pick(struct file *file)
 	struct dentry *upper = layerfs_upper(inode);
 	struct file *upperfile, *old;
 	struct path path;
+	int err;
 
+	if (!upper && (file->f_mode & FMODE_WRITE)) {
+		err = layerfs_file_copy_up(file);
+		if (err)
+			return ERR_PTR(err);
+		upper = layerfs_upper(inode);
+	}
 	if (!upper || file_inode(lf->realfile) == d_inode(upper))
 		return lf->realfile;
 
@@ -68,7 +110,7 @@ static struct file *layerfs_file_pick(struct file *file)
 
 	path.mnt = layerfs_upper_layer(inode->i_sb)->root.mnt;
 	path.dentry = upper;
-	upperfile = layerfs_open_real(inode, &path, lf->realfile->f_flags);
+	upperfile = layerfs_open_real(inode, &path, lf->flags);
 	if (IS_ERR(upperfile))
 		return upperfile;
 
@@ -129,36 +171,49 @@ static struct file *layerfs_file_real(struct file *file)
 
 /*
  * An open for writing copies the file up first, so that the real file opened
- * is the upper one.  O_TRUNC copies no data: the VFS truncates right after
- * (through layerfs_setattr()), and creation was the VFS's job too.  That
- * shortcut empties the file before the real open, so it is taken only when
- * nothing expected can fail after it: the memory is allocated first, and an
- * O_DIRECT open (which the upper filesystem may refuse) copies the data.
+ * is the upper one.  An O_TRUNC open does not: the VFS truncates right
+ * after ->open(), through layerfs_setattr(), which copies the file up
+ * without its data.  Until then the real file is the lower one, read-only.
+ * Copying up at the truncation rather than here means that an open refused
+ * between ->open() and the truncation (security_file_truncate(): a Landlock
+ * rule without LANDLOCK_ACCESS_FS_TRUNCATE) leaves the lower file visible
+ * and whole; copying up here without the data would leave it empty.
+ *
+ * O_TRUNC|O_DIRECT copies the data up here: the upper filesystem may
+ * refuse O_DIRECT when the upper file is opened, which must not find the
+ * file emptied already.
  */
 static int layerfs_open(struct inode *inode, struct file *file)
 {
 	int flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	bool copy_up_now = file->f_flags & O_TRUNC ?
+			   file->f_flags & O_DIRECT :
+			   (file->f_mode & FMODE_WRITE) != 0;
 	struct layerfs_file *lf;
+	struct layerfs_real real;
 	struct path realpath;
 	int err;
 
 	lf = kzalloc(sizeof(*lf), GFP_KERNEL);
 	if (!lf)
 		return -ENOMEM;
+	lf->flags = flags;
 
-	if ((file->f_mode & FMODE_WRITE) || (file->f_flags & O_TRUNC)) {
+	if (copy_up_now) {
 		err = layerfs_want_write(inode->i_sb);
 		if (err)
 			goto out_free;
-		err = layerfs_copy_up_flags(file_dentry(file),
-					    file->f_flags & O_DIRECT ? 0 :
-					    file->f_flags & O_TRUNC);
+		err = layerfs_copy_up(file_dentry(file));
 		layerfs_drop_write(inode->i_sb);
 		if (err)
 			goto out_free;
 	}
 
-	layerfs_real_path(inode, &realpath);
+	/* A lower file is only read (until a truncation copies it up). */
+	layerfs_real(inode, &real);
+	layerfs_path(&real, &realpath);
+	if (!real.layer->upper)
+		flags = (flags & ~O_ACCMODE) | O_RDONLY;
 	lf->realfile = layerfs_open_real(inode, &realpath, flags);
 	err = PTR_ERR(lf->realfile);
 	if (IS_ERR(lf->realfile))
@@ -175,6 +230,71 @@ static int layerfs_open(struct inode *inode, struct file *file)
 
 out_free:
 	kfree(lf);
+	return err;
+}
+
+/**
+ * layerfs_file_truncated - the truncation of an O_TRUNC open is done
+ * @file: the file being opened (the truncation's ATTR_FILE)
+ *
+ * Called by layerfs_setattr() after it has copied up and truncated the
+ * file that an O_TRUNC open is opening.  layerfs_open() left the real file
+ * on the lower file; the upper file is opened now, so that a failure
+ * fails the open(2) instead of the first write.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_file_truncated(struct file *file)
+{
+	if (file->f_op != &layerfs_file_operations)
+		return 0;
+	return PTR_ERR_OR_ZERO(layerfs_file_pick(file));
+}
+
+/* The tmpfile's real file is open already: see layerfs_finish_tmpfile(). */
+static int layerfs_open_tmpfile(struct inode *inode, struct file *file)
+{
+	struct layerfs_file *lf = file->private_data;
+
+	if (lf->realfile->f_mode & FMODE_CAN_ODIRECT)
+		file->f_mode |= FMODE_CAN_ODIRECT;
+	return 0;
+}
+
+/**
+ * layerfs_finish_tmpfile - open a new layerfs tmpfile on its real file
+ * @file:     the file of open(O_TMPFILE); its dentry has been given the
+ *            layerfs inode (d_tmpfile())
+ * @realfile: the unnamed upper file made for it (layerfs_tmpfile() in
+ *            dir.c); consumed, also on failure
+ *
+ * The counterpart of layerfs_open() for inode_operations.tmpfile, which
+ * must open the file it creates.  The real file is the upper one from the
+ * start, so nothing is ever copied up for it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_finish_tmpfile(struct file *file, struct file *realfile)
+{
+	struct layerfs_file *lf;
+	int err;
+
+	lf = kzalloc(sizeof(*lf), GFP_KERNEL);
+	if (!lf) {
+		fput(realfile);
+		return -ENOMEM;
+	}
+	lf->realfile = realfile;
+	lf->flags = realfile->f_flags;
+	file->private_data = lf;
+
+	err = finish_open(file, file->f_path.dentry, layerfs_open_tmpfile);
+	/* Without FMODE_OPENED, layerfs_release() will not be called. */
+	if (err && !(file->f_mode & FMODE_OPENED)) {
+		file->private_data = NULL;
+		fput(realfile);
+		kfree(lf);
+	}
 	return err;
 }
 
@@ -287,6 +407,12 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * splice(2) and sendfile(2) from the file.  The VFS checked the caller
+ * against the layerfs file; the read of the real file is checked again as
+ * the mounter, like read(2)'s vfs_iter_read(): rw_verify_area() runs the
+ * LSM file-permission hook and fsnotify permission events on the real file.
+ */
 static ssize_t layerfs_splice_read(struct file *in, loff_t *ppos,
 				   struct pipe_inode_info *pipe, size_t len,
 				   unsigned int flags)
@@ -297,11 +423,9 @@ static ssize_t layerfs_splice_read(struct file *in, loff_t *ppos,
 
 	if (IS_ERR(realfile))
 		return PTR_ERR(realfile);
-	if (!realfile->f_op->splice_read)
-		return -EINVAL;
 
 	old_cred = layerfs_override_creds(file_inode(in)->i_sb);
-	ret = realfile->f_op->splice_read(realfile, ppos, pipe, len, flags);
+	ret = layerfs_vfs_splice_read(realfile, ppos, pipe, len, flags);
 	revert_creds(old_cred);
 	return ret;
 }
@@ -355,8 +479,55 @@ static loff_t layerfs_llseek(struct file *file, loff_t offset, int whence)
 	return ret;
 }
 
+/*
+ * Only an upper file is synced.  Nothing written through layerfs is in a
+ * lower file, and a read-only lower filesystem may have no fsync at all
+ * (squashfs: EINVAL); overlayfs skips lower files for the same reasons.
+ */
 static int layerfs_fsync(struct file *file, loff_t start, loff_t end,
 			 int datasync)
+{
+	struct file *realfile = layerfs_file_real(file);
+	struct dentry *upper = layerfs_upper(file_inode(file));
+	const struct cred *old_cred;
+	int ret;
+
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
+	if (!upper || file_inode(realfile) != d_inode(upper))
+		return 0;
+
+	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
+	ret = vfs_fsync_range(realfile, start, end, datasync);
+	revert_creds(old_cred);
+	return ret;
+}
+
+/*
+ * close(2) of every descriptor calls flush: filesystems such as NFS and
+ * FUSE write back or report errors there, so the real file's flush must
+ * run too, with the same lock owner.
+ */
+static int layerfs_flush(struct file *file, fl_owner_t id)
+{
+	struct file *realfile = layerfs_file_pick(file);
+	const struct cred *old_cred;
+	int ret = 0;
+
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
+
+	if (realfile->f_op->flush) {
+		old_cred = layerfs_override_creds(file_inode(file)->i_sb);
+		ret = realfile->f_op->flush(realfile, id);
+		revert_creds(old_cred);
+	}
+	return ret;
+}
+
+/* Readahead advice belongs to the real file, whose page cache is used. */
+static int layerfs_fadvise(struct file *file, loff_t offset, loff_t len,
+			   int advice)
 {
 	struct file *realfile = layerfs_file_real(file);
 	const struct cred *old_cred;
@@ -366,9 +537,120 @@ static int layerfs_fsync(struct file *file, loff_t start, loff_t end,
 		return PTR_ERR(realfile);
 
 	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
-	ret = vfs_fsync_range(realfile, start, end, datasync);
+	ret = vfs_fadvise(realfile, offset, len, advice);
 	revert_creds(old_cred);
 	return ret;
+}
+
+enum layerfs_copy_op {
+	LAYERFS_COPY,		/* copy_file_range(2) */
+	LAYERFS_CLONE,		/* FICLONE, FICLONERANGE */
+	LAYERFS_DEDUPE,		/* FIDEDUPERANGE */
+};
+
+/*
+ * Copy, clone or dedupe between two layerfs files by doing it between
+ * their real files, as the mounter of @file_out's layerfs.  The VFS has
+ * checked the caller against both layerfs files.  The real files are on
+ * the layers' filesystems, so the real operation may fail with EXDEV
+ * (a lower file on another filesystem) or EOPNOTSUPP (no reflink) where
+ * the two layerfs files look alike; that is overlayfs's answer too.
+ */
+static loff_t layerfs_copyfile(struct file *file_in, loff_t pos_in,
+			       struct file *file_out, loff_t pos_out,
+			       loff_t len, unsigned int flags,
+			       enum layerfs_copy_op op)
+{
+	struct inode *inode_in = file_inode(file_in);
+	struct inode *inode_out = file_inode(file_out);
+	struct file *real_in, *real_out;
+	const struct cred *old_cred;
+	loff_t ret;
+
+	inode_lock(inode_out);
+	if (op != LAYERFS_DEDUPE) {
+		/* Like a write: drop setuid/setgid first, as the caller. */
+		ret = file_remove_privs(file_out);
+		if (ret)
+			goto out_unlock;
+	}
+
+	real_out = layerfs_file_real(file_out);
+	ret = PTR_ERR(real_out);
+	if (IS_ERR(real_out))
+		goto out_unlock;
+	real_in = layerfs_file_real(file_in);
+	ret = PTR_ERR(real_in);
+	if (IS_ERR(real_in))
+		goto out_unlock;
+
+	/*
+	 * From another layerfs mount (copy_file_range lets the same file
+	 * system type handle both), the real call below checks the read as
+	 * @file_out's mounter only: check it as @file_in's mounter as well.
+	 */
+	if (inode_in->i_sb != inode_out->i_sb) {
+		old_cred = layerfs_override_creds(inode_in->i_sb);
+		ret = rw_verify_area(READ, real_in, &pos_in, len);
+		revert_creds(old_cred);
+		if (ret)
+			goto out_unlock;
+	}
+
+	old_cred = layerfs_override_creds(inode_out->i_sb);
+	switch (op) {
+	case LAYERFS_COPY:
+		ret = vfs_copy_file_range(real_in, pos_in, real_out, pos_out,
+					  len, flags);
+		break;
+	case LAYERFS_CLONE:
+		ret = vfs_clone_file_range(real_in, pos_in, real_out, pos_out,
+					   len, flags);
+		break;
+	case LAYERFS_DEDUPE:
+		ret = vfs_dedupe_file_range_one(real_in, pos_in, real_out,
+						pos_out, len, flags);
+		break;
+	}
+	revert_creds(old_cred);
+	layerfs_copyattr(inode_out);
+out_unlock:
+	inode_unlock(inode_out);
+	return ret;
+}
+
+static ssize_t layerfs_copy_file_range(struct file *file_in, loff_t pos_in,
+				       struct file *file_out, loff_t pos_out,
+				       size_t len, unsigned int flags)
+{
+	return layerfs_copyfile(file_in, pos_in, file_out, pos_out, len, flags,
+				LAYERFS_COPY);
+}
+
+/*
+ * FICLONE/FICLONERANGE share the real files' extents; FIDEDUPERANGE does
+ * so only where the data is the same.  A dedupe is refused (EPERM) unless
+ * both files are upper already: copying a lower file up to share its
+ * extents would duplicate the data it means to save.  Neither copies
+ * anything up itself: the destination was opened for writing.
+ */
+static loff_t layerfs_remap_file_range(struct file *file_in, loff_t pos_in,
+				       struct file *file_out, loff_t pos_out,
+				       loff_t len, unsigned int remap_flags)
+{
+	enum layerfs_copy_op op = LAYERFS_CLONE;
+
+	if (remap_flags & ~(REMAP_FILE_DEDUP | REMAP_FILE_ADVISORY))
+		return -EINVAL;
+
+	if (remap_flags & REMAP_FILE_DEDUP) {
+		op = LAYERFS_DEDUPE;
+		if (!layerfs_upper(file_inode(file_in)) ||
+		    !layerfs_upper(file_inode(file_out)))
+			return -EPERM;
+	}
+	return layerfs_copyfile(file_in, pos_in, file_out, pos_out, len,
+				remap_flags, op);
 }
 
 const struct file_operations layerfs_file_operations = {
@@ -382,4 +664,8 @@ const struct file_operations layerfs_file_operations = {
 	.fallocate	= layerfs_fallocate,
 	.mmap		= layerfs_mmap,
 	.fsync		= layerfs_fsync,
+	.flush		= layerfs_flush,
+	.fadvise	= layerfs_fadvise,
+	.copy_file_range = layerfs_copy_file_range,
+	.remap_file_range = layerfs_remap_file_range,
 };

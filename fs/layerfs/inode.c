@@ -16,6 +16,7 @@
  */
 
 #include <linux/fs.h>
+#include <linux/fiemap.h>
 #include <linux/slab.h>
 #include <linux/namei.h>
 #include "layerfs.h"
@@ -268,6 +269,10 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
  * The object is then copied up (a truncation to zero copies no data) and
  * the change is made to the upper object with the mounter's credentials.
  *
+ * The truncation of an O_TRUNC open (ATTR_OPEN) is where such an open
+ * copies a lower file up (see layerfs_open()); its file is then pointed at
+ * the upper file (layerfs_file_truncated()).
+ *
  * Return: 0 or a negative errno.
  */
 int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
@@ -276,6 +281,7 @@ int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
 	struct inode *inode = d_inode(dentry);
 	struct super_block *sb = inode->i_sb;
 	bool truncate = attr->ia_valid & ATTR_SIZE;
+	struct file *opening = NULL;
 	const struct cred *old_cred;
 	struct inode *realinode;
 	struct dentry *upper;
@@ -311,10 +317,19 @@ int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
 	 * A mode change that only clears setuid/setgid after a chown or write
 	 * is the real filesystem's to make; ATTR_FILE names the layerfs file,
 	 * which the real filesystem must not see.
+	 *
+	 * ATTR_OPEN says that the truncation belongs to an open(O_TRUNC), which
+	 * a filesystem with atomic O_TRUNC (FUSE, NFS) has done already as
+	 * part of its open.  The upper file was opened without O_TRUNC
+	 * (layerfs_open()), so the upper filesystem must truncate here: it
+	 * must not see ATTR_OPEN either.
 	 */
 	if (attr->ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
 		attr->ia_valid &= ~ATTR_MODE;
-	attr->ia_valid &= ~ATTR_FILE;
+	if ((attr->ia_valid & (ATTR_OPEN | ATTR_FILE)) ==
+	    (ATTR_OPEN | ATTR_FILE))
+		opening = attr->ia_file;
+	attr->ia_valid &= ~(ATTR_FILE | ATTR_OPEN);
 
 	if (truncate) {
 		err = get_write_access(realinode);
@@ -328,11 +343,38 @@ int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
 	inode_unlock(realinode);
 	revert_creds(old_cred);
 	layerfs_copyattr(inode);
+	if (!err && opening)
+		err = layerfs_file_truncated(opening);
 
 	if (truncate)
 		put_write_access(realinode);
 out_drop_write:
 	layerfs_drop_write(sb);
+	return err;
+}
+
+/*
+ * FIEMAP reports the extents of the real file (upper, or lower while there
+ * is no copy), which the mounter may map.  A real filesystem without
+ * fiemap (tmpfs) answers EOPNOTSUPP, as the VFS does for one.
+ */
+static int layerfs_fiemap(struct inode *inode,
+			  struct fiemap_extent_info *fieinfo, u64 start,
+			  u64 len)
+{
+	const struct cred *old_cred;
+	struct path realpath;
+	struct inode *realinode;
+	int err;
+
+	layerfs_real_path(inode, &realpath);
+	realinode = d_inode(realpath.dentry);
+	if (!realinode->i_op->fiemap)
+		return -EOPNOTSUPP;
+
+	old_cred = layerfs_override_creds(inode->i_sb);
+	err = realinode->i_op->fiemap(realinode, fieinfo, start, len);
+	revert_creds(old_cred);
 	return err;
 }
 
@@ -362,6 +404,7 @@ static const struct inode_operations layerfs_file_inode_operations = {
 	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
+	.fiemap		= layerfs_fiemap,
 };
 
 static const struct inode_operations layerfs_symlink_inode_operations = {

@@ -27,7 +27,8 @@
  *
  *  1. a layerfs inode's i_rwsem: taken by the VFS around lookup, create,
  *     unlink, rename (lock_rename() of layerfs dentries), setattr, write
- *     (layerfs_write_iter()) and iterate_shared, and by the llseek methods;
+ *     (layerfs_write_iter()) and iterate_shared, by layerfs_copyfile() for
+ *     its destination, and by the llseek methods;
  *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one()); copy-ups
  *     of a path run parent first, and no two are nested;
  *  3. real directories in the upper filesystem: lock_rename() of the work
@@ -322,6 +323,8 @@ int layerfs_check_empty_dir(struct dentry *dentry);
 
 /* file.c */
 extern const struct file_operations layerfs_file_operations;
+int layerfs_file_truncated(struct file *file);
+int layerfs_finish_tmpfile(struct file *file, struct file *realfile);
 
 /* xattr.c */
 extern const struct xattr_handler *layerfs_xattr_handlers[];

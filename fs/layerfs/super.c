@@ -626,7 +626,11 @@ static int layerfs_strip_work(struct fs_context *fc, struct super_block *sb)
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		err = layerfs_vfs_set_acl(layerfs_upper_idmap(sb), work,
 					  names[i], NULL);
-		if (err && err != -ENODATA) {
+		/*
+		 * EOPNOTSUPP: no ACLs after all.  FUSE before 6.2 sets
+		 * SB_POSIXACL for a server without ACL support too.
+		 */
+		if (err && err != -ENODATA && err != -EOPNOTSUPP) {
 			errorfc(fc, "cannot remove %s from '%s/%s' (%d)",
 				names[i], LAYERFS_FS(sb)->config.workdir,
 				LAYERFS_WORKDIR_NAME, err);

@@ -600,24 +600,4 @@ TEST_F(ns, mkdir_after_rmdir_is_opaque)
 	LOWER_INTACT();
 }
 
-/* ---- O_TMPFILE ------------------------------------------------------------ */
-
-/*
- * layerfs has no tmpfile inode operation: open(O_TMPFILE) fails with
- * EOPNOTSUPP, which is how the VFS answers for such a filesystem and what
- * callers like glibc's tmpfile() fall back from.  Nothing is left in the
- * upper layer or in work/.  (overlayfs has O_TMPFILE since 6.6.)
- */
-TEST_F(ns, o_tmpfile_eopnotsupp)
-{
-	if (wu_dry_run_overlay())
-		SKIP(return, "a layerfs limit, not an overlayfs rule");
-	ASSERT_EQ(-1, open(M("mrg"), O_TMPFILE | O_RDWR, 0600));
-	ASSERT_EQ(EOPNOTSUPP, errno);
-	ASSERT_EQ(-1, open(M("lo_d"), O_TMPFILE | O_WRONLY, 0600));
-	ASSERT_EQ(EOPNOTSUPP, errno);
-	ASSERT_EQ(ENOENT, lfs_lstat_errno(L("u/lo_d")));
-	LOWER_INTACT();
-}
-
 TEST_HARNESS_MAIN
