@@ -231,7 +231,11 @@ layerfs_vfs_get_acl(struct layerfs_idmap *idmap, struct dentry *dentry,
 	return vfs_get_acl(idmap, dentry, name);
 }
 
-/* Set @acl on @dentry, or remove the ACL when @acl is NULL. */
+/*
+ * Set @acl on @dentry, or remove the ACL when @acl is NULL.  @acl names
+ * users as @idmap's mount shows them; vfs_set_acl() translates it in place,
+ * so it must be the caller's private copy.
+ */
 static inline int layerfs_vfs_set_acl(struct layerfs_idmap *idmap,
 				      struct dentry *dentry, const char *name,
 				      struct posix_acl *acl)
@@ -253,7 +257,10 @@ layerfs_vfs_get_acl(struct layerfs_idmap *idmap, struct dentry *dentry,
 /*
  * Before 6.2 there is no vfs_set_acl(); set_posix_acl() is what the ACL
  * xattr handler calls, with the inode locked.  layerfs only uses this to
- * give an object it has just made in work/ its inherited ACLs.
+ * give an object it has just made in work/ its inherited ACLs.  Like
+ * vfs_set_acl() since 6.2, it takes @acl as @idmap's mount shows it and
+ * translates it in place to what the filesystem keeps, which
+ * set_posix_acl() stores as given.
  */
 static inline int layerfs_vfs_set_acl(struct layerfs_idmap *idmap,
 				      struct dentry *dentry, const char *name,
@@ -262,8 +269,19 @@ static inline int layerfs_vfs_set_acl(struct layerfs_idmap *idmap,
 	int type = strcmp(name, XATTR_NAME_POSIX_ACL_ACCESS) ?
 		   ACL_TYPE_DEFAULT : ACL_TYPE_ACCESS;
 	struct inode *inode = d_inode(dentry);
+	struct posix_acl_entry *e, *end;
 	int err;
 
+	if (acl) {
+		FOREACH_ACL_ENTRY(e, acl, end) {
+			if (e->e_tag == ACL_USER)
+				e->e_uid = from_vfsuid(idmap, i_user_ns(inode),
+						       VFSUIDT_INIT(e->e_uid));
+			else if (e->e_tag == ACL_GROUP)
+				e->e_gid = from_vfsgid(idmap, i_user_ns(inode),
+						       VFSGIDT_INIT(e->e_gid));
+		}
+	}
 	inode_lock(inode);
 	err = set_posix_acl(idmap, inode, type, acl);
 	inode_unlock(inode);

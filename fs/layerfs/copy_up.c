@@ -117,9 +117,25 @@ static int layerfs_copy_xattr(const struct layerfs_real *old,
 }
 
 /*
+ * May a copy-up go on without xattr @name when the upper filesystem cannot
+ * store it?  Not for POSIX ACLs and security.* (an LSM label, file
+ * capabilities): they restrict access, so dropping them would let the copy
+ * grant what the lower object denies.  overlayfs fails such a copy-up with
+ * -EOPNOTSUPP too (ovl_copy_xattr(): ovl_must_copy_xattr(), and since 6.2
+ * "POSIX ACLs must be copied").
+ */
+static bool layerfs_may_drop_xattr(const char *name)
+{
+	return strcmp(name, XATTR_NAME_POSIX_ACL_ACCESS) &&
+	       strcmp(name, XATTR_NAME_POSIX_ACL_DEFAULT) &&
+	       strncmp(name, XATTR_SECURITY_PREFIX, XATTR_SECURITY_PREFIX_LEN);
+}
+
+/*
  * Copy every xattr but layerfs's own.  An xattr the upper filesystem does
  * not support is dropped, as overlayfs does, rather than making the file
- * impossible to change; POSIX ACLs go through compat.h.
+ * impossible to change, unless it controls access
+ * (layerfs_may_drop_xattr()); POSIX ACLs go through compat.h.
  */
 static int layerfs_copy_xattrs(struct super_block *sb,
 			       const struct layerfs_real *old,
@@ -160,7 +176,7 @@ static int layerfs_copy_xattrs(struct super_block *sb,
 		else
 			err = layerfs_copy_xattr(old, new_idmap, new, name,
 						 &value, &value_size);
-		if (err == -EOPNOTSUPP) {
+		if (err == -EOPNOTSUPP && layerfs_may_drop_xattr(name)) {
 			pr_warn_once("upper filesystem cannot store xattr %s: not copied\n",
 				     name);
 			err = 0;

@@ -135,6 +135,12 @@ static bool layerfs_lower_positive(struct dentry *dentry)
  * passes on, and the permission bits they imply.  Where the directory has
  * no default ACL, posix_acl_create() applies the umask, as the creation in
  * work/ did already, and nothing changes.
+ *
+ * posix_acl_create() gives ACLs as the filesystem keeps them, and for a
+ * directory the default one is @upperdir's own cached ACL, shared with
+ * every reader.  layerfs_vfs_set_acl() wants ACLs as the upper mount shows
+ * them and rewrites them in place, so it gets private copies translated
+ * through the upper mount (layerfs_acl_idmap()), which it translates back.
  */
 static int layerfs_inherit_acls(struct super_block *sb,
 				struct dentry *upperdir, struct dentry *temp,
@@ -148,6 +154,12 @@ static int layerfs_inherit_acls(struct super_block *sb,
 	err = posix_acl_create(d_inode(upperdir), &mode, &default_acl, &acl);
 	if (err)
 		return err;
+	acl = layerfs_acl_idmap(idmap, d_inode(upperdir), acl);
+	default_acl = layerfs_acl_idmap(idmap, d_inode(upperdir), default_acl);
+	if (IS_ERR(acl) || IS_ERR(default_acl)) {
+		err = IS_ERR(acl) ? PTR_ERR(acl) : PTR_ERR(default_acl);
+		goto out_release;
+	}
 
 	if ((old_mode & 0777) != (mode & 0777))
 		err = layerfs_set_mode(sb, temp,
@@ -159,8 +171,11 @@ static int layerfs_inherit_acls(struct super_block *sb,
 		err = layerfs_vfs_set_acl(idmap, temp,
 					  XATTR_NAME_POSIX_ACL_DEFAULT,
 					  default_acl);
-	posix_acl_release(acl);
-	posix_acl_release(default_acl);
+out_release:
+	if (!IS_ERR(acl))
+		posix_acl_release(acl);
+	if (!IS_ERR(default_acl))
+		posix_acl_release(default_acl);
 	return err;
 }
 

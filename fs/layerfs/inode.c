@@ -508,7 +508,14 @@ static void layerfs_set_lock_class(struct inode *inode)
  * inode while the name is in use.  They are not hashed, as before.
  */
 
-/* iget5_locked() callbacks: the key is the real inode, in i_private. */
+/*
+ * iget5_locked() callbacks: the key is the real inode, in i_private.
+ *
+ * Between the eviction of a layerfs inode (which drops its real dentries,
+ * and with them perhaps the real inode) and its removal from the hash,
+ * i_private may point at a freed real inode: layerfs_inode_test() only
+ * compares the pointer, it never dereferences it.
+ */
 static int layerfs_inode_test(struct inode *inode, void *key)
 {
 	return inode->i_private == key;
@@ -665,8 +672,9 @@ struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
 	}
 
 	if (!layerfs_inode_matches(inode, upper, lower)) {
-		pr_warn_ratelimited("inode %lu changed under the mount\n",
-				    inode->i_ino);
+		pr_warn_ratelimited("%s: inode %lu of %pd2 changed under the mount\n",
+				    sb->s_id, inode->i_ino,
+				    upper ? upper : lower[0].dentry);
 		iput(inode);
 		return ERR_PTR(-ESTALE);
 	}
@@ -698,6 +706,14 @@ void layerfs_set_upper(struct inode *inode, struct dentry *upper)
 	smp_store_release(&LAYERFS_I(inode)->upper, upper);
 	if (S_ISDIR(inode->i_mode))
 		return;
+	/*
+	 * The rehash is safe because during a copy-up no second name can
+	 * reach the lower key or the new upper key: an inode is lower-keyed
+	 * with an upper layer only when the lower file's i_nlink is 1, and
+	 * the copy is linked nowhere else yet.  A lower filesystem that
+	 * reports i_nlink 1 for a hard-linked file breaks this, as it breaks
+	 * overlayfs with index=off.
+	 */
 	remove_inode_hash(inode);
 	inode->i_private = key;
 	__insert_inode_hash(inode, (unsigned long)key);

@@ -103,6 +103,7 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 					       name->len);
 		if (IS_ERR(this)) {
 			err = PTR_ERR(this);
+			metacopy = false;	/* not a verdict on the file */
 			goto out_put;
 		}
 
