@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fileattr.c - file attributes (chattr/lsattr flags) through layerfs, side
+ * by side with the kernel's overlayfs.
+ *
+ * overlayfs copies the "protection" flags append-only (+a) and immutable
+ * (+i) of a lower object up, but not onto the upper inode: a real +i
+ * directory could take no copied-up child, a real +a one no whiteout.  It
+ * writes them to the xattr trusted.overlay.protattr ("a", "i" or "ai") of
+ * the upper object instead, reads that xattr whenever it makes an inode for
+ * an upper object, and shows the flags through FS_IOC_GETFLAGS and
+ * FS_IOC_FSGETXATTR.  The flags that the upper can hold and that matter to
+ * the VFS (+A noatime, +S sync) are copied onto the upper inode.  chattr
+ * through the mount copies the object up and follows the same split.
+ *
+ * Each scenario below builds two identical layer sets on tmpfs (tmpfs keeps
+ * +a, +i, +d and +A since Linux 6.0, not +S), sets the flags of the lower
+ * objects before mounting, mounts one set as layerfs and one as overlay,
+ * and runs the same steps on both.  Each step writes one line to a
+ * transcript ("truncate f: EPERM", "lsattr f: a"); the test passes when
+ * the two transcripts are equal and overlay's steps gave the errno the
+ * scenario expects (a line "(expected ...)" marks a step that did not).
+ * A "remount" step unmounts and mounts again, so the next steps see inodes
+ * made from what is on disk (the protattr xattr), not cached ones.
+ */
+#define _GNU_SOURCE
+
+#include <sys/ioctl.h>
+#include <linux/fs.h>
+#include "kselftest_harness.h"
+#include "layerfs_util.h"
+#include "write_util.h"
+
+#define UID_A		1000	/* owner of the "mine" objects */
+#define ANY		-2	/* a step whose errno is not predicted */
+#define PROTATTR	"trusted.overlay.protattr"
+
+/* The flags a transcript shows, in lsattr's letters. */
+static const struct { unsigned int fl; char c; } flag_names[] = {
+	{ FS_SYNC_FL, 'S' }, { FS_IMMUTABLE_FL, 'i' }, { FS_APPEND_FL, 'a' },
+	{ FS_NODUMP_FL, 'd' }, { FS_NOATIME_FL, 'A' },
+};
+
+static const struct { unsigned int fl; char c; } xflag_names[] = {
+	{ FS_XFLAG_SYNC, 'S' }, { FS_XFLAG_IMMUTABLE, 'i' },
+	{ FS_XFLAG_APPEND, 'a' }, { FS_XFLAG_NODUMP, 'd' },
+	{ FS_XFLAG_NOATIME, 'A' },
+};
+
+/* One layer set, mounted as one filesystem type, and its transcript. */
+struct run {
+	char dir[PATH_MAX + 8];	/* l, u, w, m below it */
+	const char *fstype;
+	struct wu_dump log;
+};
+
+static const char *errname(int err)
+{
+	static char buf[4][32];
+	static unsigned int next;
+	char *b = buf[next++ % 4];
+
+	switch (err) {
+	case 0: return "ok";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case ENOENT: return "ENOENT";
+	case ENOTTY: return "ENOTTY";
+	case ENODATA: return "ENODATA";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EINVAL: return "EINVAL";
+	case EXDEV: return "EXDEV";
+	}
+	snprintf(b, 32, "errno %d", err);
+	return b;
+}
+
+/* Record step @what with result @err (and @extra on success). */
+static void rec(struct run *r, const char *what, int err, int want,
+		const char *extra)
+{
+	wu_dump_add(&r->log, "%s: %s%s%s\n", what, errname(err),
+		    !err && extra ? " " : "", !err && extra ? extra : "");
+	if (want != ANY && err != want)
+		wu_dump_add(&r->log, "  (expected %s)\n", errname(want));
+}
+
+static const char *mnt(struct run *r, const char *rel)
+{
+	return lfs_fmt("%s/m/%s", r->dir, rel);
+}
+
+static int mount_run(struct run *r)
+{
+	return wu_mount_type(r->fstype, lfs_fmt("%s/m", r->dir),
+			     lfs_expand(r->dir,
+					"lowerdir=$/l,upperdir=$/u,workdir=$/w"));
+}
+
+/* ---- the flags of one object ------------------------------------------- */
+
+static int open_any(const char *path)
+{
+	return open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int get_flags(const char *path, unsigned int *flags)
+{
+	int fd = open_any(path), err = 0;
+	int v = 0;
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &v))
+		err = errno;
+	close(fd);
+	*flags = v;
+	return err;
+}
+
+/* chattr: set the flags in @set, clear those in @clear. */
+static int change_flags(const char *path, unsigned int set,
+			unsigned int clear)
+{
+	int fd = open_any(path), err = 0;
+	int v = 0;
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &v))
+		err = errno;
+	v = (v | set) & ~clear;
+	if (!err && ioctl(fd, FS_IOC_SETFLAGS, &v))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static int get_xflags(const char *path, unsigned int *xflags)
+{
+	struct fsxattr fsx = { 0 };
+	int fd = open_any(path), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx))
+		err = errno;
+	close(fd);
+	*xflags = fsx.fsx_xflags;
+	return err;
+}
+
+static int set_xflags(const char *path, unsigned int set, unsigned int clear)
+{
+	struct fsxattr fsx = { 0 };
+	int fd = open_any(path), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fsx))
+		err = errno;
+	fsx.fsx_xflags = (fsx.fsx_xflags | set) & ~clear;
+	if (!err && ioctl(fd, FS_IOC_FSSETXATTR, &fsx))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static const char *letters(unsigned int v, bool x)
+{
+	static char buf[4][8];
+	static unsigned int next;
+	char *b = buf[next++ % 4];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 5; i++)
+		if (v & (x ? xflag_names[i].fl : flag_names[i].fl))
+			b[n++] = x ? xflag_names[i].c : flag_names[i].c;
+	if (!n)
+		b[n++] = '-';
+	b[n] = '\0';
+	return b;
+}
+
+/* ---- steps --------------------------------------------------------------- */
+
+/* lsattr through the mount; @want_flags is what overlay shows. */
+static void lsattr(struct run *r, const char *rel, const char *want_flags)
+{
+	unsigned int v = 0;
+	int err = get_flags(mnt(r, rel), &v);
+
+	rec(r, lfs_fmt("lsattr %s", rel), err, 0, letters(v, false));
+	if (!err && strcmp(letters(v, false), want_flags))
+		wu_dump_add(&r->log, "  (expected %s)\n", want_flags);
+}
+
+/* FS_IOC_FSGETXATTR through the mount (xfs_io -c lsattr). */
+static void fsgetx(struct run *r, const char *rel, const char *want_flags)
+{
+	unsigned int v = 0;
+	int err = get_xflags(mnt(r, rel), &v);
+
+	rec(r, lfs_fmt("fsgetxattr %s", rel), err, 0, letters(v, true));
+	if (!err && strcmp(letters(v, true), want_flags))
+		wu_dump_add(&r->log, "  (expected %s)\n", want_flags);
+}
+
+static void chattr(struct run *r, const char *rel, unsigned int set,
+		   unsigned int clear, int want)
+{
+	rec(r, lfs_fmt("chattr +%s -%s %s", letters(set, false),
+		       letters(clear, false), rel),
+	    change_flags(mnt(r, rel), set, clear), want, NULL);
+}
+
+static void fssetx(struct run *r, const char *rel, unsigned int set,
+		   unsigned int clear, int want)
+{
+	rec(r, lfs_fmt("fssetxattr +%s -%s %s", letters(set, true),
+		       letters(clear, true), rel),
+	    set_xflags(mnt(r, rel), set, clear), want, NULL);
+}
+
+/* The real upper object: its own flags and its protattr xattr. */
+static void upper_state(struct run *r, const char *rel, const char *want)
+{
+	const char *p = lfs_fmt("%s/u/%s", r->dir, rel);
+	char val[64], state[128];
+	unsigned int v = 0;
+	ssize_t n;
+	int err;
+
+	err = get_flags(p, &v);
+	if (err) {
+		snprintf(state, sizeof(state), "%s", errname(err));
+	} else {
+		n = lgetxattr(p, PROTATTR, val, sizeof(val) - 1);
+		val[n < 0 ? 0 : n] = '\0';
+		snprintf(state, sizeof(state), "flags %s protattr %s",
+			 letters(v, false), n < 0 ? errname(errno) : val);
+	}
+	wu_dump_add(&r->log, "upper %s: %s\n", rel, state);
+	if (strcmp(state, want))
+		wu_dump_add(&r->log, "  (expected %s)\n", want);
+}
+
+static void truncate_step(struct run *r, const char *rel, int want)
+{
+	rec(r, lfs_fmt("truncate %s", rel), WU_ERR(truncate(mnt(r, rel), 0)),
+	    want, NULL);
+}
+
+/* open(O_WRONLY[|O_APPEND]) and write one byte. */
+static void write_step(struct run *r, const char *rel, bool append, int want)
+{
+	int fd = open(mnt(r, rel), O_WRONLY | (append ? O_APPEND : 0));
+	int err = 0;
+
+	if (fd < 0)
+		err = errno;
+	else if (write(fd, "x", 1) != 1)
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	rec(r, lfs_fmt("%s %s", append ? "append" : "write", rel), err, want,
+	    NULL);
+}
+
+static void create_step(struct run *r, const char *rel, int want)
+{
+	int fd = open(mnt(r, rel), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	if (fd >= 0)
+		close(fd);
+	rec(r, lfs_fmt("create %s", rel), fd < 0 ? errno : 0, want, NULL);
+}
+
+static void unlink_step(struct run *r, const char *rel, int want)
+{
+	rec(r, lfs_fmt("unlink %s", rel), WU_ERR(unlink(mnt(r, rel))), want,
+	    NULL);
+}
+
+static void rename_step(struct run *r, const char *a, const char *b, int want)
+{
+	rec(r, lfs_fmt("rename %s %s", a, b),
+	    WU_ERR(rename(mnt(r, a), mnt(r, b))), want, NULL);
+}
+
+static void chmod_step(struct run *r, const char *rel, mode_t mode, int want)
+{
+	rec(r, lfs_fmt("chmod %o %s", mode, rel),
+	    WU_ERR(chmod(mnt(r, rel), mode)), want, NULL);
+}
+
+static void utimes_now_step(struct run *r, const char *rel, int want)
+{
+	rec(r, lfs_fmt("touch %s", rel),
+	    WU_ERR(utimensat(AT_FDCWD, mnt(r, rel), NULL, 0)), want, NULL);
+}
+
+static void link_step(struct run *r, const char *a, const char *b, int want)
+{
+	rec(r, lfs_fmt("link %s %s", a, b),
+	    WU_ERR(link(mnt(r, a), mnt(r, b))), want, NULL);
+}
+
+static void setxattr_step(struct run *r, const char *rel, int want)
+{
+	rec(r, lfs_fmt("setxattr user.x %s", rel),
+	    WU_ERR(setxattr(mnt(r, rel), "user.x", "v", 1, 0)), want, NULL);
+}
+
+static void remount(struct run *r)
+{
+	int err = WU_ERR(umount(lfs_fmt("%s/m", r->dir)));
+
+	if (!err)
+		err = mount_run(r);
+	rec(r, "remount", err, 0, NULL);
+}
+
+/* The same steps, as another user (in a child). */
+struct as_step {
+	struct run *r;
+	const char *rel;
+	unsigned int set, clear;
+	bool x;
+};
+
+static int as_chattr_fn(const void *arg)
+{
+	const struct as_step *s = arg;
+
+	if (s->x)
+		return set_xflags(mnt(s->r, s->rel), s->set, s->clear);
+	return change_flags(mnt(s->r, s->rel), s->set, s->clear);
+}
+
+static int as_lsattr_fn(const void *arg)
+{
+	const struct as_step *s = arg;
+	unsigned int v;
+
+	return get_flags(mnt(s->r, s->rel), &v);
+}
+
+static void as_chattr(struct run *r, uid_t uid, const char *rel,
+		      unsigned int set, unsigned int clear, bool x, int want)
+{
+	struct as_step s = { r, rel, set, clear, x };
+
+	rec(r, lfs_fmt("as %u: %s +%s %s", uid, x ? "fssetxattr" : "chattr",
+		       letters(set, x), rel),
+	    lfs_run_as(uid, as_chattr_fn, &s), want, NULL);
+}
+
+static void as_lsattr(struct run *r, uid_t uid, const char *rel, int want)
+{
+	struct as_step s = { r, rel };
+
+	rec(r, lfs_fmt("as %u: lsattr %s", uid, rel),
+	    lfs_run_as(uid, as_lsattr_fn, &s), want, NULL);
+}
+
+/* ---- building the layers --------------------------------------------------- */
+
+/* Make $/l, $/u, $/w, $/m below @r->dir. */
+static int make_layers(struct run *r)
+{
+	static const char *const d[] = { "", "l", "u", "w", "m" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		if (mkdir(lfs_fmt("%s/%s", r->dir, d[i]), 0755))
+			return errno;
+	return 0;
+}
+
+/* A lower (or upper, @layer "u") file or directory, with flags. */
+static int obj(struct run *r, const char *layer, const char *rel,
+	       bool dir, unsigned int flags, uid_t uid, mode_t mode)
+{
+	const char *p = lfs_fmt("%s/%s/%s", r->dir, layer, rel);
+	int err;
+
+	err = dir ? WU_ERR(mkdir(p, 0755)) : lfs_write(p, "data");
+	if (!err)
+		err = WU_ERR(chown(p, uid, uid));
+	if (!err)
+		err = WU_ERR(chmod(p, mode));
+	if (!err && flags)
+		err = change_flags(p, flags, 0);
+	return err;
+}
+
+/* ---- the fixture ------------------------------------------------------------ */
+
+/*
+ * A scenario: @build makes the layers of one set (before mounting), @steps
+ * runs the steps on the mounted set.
+ */
+struct scenario {
+	int (*build)(struct run *r);
+	void (*steps)(struct run *r);
+};
+
+FIXTURE(fileattr) {
+	char base[PATH_MAX];
+	struct run lfs, ovl;
+};
+
+FIXTURE_SETUP(fileattr)
+{
+	unsigned int v;
+
+	LFS_REQUIRE(return);
+	if (!lfs_fs_available("overlay"))
+		SKIP(return, "overlay is not in /proc/filesystems");
+	umask(022);
+	ASSERT_EQ(0, lfs_private_ns());
+	ASSERT_EQ(0, lfs_make_base(self->base));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/probe", self->base), "x"));
+	if (get_flags(lfs_fmt("%s/probe", self->base), &v))
+		SKIP(return, "tmpfs has no FS_IOC_GETFLAGS (before 6.0)");
+	snprintf(self->lfs.dir, sizeof(self->lfs.dir), "%s/lfs", self->base);
+	snprintf(self->ovl.dir, sizeof(self->ovl.dir), "%s/ovl", self->base);
+	self->lfs.fstype = lfs_fstype();
+	self->ovl.fstype = "overlay";
+}
+
+FIXTURE_TEARDOWN(fileattr)
+{
+	umount2(lfs_fmt("%s/m", self->lfs.dir), MNT_DETACH);
+	umount2(lfs_fmt("%s/m", self->ovl.dir), MNT_DETACH);
+	free(self->lfs.log.s);
+	free(self->ovl.log.s);
+	lfs_drop_base(self->base, NULL);
+}
+
+/* Run @sc on both layer sets and compare the transcripts. */
+static void run_scenario(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fileattr) *self,
+			 const struct scenario *sc)
+{
+	struct run *runs[2] = { &self->lfs, &self->ovl };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct run *r = runs[i];
+
+		ASSERT_EQ(0, make_layers(r));
+		ASSERT_EQ(0, sc->build(r));
+		ASSERT_EQ(0, mount_run(r)) TH_LOG("mounting %s", r->fstype);
+		wu_dump_add(&r->log, "\n");
+		sc->steps(r);
+	}
+	if (strcmp(self->ovl.log.s, self->lfs.log.s))
+		TH_LOG("%s and overlay differ", self->lfs.fstype);
+	EXPECT_STREQ(self->ovl.log.s, self->lfs.log.s);
+	EXPECT_EQ(NULL, strstr(self->ovl.log.s, "(expected"))
+		TH_LOG("overlay did not give the expected answers:%s",
+		       self->ovl.log.s);
+}
+
+/* ---- scenarios ------------------------------------------------------------- */
+
+/*
+ * An append-only lower file: refused truncation and plain writes before
+ * and after an appending write copies it up, and after a remount.
+ */
+static int build_append_file(struct run *r)
+{
+	return obj(r, "l", "f", false, FS_APPEND_FL, 0, 0644);
+}
+
+static void steps_append_file(struct run *r)
+{
+	lsattr(r, "f", "a");
+	fsgetx(r, "f", "a");
+	truncate_step(r, "f", EPERM);
+	write_step(r, "f", false, EPERM);
+	write_step(r, "f", true, 0);		/* copies f up */
+	upper_state(r, "f", "flags - protattr a");
+	lsattr(r, "f", "a");
+	fsgetx(r, "f", "a");
+	truncate_step(r, "f", EPERM);
+	write_step(r, "f", false, EPERM);
+	unlink_step(r, "f", EPERM);
+	rename_step(r, "f", "g", EPERM);
+	remount(r);
+	lsattr(r, "f", "a");
+	truncate_step(r, "f", EPERM);
+	write_step(r, "f", false, EPERM);
+	write_step(r, "f", true, 0);
+	unlink_step(r, "f", EPERM);
+}
+
+TEST_F(fileattr, append_only_file_copied_up)
+{
+	static const struct scenario sc = {
+		build_append_file, steps_append_file
+	};
+
+	run_scenario(_metadata, self, &sc);
+}
+
+/*
+ * An append-only lower directory: new names may be added (which copies it
+ * up), existing ones neither removed nor renamed, before and after.
+ */
+static int build_append_dir(struct run *r)
+{
+	int err = obj(r, "l", "d", true, 0, 0, 0755);
+
+	if (!err)
+		err = obj(r, "l", "d/f", false, 0, 0, 0644);
+	if (!err)
+		err = change_flags(lfs_fmt("%s/l/d", r->dir), FS_APPEND_FL, 0);
+	return err;
+}
+
+static void steps_append_dir(struct run *r)
+{
+	lsattr(r, "d", "a");
+	unlink_step(r, "d/f", EPERM);
+	create_step(r, "d/new", 0);		/* copies d up */
+	upper_state(r, "d", "flags - protattr a");
+	lsattr(r, "d", "a");
+	unlink_step(r, "d/f", EPERM);
+	unlink_step(r, "d/new", EPERM);
+	rename_step(r, "d/f", "d/g", EPERM);
+	rename_step(r, "d/new", "new", EPERM);
+	chmod_step(r, "d/f", 0600, 0);		/* copies d/f up into d */
+	remount(r);
+	lsattr(r, "d", "a");
+	unlink_step(r, "d/f", EPERM);
+	create_step(r, "d/new2", 0);
+}
+
+TEST_F(fileattr, append_only_dir_copied_up)
+{
+	static const struct scenario sc = {
+		build_append_dir, steps_append_dir
+	};
+
+	run_scenario(_metadata, self, &sc);
+}
+
+/* An immutable lower file: nothing through the mount can change it. */
+static int build_immutable_file(struct run *r)
+{
+	return obj(r, "l", "f", false, FS_IMMUTABLE_FL, 0, 0644);
+}
+
+static void steps_immutable_file(struct run *r)
+{
+	lsattr(r, "f", "i");
+	fsgetx(r, "f", "i");
+	write_step(r, "f", false, EPERM);
+	write_step(r, "f", true, EPERM);
+	truncate_step(r, "f", EPERM);
+	chmod_step(r, "f", 0600, EPERM);
+	utimes_now_step(r, "f", EPERM);
+	setxattr_step(r, "f", EPERM);
+	link_step(r, "f", "g", EPERM);
+	unlink_step(r, "f", EPERM);
+	rename_step(r, "f", "g", EPERM);
+	upper_state(r, "f", "ENOENT");
+}
+
+TEST_F(fileattr, immutable_file)
+{
+	static const struct scenario sc = {
+		build_immutable_file, steps_immutable_file
+	};
+
+	run_scenario(_metadata, self, &sc);
+}
+
+/*
+ * An immutable lower directory is copied up when a child of it is: the
+ * child must still go in (so the upper directory itself is not +i), and
+ * afterwards nothing may be added or removed.
+ */
+static int build_immutable_dir(struct run *r)
+{
+	int err = obj(r, "l", "d", true, 0, 0, 0755);
+
+	if (!err)
+		err = obj(r, "l", "d/f", false, 0, 0, 0644);
+	if (!err)
+		err = change_flags(lfs_fmt("%s/l/d", r->dir), FS_IMMUTABLE_FL,
+				   0);
+	return err;
+}
+
+static void steps_immutable_dir(struct run *r)
+{
+	lsattr(r, "d", "i");
+	create_step(r, "d/new", EPERM);
+	chmod_step(r, "d/f", 0600, 0);		/* copies d, then d/f up */
+	upper_state(r, "d", "flags - protattr i");
+	lsattr(r, "d", "i");
+	create_step(r, "d/new", EPERM);
+	unlink_step(r, "d/f", EPERM);
+	rename_step(r, "d/f", "d/g", EPERM);
+	write_step(r, "d/f", false, 0);
+	remount(r);
+	lsattr(r, "d", "i");
+	create_step(r, "d/new", EPERM);
+	unlink_step(r, "d/f", EPERM);
+}
+
+TEST_F(fileattr, immutable_dir_copied_up)
+{
+	static const struct scenario sc = {
+		build_immutable_dir, steps_immutable_dir
+	};
+
+	run_scenario(_metadata, self, &sc);
+}
+
+/*
+ * +A (noatime) is copied onto the upper inode; +d (nodump) is not copied
+ * at all by overlayfs; +a goes to protattr.
+ */
+static int build_other_flags(struct run *r)
+{
+	return obj(r, "l", "f", false,
+		   FS_NOATIME_FL | FS_NODUMP_FL | FS_APPEND_FL, 0, 0644);
+}
+
+static void steps_other_flags(struct run *r)
+{
+	lsattr(r, "f", "adA");
+	write_step(r, "f", true, 0);
+	upper_state(r, "f", "flags A protattr a");
+	lsattr(r, "f", "aA");
+	remount(r);
+	lsattr(r, "f", "aA");
+}
+
+TEST_F(fileattr, copy_up_copies_noatime_not_nodump)
+{
+	static const struct scenario sc = {
+		build_other_flags, steps_other_flags
+	};
+
+	run_scenario(_metadata, self, &sc);
+}
+
+/* chattr and lsattr through the mount, as root. */
+static int build_plain(struct run *r)
+{
+	int err = obj(r, "l", "f", false, 0, 0, 0644);
+
+	if (!err)
+		err = obj(r, "l", "g", false, 0, 0, 0644);
+	if (!err)
+		err = obj(r, "l", "h", false, 0, 0, 0644);
+	if (!err)
+		err = obj(r, "l", "d", true, 0, 0, 0755);
+	if (!err)
+		err = obj(r, "l", "d/f", false, 0, 0, 0644);
+	return err;
+}
+
+static void steps_chattr(struct run *r)
+{
+	lsattr(r, "f", "-");
+	lsattr(r, "d", "-");
+	chattr(r, "f", FS_APPEND_FL, 0, 0);	/* copies f up */
+	upper_state(r, "f", "flags - protattr a");
+	lsattr(r, "f", "a");
+	truncate_step(r, "f", EPERM);
+	write_step(r, "f", true, 0);
+	remount(r);
+	lsattr(r, "f", "a");
+	truncate_step(r, "f", EPERM);
+	chattr(r, "f", FS_IMMUTABLE_FL, 0, 0);
+	upper_state(r, "f", "flags - protattr ai");
+	write_step(r, "f", true, EPERM);
+	chattr(r, "f", 0, FS_APPEND_FL | FS_IMMUTABLE_FL, 0);
+	upper_state(r, "f", "flags - protattr ENODATA");
+	lsattr(r, "f", "-");
+	truncate_step(r, "f", 0);
+	chattr(r, "g", FS_NOATIME_FL | FS_NODUMP_FL, 0, 0);
+	upper_state(r, "g", "flags dA protattr ENODATA");
+	lsattr(r, "g", "dA");
+	chattr(r, "g", FS_SYNC_FL, 0, EOPNOTSUPP);	/* tmpfs has no +S */
+	lsattr(r, "g", "dA");
+	chattr(r, "d", FS_IMMUTABLE_FL, 0, 0);
+	upper_state(r, "d", "flags - protattr i");
+	fsgetx(r, "d", "i");
+	create_step(r, "d/x", EPERM);
+	unlink_step(r, "d/f", EPERM);
+	chattr(r, "d", 0, FS_IMMUTABLE_FL, 0);
+	create_step(r, "d/x", 0);
+	fssetx(r, "h", FS_XFLAG_APPEND, 0, 0);
+	upper_state(r, "h", "flags - protattr a");
+	fsgetx(r, "h", "a");
+	truncate_step(r, "h", EPERM);
+	fssetx(r, "h", 0, FS_XFLAG_APPEND, 0);
+	truncate_step(r, "h", 0);
+}
+
+TEST_F(fileattr, chattr_lsattr_through_mount)
+{
+	static const struct scenario sc = { build_plain, steps_chattr };
+
+	run_scenario(_metadata, self, &sc);
+}
+
+/* chattr and lsattr by users other than root. */
+static int build_users(struct run *r)
+{
+	int err = obj(r, "l", "root_f", false, 0, 0, 0644);
+
+	if (!err)
+		err = obj(r, "l", "root_priv", false, 0, 0, 0600);
+	if (!err)
+		err = obj(r, "l", "mine", false, 0, UID_A, 0644);
+	if (!err)
+		err = obj(r, "l", "mine_a", false, FS_APPEND_FL, UID_A, 0644);
+	return err;
+}
+
+static void steps_users(struct run *r)
+{
+	as_lsattr(r, UID_A, "root_f", 0);
+	as_lsattr(r, UID_A, "root_priv", EACCES);
+	as_chattr(r, UID_A, "root_f", FS_NODUMP_FL, 0, false, EPERM);
+	as_chattr(r, UID_A, "root_f", FS_XFLAG_NODUMP, 0, true, EPERM);
+	as_chattr(r, LFS_NOBODY, "mine", FS_NODUMP_FL, 0, false, EPERM);
+	as_chattr(r, UID_A, "mine", FS_APPEND_FL, 0, false, EPERM);
+	as_chattr(r, UID_A, "mine", FS_NODUMP_FL, 0, false, 0);
+	as_chattr(r, UID_A, "mine_a", 0, FS_APPEND_FL, false, EPERM);
+	upper_state(r, "root_f", "ENOENT");
+	upper_state(r, "mine", "flags d protattr ENODATA");
+	upper_state(r, "mine_a", "ENOENT");
+	lsattr(r, "mine", "d");
+	lsattr(r, "mine_a", "a");
+}
+
+TEST_F(fileattr, chattr_by_other_users)
+{
+	static const struct scenario sc = { build_users, steps_users };
+
+	run_scenario(_metadata, self, &sc);
+}
+
+/*
+ * Layers as overlayfs (or layerfs) left them: protattr on upper objects
+ * counts, on lower objects it does not, and a value overlayfs would not
+ * write is ignored.
+ */
+static int build_protattr(struct run *r)
+{
+	int err = obj(r, "u", "f", false, 0, 0, 0644);
+
+	if (!err)
+		err = WU_ERR(setxattr(lfs_fmt("%s/u/f", r->dir), PROTATTR,
+				      "ai", 2, 0));
+	if (!err)
+		err = obj(r, "u", "d", true, 0, 0, 0755);
+	if (!err)
+		err = obj(r, "u", "d/f", false, 0, 0, 0644);
+	if (!err)
+		err = WU_ERR(setxattr(lfs_fmt("%s/u/d", r->dir), PROTATTR,
+				      "a", 1, 0));
+	if (!err)
+		err = obj(r, "u", "bad", false, 0, 0, 0644);
+	if (!err)
+		err = WU_ERR(setxattr(lfs_fmt("%s/u/bad", r->dir), PROTATTR,
+				      "ax", 2, 0));
+	if (!err)
+		err = obj(r, "l", "low", false, 0, 0, 0644);
+	if (!err)
+		err = WU_ERR(setxattr(lfs_fmt("%s/l/low", r->dir), PROTATTR,
+				      "a", 1, 0));
+	return err;
+}
+
+static void steps_protattr(struct run *r)
+{
+	lsattr(r, "f", "ia");
+	write_step(r, "f", true, EPERM);
+	unlink_step(r, "f", EPERM);
+	lsattr(r, "d", "a");
+	unlink_step(r, "d/f", EPERM);
+	create_step(r, "d/new", 0);
+	lsattr(r, "bad", "-");
+	truncate_step(r, "bad", 0);
+	lsattr(r, "low", "-");
+	truncate_step(r, "low", 0);		/* copies low up */
+	upper_state(r, "low", "flags - protattr ENODATA");
+	chattr(r, "f", 0, FS_IMMUTABLE_FL, 0);
+	upper_state(r, "f", "flags - protattr a");
+	write_step(r, "f", true, 0);
+	truncate_step(r, "f", EPERM);
+}
+
+TEST_F(fileattr, protattr_on_disk)
+{
+	static const struct scenario sc = { build_protattr, steps_protattr };
+
+	run_scenario(_metadata, self, &sc);
+}
+
+/*
+ * The two filesystems read each other's layers: flags set through one are
+ * there through the other on the same directories.
+ */
+TEST_F(fileattr, protattr_written_by_the_other)
+{
+	struct run *runs[2] = { &self->lfs, &self->ovl };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct run *r = runs[i];
+
+		ASSERT_EQ(0, make_layers(r));
+		ASSERT_EQ(0, build_plain(r));
+		ASSERT_EQ(0, mount_run(r));
+		chattr(r, "f", FS_APPEND_FL, 0, 0);
+		chattr(r, "d", FS_IMMUTABLE_FL, 0, 0);
+		ASSERT_EQ(0, umount(lfs_fmt("%s/m", r->dir)));
+	}
+	/* Swap: layerfs on the layers overlay wrote, and the reverse. */
+	self->lfs.fstype = "overlay";
+	self->ovl.fstype = lfs_fstype();
+	for (i = 0; i < 2; i++) {
+		struct run *r = runs[i];
+
+		ASSERT_EQ(0, mount_run(r));
+		wu_dump_add(&r->log, "\n");
+		lsattr(r, "f", "a");
+		lsattr(r, "d", "i");
+		truncate_step(r, "f", EPERM);
+		create_step(r, "d/x", EPERM);
+	}
+	EXPECT_STREQ(self->lfs.log.s, self->ovl.log.s);
+	EXPECT_EQ(NULL, strstr(self->ovl.log.s, "(expected"))
+		TH_LOG("%s", self->ovl.log.s);
+	EXPECT_EQ(NULL, strstr(self->lfs.log.s, "(expected"))
+		TH_LOG("%s", self->lfs.log.s);
+}
+
+TEST_HARNESS_MAIN
