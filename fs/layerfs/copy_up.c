@@ -26,6 +26,7 @@
 
 #include <linux/fs.h>
 #include <linux/file.h>
+#include <linux/fileattr.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
@@ -165,6 +166,59 @@ static int layerfs_copy_xattrs(struct super_block *sb,
 out_free:
 	kvfree(buf);
 	return err;
+}
+
+/*
+ * The file attributes (chattr flags) a copy gets, as in overlayfs: +S and
+ * +A on the copy itself, where the upper filesystem can hold them (an
+ * upper that cannot, e.g. tmpfs for +S, fails the copy-up, as it does on
+ * overlayfs); other flags, such as +d, are not copied.
+ */
+#define LAYERFS_COPY_FS_FLAGS	(FS_SYNC_FL | FS_NOATIME_FL)
+#define LAYERFS_COPY_FSX_FLAGS	(FS_XFLAG_SYNC | FS_XFLAG_NOATIME)
+
+/*
+ * Copy the file attributes of @old to the copy @new.  The append-only and
+ * immutable flags are not set on the copy, which could then not be renamed
+ * into place, nor (a directory) take copied-up children and whiteouts:
+ * they are recorded in its protattr xattr (layerfs_set_protattr()), and
+ * the layerfs inode, which mirrors the lower object, already has them.
+ * Only called when the layerfs inode has one of the flags involved.
+ */
+static int layerfs_copy_fileattr(struct super_block *sb,
+				 const struct path *old, const struct path *new)
+{
+	struct fileattr oldfa = { .flags_valid = true };
+	struct fileattr newfa = { .flags_valid = true };
+	int err;
+
+	err = layerfs_real_fileattr_get(old, &oldfa);
+	/* No file attributes in the lower filesystem (ntfs-3g: EINVAL). */
+	if (err == -ENOTTY || err == -EINVAL)
+		return 0;
+	if (err)
+		return err;
+
+	if (oldfa.flags & (FS_APPEND_FL | FS_IMMUTABLE_FL)) {
+		err = layerfs_set_protattr(sb, new->dentry, oldfa.flags);
+		if (err)
+			return err;
+	}
+
+	if (!(oldfa.flags & LAYERFS_COPY_FS_FLAGS))
+		return 0;
+	err = layerfs_real_fileattr_get(new, &newfa);
+	if (err == -ENOTTY || err == -EINVAL) {
+		pr_warn_once("upper filesystem has no file attributes: +S and +A not copied\n");
+		return 0;
+	}
+	if (err)
+		return err;
+	newfa.flags &= ~LAYERFS_COPY_FS_FLAGS;
+	newfa.flags |= oldfa.flags & LAYERFS_COPY_FS_FLAGS;
+	newfa.fsx_xflags &= ~LAYERFS_COPY_FSX_FLAGS;
+	newfa.fsx_xflags |= oldfa.fsx_xflags & LAYERFS_COPY_FSX_FLAGS;
+	return layerfs_real_fileattr_set(new, &newfa);
 }
 
 /* Set an upper object's atime and mtime; called with its i_rwsem held. */
@@ -308,6 +362,10 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 		err = layerfs_copy_data(&lowerpath, &temppath, stat.size);
 	if (!err)
 		err = layerfs_copy_xattrs(sb, &li->lower[0], temp);
+	if (!err && (inode->i_flags & (S_APPEND | S_IMMUTABLE | S_NOATIME |
+				       S_SYNC)) &&
+	    (S_ISREG(stat.mode) || S_ISDIR(stat.mode)))
+		err = layerfs_copy_fileattr(sb, &lowerpath, &temppath);
 	if (!err)
 		err = layerfs_copy_attr(sb, temp, &stat);
 	if (!err) {

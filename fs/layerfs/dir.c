@@ -729,4 +729,6 @@ const struct inode_operations layerfs_dir_inode_operations = {
 	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
+	.fileattr_get	= layerfs_fileattr_get,
+	.fileattr_set	= layerfs_fileattr_set,
 };

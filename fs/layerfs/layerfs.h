@@ -77,11 +77,14 @@
  * layers mount under both:
  *  - a whiteout is a character device with device number 0/0;
  *  - an opaque directory carries the xattr trusted.overlay.opaque = "y";
+ *  - the append-only and immutable flags of an upper object are kept in
+ *    its xattr trusted.overlay.protattr ("a", "i" or "ai"), not set on it;
  *  - scratch files live in <workdir>/work.
  * Only util.c interprets them.
  */
 #define LAYERFS_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "overlay."
 #define LAYERFS_XATTR_OPAQUE	LAYERFS_XATTR_PREFIX "opaque"
+#define LAYERFS_XATTR_PROTATTR	LAYERFS_XATTR_PREFIX "protattr"
 #define LAYERFS_WORKDIR_NAME	"work"
 
 /**
@@ -251,6 +254,9 @@ int layerfs_do_rename(struct super_block *sb, struct inode *olddir,
 int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth);
 int layerfs_cleanup_entry(struct super_block *sb, struct dentry *parent,
 			  struct dentry *child, int depth);
+u32 layerfs_get_protattr(struct super_block *sb, struct dentry *upper);
+int layerfs_set_protattr(struct super_block *sb, struct dentry *upper,
+			 u32 fsflags);
 
 /* copy_up.c */
 int layerfs_copy_up(struct dentry *dentry);
@@ -278,6 +284,13 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 		    struct kstat *stat, u32 request_mask, unsigned int flags);
 int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
 		    struct iattr *attr);
+int layerfs_real_fileattr_get(const struct path *realpath,
+			      struct fileattr *fa);
+int layerfs_real_fileattr_set(const struct path *realpath,
+			      struct fileattr *fa);
+int layerfs_fileattr_get(struct dentry *dentry, struct fileattr *fa);
+int layerfs_fileattr_set(struct layerfs_idmap *idmap, struct dentry *dentry,
+			 struct fileattr *fa);
 
 /* namei.c */
 struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
