@@ -214,7 +214,8 @@ out_cleanup:
 
 /*
  * Create @dentry (negative in the merged view) as @attr in the upper layer.
- * The caller holds write access to the upper layer.
+ * The caller copied the parent up, then took write access to the upper
+ * layer (copy-up must come first: see layerfs_copy_up_flags()).
  */
 static int layerfs_create_object(struct dentry *dentry,
 				 const struct layerfs_cattr *attr)
@@ -228,9 +229,6 @@ static int layerfs_create_object(struct dentry *dentry,
 	struct cred *creator;
 	int err;
 
-	err = layerfs_copy_up(parent);
-	if (err)
-		return err;
 	upperdir = layerfs_upper(d_inode(parent));
 	udir = d_inode(upperdir);
 
@@ -299,6 +297,9 @@ static int layerfs_make(struct inode *dir, struct dentry *dentry,
 	if (!IS_POSIXACL(d_inode(upper_root)) && !S_ISLNK(attr->mode))
 		attr->mode &= ~current_umask();
 
+	err = layerfs_copy_up(dentry->d_parent);
+	if (err)
+		return err;
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
 		return err;
@@ -348,14 +349,16 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	struct layerfs_cattr attr = { .mode = d_inode(old)->i_mode };
 	int err;
 
+	err = layerfs_copy_up(old);
+	if (!err)
+		err = layerfs_copy_up(new->d_parent);
+	if (err)
+		return err;
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
 		return err;
-	err = layerfs_copy_up(old);
-	if (!err) {
-		attr.hardlink = layerfs_upper(d_inode(old));
-		err = layerfs_create_object(new, &attr);
-	}
+	attr.hardlink = layerfs_upper(d_inode(old));
+	err = layerfs_create_object(new, &attr);
 	if (!err)
 		layerfs_copyattr(d_inode(old));
 	layerfs_drop_write(dir->i_sb);
@@ -490,18 +493,17 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 	struct dentry *upperdir;
 	int err;
 
-	err = layerfs_want_write(sb);
-	if (err)
-		return err;
-
 	if (is_dir) {
 		err = layerfs_check_empty_dir(dentry);
 		if (err)
-			goto out_drop_write;
+			return err;
 	}
 	err = layerfs_copy_up(dentry->d_parent);
 	if (err)
-		goto out_drop_write;
+		return err;
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
 
 	upperdir = layerfs_upper(dir);
 	old_cred = layerfs_override_creds(sb);
@@ -520,7 +522,6 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 			drop_nlink(inode);
 		layerfs_copyattr(dir);
 	}
-out_drop_write:
 	layerfs_drop_write(sb);
 	return err;
 }
@@ -641,14 +642,10 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	    (exchange && layerfs_dir_has_lower(new)))
 		return -EXDEV;
 
-	err = layerfs_want_write(sb);
-	if (err)
-		return err;
-
 	if (replace_dir) {
 		err = layerfs_check_empty_dir(new);
 		if (err)
-			goto out_drop_write;
+			return err;
 	}
 	err = layerfs_copy_up(old);
 	if (!err)
@@ -656,7 +653,10 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	if (!err && exchange)
 		err = layerfs_copy_up(new);
 	if (err)
-		goto out_drop_write;
+		return err;
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
 
 	/*
 	 * Two names of one upper file (hard links): rename(2) succeeds and

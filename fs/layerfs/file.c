@@ -147,13 +147,9 @@ static int layerfs_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 
 	if ((file->f_mode & FMODE_WRITE) || (file->f_flags & O_TRUNC)) {
-		err = layerfs_want_write(inode->i_sb);
-		if (err)
-			goto out_free;
 		err = layerfs_copy_up_flags(file_dentry(file),
 					    file->f_flags & O_DIRECT ? 0 :
 					    file->f_flags & O_TRUNC);
-		layerfs_drop_write(inode->i_sb);
 		if (err)
 			goto out_free;
 	}

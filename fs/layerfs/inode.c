@@ -293,14 +293,13 @@ int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
 	    !(attr->ia_valid & ATTR_MTIME))
 		attr->ia_valid |= ATTR_MTIME | ATTR_CTIME;
 
-	err = layerfs_want_write(sb);
-	if (err)
-		return err;
-
 	err = layerfs_copy_up_flags(dentry, truncate && !attr->ia_size ?
 				    O_TRUNC : 0);
 	if (err)
-		goto out_drop_write;
+		return err;
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
 
 	upper = layerfs_upper(inode);
 	realinode = d_inode(upper);
@@ -477,12 +476,12 @@ int layerfs_fileattr_set(struct layerfs_idmap *idmap, struct dentry *dentry,
 	struct path upperpath;
 	int err;
 
+	err = layerfs_copy_up(dentry);
+	if (err)
+		return err;
 	err = layerfs_want_write(sb);
 	if (err)
 		return err;
-	err = layerfs_copy_up(dentry);
-	if (err)
-		goto out_drop_write;
 
 	upperpath.mnt = layerfs_upper_layer(sb)->root.mnt;
 	upperpath.dentry = layerfs_upper(inode);
@@ -499,8 +498,6 @@ int layerfs_fileattr_set(struct layerfs_idmap *idmap, struct dentry *dentry,
 	}
 	revert_creds(old_cred);
 	layerfs_copyattr(inode);
-
-out_drop_write:
 	layerfs_drop_write(sb);
 	return err;
 }

@@ -26,6 +26,8 @@
 #define _GNU_SOURCE
 
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include "kselftest_harness.h"
 #include "layerfs_util.h"
@@ -846,6 +848,86 @@ TEST_F(fileattr, protattr_written_by_the_other)
 		TH_LOG("%s", self->ovl.log.s);
 	EXPECT_EQ(NULL, strstr(self->lfs.log.s, "(expected"))
 		TH_LOG("%s", self->lfs.log.s);
+}
+
+/* ---- what else copy-up gives the copy ------------------------------------ */
+
+/*
+ * Set the capability sets of the calling thread to exactly @keep (CAP_*
+ * bits below 32, permitted and effective).
+ */
+static int set_caps(__u32 keep)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = {
+		{ .effective = keep, .permitted = keep, .inheritable = 0 },
+	};
+
+	return syscall(SYS_capset, &h, d) ? errno : 0;
+}
+
+/* (In a child.)  Mount @arg's layer set as root without CAP_FSETID. */
+static int mount_without_fsetid(const void *arg)
+{
+	if (set_caps(~(1U << CAP_FSETID)))
+		return 255;
+	return mount_run((struct run *)arg);
+}
+
+static void stat_step(struct run *r, const char *what, const char *path,
+		      const char *want)
+{
+	struct stat st;
+	char state[64];
+
+	if (lstat(path, &st))
+		snprintf(state, sizeof(state), "%s", errname(errno));
+	else
+		snprintf(state, sizeof(state), "%o %u:%u",
+			 (unsigned int)(st.st_mode & 07777), st.st_uid,
+			 st.st_gid);
+	wu_dump_add(&r->log, "%s: %s\n", what, state);
+	if (strcmp(state, want))
+		wu_dump_add(&r->log, "  (expected %s)\n", want);
+}
+
+/*
+ * Copy-up gives the copy the lower object's mode before its owner, as
+ * overlayfs's ovl_set_attr() does: while the copy still belongs to the
+ * mounter, so that a mounter outside the object's group and without
+ * CAP_FSETID keeps its setgid bit; a chown that does not ask for it
+ * (ATTR_KILL_S*ID) clears neither setgid nor setuid on a local upper.
+ */
+TEST_F(fileattr, copy_up_mode_then_owner)
+{
+	struct run *runs[2] = { &self->lfs, &self->ovl };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct run *r = runs[i];
+
+		ASSERT_EQ(0, make_layers(r));
+		ASSERT_EQ(0, obj(r, "l", "sg", false, 0, UID_A, 06755));
+		ASSERT_EQ(0, obj(r, "l", "sgd", true, 0, UID_A, 02755));
+		ASSERT_EQ(0, lfs_in_child(mount_without_fsetid, r))
+			TH_LOG("mounting %s without CAP_FSETID", r->fstype);
+		wu_dump_add(&r->log, "\n");
+		stat_step(r, "sg", mnt(r, "sg"), "6755 1000:1000");
+		utimes_now_step(r, "sg", 0);		/* copies sg up */
+		stat_step(r, "sg", mnt(r, "sg"), "6755 1000:1000");
+		stat_step(r, "upper sg", lfs_fmt("%s/u/sg", r->dir),
+			  "6755 1000:1000");
+		create_step(r, "sgd/x", 0);		/* copies sgd up */
+		stat_step(r, "sgd", mnt(r, "sgd"), "2755 1000:1000");
+		stat_step(r, "upper sgd", lfs_fmt("%s/u/sgd", r->dir),
+			  "2755 1000:1000");
+		stat_step(r, "sgd/x", mnt(r, "sgd/x"), "644 0:1000");
+	}
+	EXPECT_STREQ(self->ovl.log.s, self->lfs.log.s);
+	EXPECT_EQ(NULL, strstr(self->ovl.log.s, "(expected"))
+		TH_LOG("overlay: %s", self->ovl.log.s);
 }
 
 TEST_HARNESS_MAIN
