@@ -18,8 +18,13 @@
 #   $CACHE/debs/                       linux-image-*.deb as downloaded by apt
 #   $CACHE/kernels/<kver>/vmlinuz      the kernel the VM boots
 #   $CACHE/kernels/<kver>/config       its configuration
-#   $CACHE/kernels/<kver>/modules/     uncompressed overlay.ko (+ dependencies)
-#   $CACHE/kernels/<kver>/modules/load-order   insmod order, one file name a line
+#   $CACHE/kernels/<kver>/modules/     uncompressed overlay.ko (+ dependencies),
+#                                      and loop, squashfs, ext4, xfs, quota_v2
+#                                      (+ dependencies)
+#   $CACHE/kernels/<kver>/modules/load-order   insmod order at boot, one file
+#                                      name a line
+#   $CACHE/kernels/<kver>/modules/fs-modules   "NAME FILE.ko ..." a line: the
+#                                      modules loaded on demand by lfs_make_fs()
 #   $CACHE/linux-src/                  the few files we use from linux-source-6.12:
 #                                      kselftest harness + lib.mk, checkpatch.pl
 #   $CACHE/kernels/debug/              the debug kernel, laid out the same, plus

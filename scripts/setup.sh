@@ -11,14 +11,18 @@
 #
 #  * host packages: qemu, busybox-static, cpio, kmod, xz-utils, sparse, rsync,
 #    stress-ng (copied into the VM for selftests/layerfs/stress_ng.sh),
+#    squashfs-tools, e2fsprogs, xfsprogs, quota (mksquashfs, mkfs.ext4,
+#    mkfs.xfs, quotacheck, quotaon, setquota: scripts/vm.sh copies them and
+#    their libraries into the VM for lfs_make_fs() of layerfs_util.h),
 #    gcc, make, libc6-dev, perl, linux-source-6.12, python3-docutils (the
 #    rst check of scripts/lint.sh);
 #  * for each kernel series (6.12, 6.1) the newest ABI apt offers at setup time
 #    (never hard-coded): its linux-headers-<kver> package is installed, its
 #    linux-image-<kver> package is only downloaded and unpacked into the cache
-#    (it is NOT installed as a host kernel); we keep vmlinuz and an
-#    uncompressed overlay.ko (Debian 6.12 ships modules as .ko.xz, busybox
-#    insmod cannot read those);
+#    (it is NOT installed as a host kernel); we keep vmlinuz and, uncompressed
+#    (Debian 6.12 ships modules as .ko.xz, busybox insmod cannot read those),
+#    the modules of VM_MODULES and VM_FS_MODULES with everything they need;
+#    the kernel is unpacked again when one of those lists grows;
 #  * from linux-source-6.12: the kselftest harness, lib.mk and checkpatch.pl.
 #
 # The result is recorded in $CACHE/manifest (see scripts/lib.sh for the layout).
@@ -30,7 +34,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 HOST_PACKAGES="qemu-system-x86 busybox-static cpio kmod xz-utils sparse rsync
-	gcc make libc6-dev perl linux-source-6.12 stress-ng python3-docutils"
+	gcc make libc6-dev perl linux-source-6.12 stress-ng python3-docutils
+	squashfs-tools e2fsprogs xfsprogs quota"
 DEBUG_PACKAGES="flex bison bc libelf-dev"
 
 # Files taken from the linux-source tarball, relative to its top directory.
@@ -42,8 +47,17 @@ SRC_FILES="tools/testing/selftests/kselftest_harness.h
 	scripts/spelling.txt
 	scripts/const_structs.checkpatch"
 
-# Modules the VM loads besides layerfs.ko.
+# Modules the VM loads at boot besides layerfs.ko: overlay.ko, the reference.
 VM_MODULES="overlay"
+# Modules the selftests' real filesystems need (lfs_make_fs() in
+# selftests/layerfs/layerfs_util.h): loop devices, a read-only squashfs, ext4,
+# xfs, and quota_v2 for ext4's usrquota.  All are modules (=m) in Debian's
+# 6.1 and 6.12 configs.  They are NOT loaded at boot (under TCG, insmod of
+# ext4 and xfs takes 17 seconds): modules/fs-modules has one line per name,
+# "NAME FILE.ko ...", the files to load for it in order, dependencies first,
+# and lfs_make_fs() loads what it needs with finit_module(2).
+VM_FS_MODULES="loop squashfs ext4 xfs quota_v2"
+VM_MODULES_SKIP="crc32c-intel crc32c_intel"
 
 export DEBIAN_FRONTEND=noninteractive
 APT_UPDATED=0
@@ -108,42 +122,81 @@ cache_complete() {
 		kver=${!key:-}
 		[ -n "$kver" ] || return 1
 		is_installed "linux-headers-$kver" || return 1
-		[ -s "$CACHE/kernels/$kver/vmlinuz" ] || return 1
-		[ -s "$CACHE/kernels/$kver/modules/load-order" ] || return 1
+		kernel_complete "$kver" || return 1
 	done
 	[ -r "$CACHE/linux-src/tools/testing/selftests/lib.mk" ] &&
 		[ -r "$CACHE/linux-src/scripts/checkpatch.pl" ]
 }
 
-# Find the file of module NAME (overlay, or a dependency) in an unpacked image.
-module_file() {
-	local moddir=$1 name=$2
-	find "$moddir" \( -name "$name.ko" -o -name "$name.ko.xz" \
-		-o -name "${name//_/-}.ko" -o -name "${name//_/-}.ko.xz" \) | head -n 1
+# Does the cache hold vmlinuz and every module of VM_MODULES and
+# VM_FS_MODULES for KVER?  (A cache made before a module joined a list lacks
+# it: unpack again.)
+kernel_complete() {
+	local dir=$CACHE/kernels/$1 mod
+	[ -s "$dir/vmlinuz" ] && [ -s "$dir/modules/load-order" ] || return 1
+	for mod in $VM_MODULES; do
+		grep -qx "$mod.ko" "$dir/modules/load-order" || return 1
+	done
+	for mod in $VM_FS_MODULES; do
+		grep -q "^$mod " "$dir/modules/fs-modules" 2>/dev/null || return 1
+	done
 }
 
-# Copy module NAME and, first, everything it depends on into OUT (uncompressed)
-# and append it to OUT/load-order, dependencies before dependents.
-collect_module() {
-	local moddir=$1 out=$2 name=$3 file dep deps
-	grep -qx "$name.ko" "$out/load-order" 2>/dev/null && return
-	file=$(module_file "$moddir" "$name")
-	[ -n "$file" ] || die "module $name not found under $moddir"
-	case "$file" in
-	*.xz) xz -dc "$file" >"$out/$name.ko" ;;
-	*)    cp "$file" "$out/$name.ko" ;;
-	esac
-	deps=$(modinfo -F depends "$out/$name.ko" | tr ',' ' ')
-	for dep in $deps; do
-		collect_module "$moddir" "$out" "$dep"
+# Print the files to insmod for module NAME of the unpacked image ROOT (after
+# depmod), dependencies first, soft ones included, as modprobe computes them;
+# VM_MODULES_SKIP left out.
+module_chain() {
+	local root=$1 kver=$2 name=$3 file
+	modprobe -d "$root" -S "$kver" --show-depends "$name" >"$root/.chain" ||
+		die "modprobe --show-depends $name failed for $kver"
+	for file in $(awk '$1 == "insmod" { print $2 }' "$root/.chain"); do
+		case " $VM_MODULES_SKIP " in
+		*" $(basename "$file" | sed 's/\.ko.*//') "*) ;;
+		*) echo "$file" ;;
+		esac
 	done
-	echo "$name.ko" >>"$out/load-order"
+}
+
+# Copy FILE (a module, maybe .xz) into OUT uncompressed unless it is there;
+# print its name there.
+copy_module() {
+	local file=$1 out=$2 name
+	name=$(basename "$file" .xz)
+	if [ ! -e "$out/$name" ]; then
+		case "$file" in
+		*.xz) xz -dc "$file" >"$out/$name" ;;
+		*)    cp "$file" "$out/$name" ;;
+		esac
+	fi
+	echo "$name"
+}
+
+# Copy the modules of VM_MODULES and VM_FS_MODULES, with everything they
+# depend on, from the unpacked image ROOT into OUT (uncompressed); list the
+# former in OUT/load-order (insmod order), the latter in OUT/fs-modules.
+collect_modules() {
+	local root=$1 kver=$2 out=$3 mod file line
+	depmod -b "$root" "$kver" || die "depmod of linux-image-$kver failed"
+	for mod in $VM_MODULES; do
+		for file in $(module_chain "$root" "$kver" "$mod"); do
+			file=$(copy_module "$file" "$out")
+			grep -qx "$file" "$out/load-order" 2>/dev/null ||
+				echo "$file" >>"$out/load-order"
+		done
+	done
+	for mod in $VM_FS_MODULES; do
+		line=$mod
+		for file in $(module_chain "$root" "$kver" "$mod"); do
+			line+=" $(copy_module "$file" "$out")"
+		done
+		echo "$line" >>"$out/fs-modules"
+	done
 }
 
 # Download linux-image-KVER, unpack it, keep vmlinuz and the VM's modules.
 fetch_kernel() {
-	local kver=$1 dir=$CACHE/kernels/$1 tmp deb mod
-	[ -s "$dir/vmlinuz" ] && [ -s "$dir/modules/load-order" ] && return
+	local kver=$1 dir=$CACHE/kernels/$1 tmp deb
+	kernel_complete "$kver" && return
 	need_root "downloading linux-image-$kver"
 	mkdir -p "$CACHE/debs"
 	deb=$(find "$CACHE/debs" -name "linux-image-${kver}_*.deb" | sort -V | tail -n 1)
@@ -162,9 +215,7 @@ fetch_kernel() {
 	mkdir -p "$tmp/out/modules"
 	cp "$tmp/root/boot/vmlinuz-$kver" "$tmp/out/vmlinuz"
 	cp "$tmp/root/boot/config-$kver" "$tmp/out/config"
-	for mod in $VM_MODULES; do
-		collect_module "$tmp/root/lib/modules/$kver" "$tmp/out/modules" "$mod"
-	done
+	collect_modules "$tmp/root" "$kver" "$tmp/out/modules"
 	rm -rf "$dir"
 	mkdir -p "$CACHE/kernels"
 	mv "$tmp/out" "$dir"

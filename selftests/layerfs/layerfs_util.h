@@ -486,4 +486,379 @@ static inline const char *lfs_list(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+
+/*
+ * Real filesystems in the VM: lfs_make_fs() builds a squashfs, ext4 or xfs
+ * image in a (sparse) file and loop-mounts it, so a test can put a layer on
+ * something else than tmpfs (a read-only lower, ext4 with usrquota, xfs).
+ * scripts/setup.sh collects loop, squashfs, ext4, xfs and quota_v2 from the
+ * Debian kernel image; whenever a selected test's source names lfs_make_fs,
+ * scripts/vm.sh puts them in /modules/ (listed in /modules/fs-modules, not
+ * loaded at boot: lfs_load_fs() loads them on first use) and copies
+ * mksquashfs, mkfs.ext4, mkfs.xfs, quotacheck, quotaon and setquota into the
+ * VM.  Use LFS_REQUIRE_REALFS() first: it loads the modules and SKIPs when
+ * the filesystem, /dev/loop-control or the tool is missing (the debug kernel
+ * has no ext4, squashfs or xfs, for one).
+ */
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <linux/loop.h>
+
+/* What scripts/vm.sh writes: "NAME FILE.ko ..." a line, in load order. */
+#define LFS_FS_MODULES		"/modules/fs-modules"
+
+/*
+ * Load module @name and what it needs as /modules/fs-modules lists them
+ * (finit_module(2); a module already in /sys/module is skipped).  0, ENOENT
+ * when the list or @name is not there (not in the VM, or no selected test
+ * names lfs_make_fs), else the errno of the failing load.
+ */
+static inline int lfs_load_module(const char *name)
+{
+	char line[1024], *tok, *save = NULL;
+	int err = ENOENT;
+	FILE *f = fopen(LFS_FS_MODULES, "r");
+
+	if (!f)
+		return ENOENT;
+	while (err == ENOENT && fgets(line, sizeof(line), f)) {
+		tok = strtok_r(line, " \n", &save);
+		if (!tok || strcmp(tok, name))
+			continue;
+		err = 0;
+		while (!err && (tok = strtok_r(NULL, " \n", &save))) {
+			char mod[128], *p;
+			int fd;
+
+			/* "crc32c_generic.ko" is /sys/module/crc32c_generic */
+			snprintf(mod, sizeof(mod), "%s", tok);
+			p = strstr(mod, ".ko");
+			if (p)
+				*p = '\0';
+			for (p = mod; *p; p++)
+				if (*p == '-')
+					*p = '_';
+			if (!access(lfs_fmt("/sys/module/%s", mod), F_OK))
+				continue;
+			fd = open(lfs_fmt("/modules/%s", tok), O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				err = errno;
+				break;
+			}
+			if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)
+				err = errno;
+			close(fd);
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+/*
+ * Load what a loop-mounted filesystem of @type needs ("squashfs", "ext4",
+ * "xfs"): loop, @type, and quota_v2 for ext4 (its quota feature uses the
+ * v2 format).  Only what is not loaded yet; failures are left for
+ * lfs_realfs_missing() to notice.
+ */
+static inline void lfs_load_fs(const char *type)
+{
+	if (access("/dev/loop-control", F_OK))
+		lfs_load_module("loop");
+	if (!lfs_fs_available(type))
+		lfs_load_module(type);
+	if (!strcmp(type, "ext4") && access("/sys/module/quota_v2", F_OK))
+		lfs_load_module("quota_v2");
+}
+
+/* Image size of an ext4 or xfs made by lfs_make_fs() (sparse). */
+#define LFS_REALFS_MIB		64
+
+/* Find program @name in $PATH (or /usr/sbin, /sbin); true when executable. */
+static inline bool lfs_have_tool(const char *name)
+{
+	const char *path = getenv("PATH");
+	char dirs[4096], *dir, *save = NULL;
+
+	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin:/usr/bin:/bin",
+		 path ? path : "");
+	for (dir = strtok_r(dirs, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		if (*dir && !access(lfs_fmt("%s/%s", dir, name), X_OK))
+			return true;
+	}
+	return false;
+}
+
+/* The program that makes a filesystem of @type, or NULL for an unknown type. */
+static inline const char *lfs_mkfs_tool(const char *type)
+{
+	if (!strcmp(type, "squashfs"))
+		return "mksquashfs";
+	if (!strcmp(type, "ext4"))
+		return "mkfs.ext4";
+	if (!strcmp(type, "xfs"))
+		return "mkfs.xfs";
+	return NULL;
+}
+
+/*
+ * NULL when lfs_make_fs(@type, ...) can work here, else what is missing
+ * (for SKIP): we must be root, the kernel must know @type (after
+ * lfs_load_fs()), loop devices must exist and the mkfs tool must be in $PATH.
+ */
+static inline const char *lfs_realfs_missing(const char *type)
+{
+	const char *tool = lfs_mkfs_tool(type);
+
+	if (!tool)
+		return "unknown filesystem type for lfs_make_fs()";
+	if (geteuid() != 0)
+		return "must be run as root";
+	lfs_load_fs(type);
+	if (!lfs_fs_available(type))
+		return lfs_fmt("%s is not in /proc/filesystems", type);
+	if (access("/dev/loop-control", R_OK | W_OK))
+		return "no /dev/loop-control (module loop)";
+	if (!lfs_have_tool(tool))
+		return lfs_fmt("%s is not installed", tool);
+	return NULL;
+}
+
+/* SKIP unless lfs_make_fs(@type, ...) can work; see lfs_realfs_missing(). */
+#define LFS_REQUIRE_REALFS(statement, type) do { \
+	const char *__why = lfs_realfs_missing(type); \
+	if (__why) \
+		SKIP(statement, "%s", __why); \
+} while (0)
+
+/*
+ * Run @argv (argv[0] looked up in $PATH) with @env_extra (NULL-terminated
+ * "NAME=VALUE" list, or NULL) added to the environment, stdout to
+ * /dev/null; stderr stays the test's, so a tool's complaint lands in the
+ * log.  0 when it exited 0, ENOENT when it could not be run, else EIO.
+ */
+static inline int lfs_run(const char *const argv[], const char *const env_extra[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0)
+			dup2(fd, 1);
+		for (; env_extra && *env_extra; env_extra++)
+			putenv((char *)*env_extra);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return ENOENT;
+	fprintf(stderr, "# %s: status 0x%x\n", argv[0], status);
+	return EIO;
+}
+
+/*
+ * Attach @img to a free loop device, read-only if @ro, and return its open
+ * file descriptor (the device's name in @dev, 32 bytes), or -errno.  The
+ * device has LO_FLAGS_AUTOCLEAR: it detaches itself when the last user goes,
+ * so mount it, then close the descriptor, and the unmount frees the device.
+ */
+static inline int lfs_loop_attach(const char *img, bool ro, char *dev)
+{
+	struct loop_config cfg;
+	int ctl, fd, lfd, n, tries, err;
+
+	fd = open(img, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0) {
+		err = -errno;
+		goto out_close;
+	}
+	/* Another process may grab the free device first: take the next. */
+	for (tries = 0; tries < 16; tries++) {
+		n = ioctl(ctl, LOOP_CTL_GET_FREE);
+		if (n < 0) {
+			err = -errno;
+			goto out_ctl;
+		}
+		snprintf(dev, 32, "/dev/loop%d", n);
+		lfd = open(dev, O_RDWR | O_CLOEXEC);
+		if (lfd < 0) {
+			err = -errno;
+			goto out_ctl;
+		}
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.fd = fd;
+		cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR |
+				    (ro ? LO_FLAGS_READ_ONLY : 0);
+		if (!ioctl(lfd, LOOP_CONFIGURE, &cfg)) {
+			err = lfd;
+			goto out_ctl;
+		}
+		err = -errno;
+		close(lfd);
+		if (err != -EBUSY)
+			goto out_ctl;
+	}
+out_ctl:
+	close(ctl);
+out_close:
+	close(fd);
+	return err;
+}
+
+/*
+ * Split mount options @opts ("ro,noatime,usrquota") into mount(2) flags
+ * (ro, nosuid, nodev, noexec, noatime, sync, dirsync) and the rest, the
+ * filesystem's own options, copied into @data (@len bytes).
+ */
+static inline unsigned long lfs_mount_flags_of(const char *opts, char *data,
+					       size_t len)
+{
+	static const struct { const char *name; unsigned long flag; } fl[] = {
+		{ "ro", MS_RDONLY }, { "nosuid", MS_NOSUID },
+		{ "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
+		{ "noatime", MS_NOATIME }, { "sync", MS_SYNCHRONOUS },
+		{ "dirsync", MS_DIRSYNC }, { "rw", 0 },
+	};
+	char buf[1024], *o, *save = NULL;
+	unsigned long flags = 0;
+	size_t i, off = 0;
+
+	data[0] = '\0';
+	snprintf(buf, sizeof(buf), "%s", opts ? opts : "");
+	for (o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
+			if (!strcmp(o, fl[i].name))
+				break;
+		if (i < sizeof(fl) / sizeof(fl[0]))
+			flags |= fl[i].flag;
+		else
+			off += snprintf(data + off, off < len ? len - off : 0,
+					"%s%s", off ? "," : "", o);
+	}
+	return flags;
+}
+
+/*
+ * Build a filesystem image of @type in file @img and loop-mount it on @mnt
+ * (created if needed) with mount options @opts (NULL or "" for none); the
+ * sizes are in lfs_make_fs():
+ *
+ *   "squashfs"  mksquashfs of directory @srcdir (required): owners, modes,
+ *               xattrs and hard links as they are there; always mounted
+ *               read-only (a read-only lower layer).
+ *   "ext4"      @mib MiB (sparse), 4 KiB blocks, filled from @srcdir with
+ *               mkfs.ext4 -d when @srcdir is not NULL.  "usrquota",
+ *               "grpquota" or "prjquota" in @opts also turn on ext4's quota
+ *               feature for those types, so usage is accounted from the
+ *               start and setquota(8) limits are enforced (no quotacheck or
+ *               quotaon needed).
+ *   "xfs"       @mib MiB, empty (@srcdir must be NULL).  mkfs.xfs refuses
+ *               filesystems under 300 MB except for fstests, which it
+ *               recognises by TEST_DIR, TEST_DEV and QA_CHECK_FS in the
+ *               environment: set in mkfs.xfs's environment only, so a
+ *               64 MiB xfs costs 6 MiB of tmpfs instead of 65.  "uquota"
+ *               (or "usrquota") in @opts enables xfs quota.
+ *
+ * The loop device detaches itself at the unmount (lfs_loop_attach()), so
+ * list @mnt among LFS_DROP_BASE()'s mounts (after anything stacked on it)
+ * and nothing is left over.  Put @img on tmpfs (below lfs_make_base()'s
+ * directory).  Returns 0 or an errno value; a failing tool also says why
+ * on stderr.  Call LFS_REQUIRE_REALFS() before.
+ */
+static inline int lfs_make_fs_sized(const char *type, const char *srcdir,
+				    const char *img, const char *mnt,
+				    const char *opts, unsigned int mib)
+{
+	static const char *const xfs_env[] = {
+		"TEST_DIR=/tmp", "TEST_DEV=layerfs", "QA_CHECK_FS=1", NULL
+	};
+	char data[1024], dev[32], size[32], quota[64] = "";
+	unsigned long flags = lfs_mount_flags_of(opts, data, sizeof(data));
+	int fd, err;
+
+	if (!lfs_mkfs_tool(type))
+		return EINVAL;
+	lfs_load_fs(type);
+	if (!mib)
+		mib = LFS_REALFS_MIB;
+	snprintf(size, sizeof(size), "%uM", mib);
+	unlink(img);
+	if (!strcmp(type, "squashfs")) {
+		const char *argv[] = { "mksquashfs", srcdir, img, "-noappend",
+				       "-quiet", "-no-progress", NULL };
+
+		if (!srcdir)
+			return EINVAL;
+		flags |= MS_RDONLY;
+		err = lfs_run(argv, NULL);
+	} else {
+		fd = open(img, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return errno;
+		err = ftruncate(fd, (off_t)mib << 20) ? errno : 0;
+		close(fd);
+		if (err)
+			return err;
+		if (!strcmp(type, "ext4")) {
+			const char *argv[12] = { "mkfs.ext4", "-q", "-F", "-b", "4096" };
+			int n = 5;
+
+			if (strstr(data, "usrquota"))
+				strcat(quota, ":usrquota");
+			if (strstr(data, "grpquota"))
+				strcat(quota, ":grpquota");
+			if (strstr(data, "prjquota"))
+				strcat(quota, ":prjquota");
+			if (quota[0]) {
+				argv[n++] = "-O";
+				argv[n++] = "quota";
+				argv[n++] = "-E";
+				argv[n++] = lfs_fmt("quotatype=%s", quota + 1);
+			}
+			if (srcdir) {
+				argv[n++] = "-d";
+				argv[n++] = srcdir;
+			}
+			argv[n++] = img;
+			argv[n] = NULL;
+			err = lfs_run(argv, NULL);
+		} else {
+			const char *argv[] = { "mkfs.xfs", "-q", "-f", img, NULL };
+
+			if (srcdir)
+				return EINVAL;
+			err = lfs_run(argv, xfs_env);
+		}
+	}
+	if (err)
+		return err;
+	if (mkdir(mnt, 0755) && errno != EEXIST)
+		return errno;
+	fd = lfs_loop_attach(img, flags & MS_RDONLY, dev);
+	if (fd < 0)
+		return -fd;
+	err = mount(dev, mnt, type, flags, data[0] ? data : NULL) ? errno : 0;
+	/* Mounted, the device stays; unmounted (or failed), it detaches. */
+	close(fd);
+	return err;
+}
+
+/* lfs_make_fs_sized() with LFS_REALFS_MIB MiB for ext4 and xfs. */
+static inline int lfs_make_fs(const char *type, const char *srcdir,
+			      const char *img, const char *mnt, const char *opts)
+{
+	return lfs_make_fs_sized(type, srcdir, img, mnt, opts, 0);
+}
+
 #endif /* LAYERFS_UTIL_H */
