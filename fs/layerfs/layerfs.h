@@ -26,15 +26,20 @@
  * order, outermost first:
  *
  *  1. a layerfs inode's i_rwsem: taken by the VFS around lookup, create,
- *     unlink, rename (lock_rename() of layerfs dentries), setattr, write
- *     (layerfs_write_iter()) and iterate_shared, and by the llseek methods;
+ *     unlink, rename (lock_rename() of layerfs dentries), setattr,
+ *     fileattr_set, write (layerfs_write_iter()) and iterate_shared, and by
+ *     the llseek methods;
  *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one()); copy-ups
  *     of a path run parent first, and no two are nested;
- *  3. real directories in the upper filesystem: lock_rename() of the work
+ *  3. the upper filesystem's sb_writers (layerfs_want_write(), and
+ *     file_start_write() inside the vfs_*() helpers that write): never taken
+ *     while held, so callers copy up before they take write access, and
+ *     copy-up leaves it while it copies data;
+ *  4. real directories in the upper filesystem: lock_rename() of the work
  *     directory and an upper directory, or one upper directory's i_rwsem as
  *     I_MUTEX_PARENT; never both the work directory alone and then an upper
  *     directory (that would invert lock_rename()'s order);
- *  4. a real object's i_rwsem (notify_change() on an upper object), and the
+ *  5. a real object's i_rwsem (notify_change() on an upper object), and the
  *     locks the real filesystem takes inside vfs_*() calls and iterate_dir().
  *
  * One more layerfs lock stands outside this order: layerfs_inuse_lock

@@ -22,12 +22,23 @@
  * scenario expects (a line "(expected ...)" marks a step that did not).
  * A "remount" step unmounts and mounts again, so the next steps see inodes
  * made from what is on disk (the protattr xattr), not cached ones.
+ *
+ * The rest is what else copy-up gives the copy, also side by side with
+ * overlayfs: the mode before the owner (a mounter without CAP_FSETID keeps
+ * setgid), +S refused by a tmpfs upper (an ext4 lower from lfs_make_fs());
+ * and, with layers on a loop-mounted XFS (reflink=1): the copy of a lower
+ * file on the same XFS shares its extents (FIEMAP), a copy from tmpfs
+ * keeps the holes, and freezing and thawing the XFS throughout copy-ups
+ * started by every kind of operation neither deadlocks nor damages them.
+ * No timing is asserted ("make bench" has the copyup_reflink row).
  */
 #define _GNU_SOURCE
 
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/statfs.h>
 #include <linux/capability.h>
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include "kselftest_harness.h"
 #include "layerfs_util.h"
@@ -570,6 +581,10 @@ static void steps_immutable_file(struct run *r)
 	unlink_step(r, "f", EPERM);
 	rename_step(r, "f", "g", EPERM);
 	upper_state(r, "f", "ENOENT");
+	chattr(r, "f", 0, FS_IMMUTABLE_FL, 0);	/* the one change: copies up */
+	upper_state(r, "f", "flags - protattr ENODATA");
+	lsattr(r, "f", "-");
+	write_step(r, "f", false, 0);
 }
 
 TEST_F(fileattr, immutable_file)
@@ -928,6 +943,366 @@ TEST_F(fileattr, copy_up_mode_then_owner)
 	EXPECT_STREQ(self->ovl.log.s, self->lfs.log.s);
 	EXPECT_EQ(NULL, strstr(self->ovl.log.s, "(expected"))
 		TH_LOG("overlay: %s", self->ovl.log.s);
+}
+
+/*
+ * A lower file with +S (sync) on ext4, an upper on tmpfs, which cannot
+ * hold +S: the copy-up fails with tmpfs's EOPNOTSUPP on both filesystems
+ * (overlayfs copies +S and +A and takes the upper's refusal as an error).
+ */
+TEST(copy_up_sync_flag_to_tmpfs)
+{
+	char base[PATH_MAX], t[2][256];
+	int i;
+
+	LFS_REQUIRE(return);
+	LFS_REQUIRE_REALFS(return, "ext4");
+	if (!lfs_fs_available("overlay"))
+		SKIP(return, "overlay is not in /proc/filesystems");
+	ASSERT_EQ(0, lfs_private_ns());
+	ASSERT_EQ(0, lfs_make_base(base));
+	ASSERT_EQ(0, lfs_make_fs("ext4", NULL, lfs_fmt("%s/e.img", base),
+				 lfs_fmt("%s/e", base), NULL));
+	for (i = 0; i < 2; i++) {
+		const char *fs = i ? "overlay" : lfs_fstype();
+		const char *d = lfs_fmt("%s/%d", base, i);
+		const char *l = lfs_fmt("%s/e/%d", base, i);
+		unsigned int v = 0;
+		int fd, err, lerr;
+
+		ASSERT_EQ(0, mkdir(l, 0755));
+		ASSERT_EQ(0, lfs_write(lfs_fmt("%s/f", l), "sync"));
+		ASSERT_EQ(0, change_flags(lfs_fmt("%s/f", l), FS_SYNC_FL, 0));
+		ASSERT_EQ(0, lfs_mkdir_p(lfs_fmt("%s/u", d)));
+		ASSERT_EQ(0, lfs_mkdir_p(lfs_fmt("%s/w", d)));
+		ASSERT_EQ(0, lfs_mkdir_p(lfs_fmt("%s/m", d)));
+		ASSERT_EQ(0, wu_mount_type(fs, lfs_fmt("%s/m", d),
+				lfs_fmt("lowerdir=%s,upperdir=%s/u,workdir=%s/w",
+					l, d, d)));
+		lerr = get_flags(lfs_fmt("%s/m/f", d), &v);
+		fd = open(lfs_fmt("%s/m/f", d), O_WRONLY | O_APPEND);
+		err = fd < 0 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+		snprintf(t[i], sizeof(t[i]), "lsattr: %s %s; append: %s; upper: %s",
+			 errname(lerr), letters(v, false), errname(err),
+			 errname(lfs_lstat_errno(lfs_fmt("%s/u/f", d))));
+		ASSERT_EQ(0, umount(lfs_fmt("%s/m", d)));
+	}
+	EXPECT_STREQ(t[1], t[0]);
+	EXPECT_STREQ("lsattr: ok S; append: EOPNOTSUPP; upper: ENOENT", t[1]);
+	LFS_DROP_BASE(base, "e");
+}
+
+/* ---- copy-up on XFS: clones, holes, freezes ------------------------------- */
+
+/*
+ * Layers on a loop-mounted XFS (reflink=1, mkfs.xfs's default) made by
+ * lfs_make_fs(): $/x is the XFS, and $/x/<fs>/{l,u,w} and $/<fs>/{l,m} the
+ * layers and mount point of each filesystem type <fs> (lfs, ovl).
+ */
+FIXTURE(xfs) {
+	char base[PATH_MAX];
+};
+
+FIXTURE_SETUP(xfs)
+{
+	LFS_REQUIRE(return);
+	LFS_REQUIRE_REALFS(return, "xfs");
+	if (!lfs_fs_available("overlay"))
+		SKIP(return, "overlay is not in /proc/filesystems");
+	ASSERT_EQ(0, lfs_private_ns());
+	ASSERT_EQ(0, lfs_make_base(self->base));
+	ASSERT_EQ(0, lfs_make_fs_sized("xfs", NULL,
+				       lfs_fmt("%s/x.img", self->base),
+				       lfs_fmt("%s/x", self->base), NULL, 256));
+}
+
+FIXTURE_TEARDOWN(xfs)
+{
+	LFS_DROP_BASE(self->base, "lfs/m", "ovl/m", "x");
+}
+
+static const char *const xfs_fstype[2] = { "layerfs", "overlay" };
+static const char *const xfs_dir[2] = { "lfs", "ovl" };
+
+/*
+ * Make the layers called @name below @base: $/x/@name/{l,u,w} on the XFS
+ * and $/@name/{l,m} on the test's tmpfs.  Returns the lower directory, on
+ * the XFS (@lower_on_xfs) or on the tmpfs (a ring buffer of lfs_fmt()), or
+ * NULL.
+ */
+static const char *xfs_layers(const char *base, const char *name,
+			      bool lower_on_xfs)
+{
+	const char *x = lfs_fmt("%s/x/%s", base, name);
+	const char *t = lfs_fmt("%s/%s", base, name);
+
+	if (lfs_mkdir_p(lfs_fmt("%s/u", x)) || lfs_mkdir_p(lfs_fmt("%s/w", x)) ||
+	    lfs_mkdir_p(lfs_fmt("%s/l", x)) || lfs_mkdir_p(lfs_fmt("%s/l", t)) ||
+	    lfs_mkdir_p(lfs_fmt("%s/m", t)))
+		return NULL;
+	return lfs_fmt("%s/l", lower_on_xfs ? x : t);
+}
+
+/* Mount @fstype on $/@name/m, the upper layer on the XFS. */
+static int xfs_mount(const char *base, const char *fstype, const char *name,
+		     const char *lower)
+{
+	const char *opts = lfs_fmt("lowerdir=%s,upperdir=%s/x/%s/u,workdir=%s/x/%s/w",
+				   lower, base, name, base, name);
+
+	return wu_mount_type(fstype, lfs_fmt("%s/%s/m", base, name), opts);
+}
+
+/* Write @size bytes of wu_fill() pattern @seed at @off of @path. */
+static int write_at(const char *path, off_t off, size_t size, unsigned int seed)
+{
+	char buf[4096];
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+	size_t i, n;
+
+	if (fd < 0)
+		return errno;
+	for (i = 0; i < size; i += n) {
+		size_t j;
+
+		n = size - i < sizeof(buf) ? size - i : sizeof(buf);
+		for (j = 0; j < n; j++)
+			buf[j] = wu_byte(i + j, seed);
+		if (pwrite(fd, buf, n, off + i) != (ssize_t)n) {
+			close(fd);
+			return errno ? errno : EIO;
+		}
+	}
+	return close(fd) ? errno : 0;
+}
+
+/*
+ * Are all extents of @path shared with another file (FIEMAP)?  "shared",
+ * "not shared" (some extent is not), or the errno.
+ */
+static const char *extents_shared(const char *path)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent fe[64];
+	} m = { .fm = { .fm_length = FIEMAP_MAX_OFFSET, .fm_flags = FIEMAP_FLAG_SYNC,
+			.fm_extent_count = 64 } };
+	int fd = open(path, O_RDONLY);
+	unsigned int i;
+	bool all = true;
+
+	if (fd < 0)
+		return errname(errno);
+	if (ioctl(fd, FS_IOC_FIEMAP, &m.fm)) {
+		close(fd);
+		return errname(errno);
+	}
+	close(fd);
+	for (i = 0; i < m.fm.fm_mapped_extents; i++)
+		all &= !!(m.fe[i].fe_flags & FIEMAP_EXTENT_SHARED);
+	return m.fm.fm_mapped_extents && all ? "shared" : "not shared";
+}
+
+#define XBIG	(16 << 20)
+
+/*
+ * With the lower and the upper layer on one XFS, a copy-up clones the
+ * lower file: the copy's extents are shared with it (FIEMAP), the free
+ * space hardly changes, and the data reads back the same.  (Timing is
+ * never asserted: the point is the sharing.)
+ */
+TEST_F_TIMEOUT(xfs, copy_up_clones_on_reflink_xfs, 300)
+{
+	char t[2][512];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *lower = xfs_layers(self->base, xfs_dir[i], true);
+		const char *m = lfs_fmt("%s/%s/m", self->base, xfs_dir[i]);
+		const char *u = lfs_fmt("%s/x/%s/u/big", self->base, xfs_dir[i]);
+		struct statfs before, after;
+		uint64_t h = 0;
+		size_t size = 0;
+		long long used;
+		int fd;
+
+		ASSERT_NE(NULL, lower);
+		ASSERT_EQ(0, wu_fill(lfs_fmt("%s/big", lower), XBIG, 7));
+		sync();
+		ASSERT_EQ(0, xfs_mount(self->base, xfs_fstype[i], xfs_dir[i], lower));
+		ASSERT_EQ(0, statfs(lfs_fmt("%s/x", self->base), &before));
+		fd = open(lfs_fmt("%s/big", m), O_WRONLY);	/* copies big up */
+		ASSERT_LE(0, fd) TH_LOG("%s: open: %s", xfs_fstype[i], strerror(errno));
+		close(fd);
+		sync();
+		ASSERT_EQ(0, statfs(lfs_fmt("%s/x", self->base), &after));
+		used = ((long long)before.f_bfree - (long long)after.f_bfree) *
+		       before.f_bsize;
+		ASSERT_EQ(0, wu_hash_path(lfs_fmt("%s/big", m), &h, &size));
+		snprintf(t[i], sizeof(t[i]),
+			 "upper: %s; space used: %s; data: %s",
+			 extents_shared(u), used < XBIG / 4 ? "< 1/4 of the file" :
+			 "a copy", h == wu_pattern_hash(XBIG, 7) &&
+			 size == XBIG ? "same" : "different");
+	}
+	EXPECT_STREQ(t[1], t[0]);
+	EXPECT_STREQ("upper: shared; space used: < 1/4 of the file; data: same",
+		     t[1]);
+}
+
+/*
+ * Across filesystems (tmpfs lower, XFS upper) a copy-up cannot clone: it
+ * copies, skipping the holes the lower file has (SEEK_DATA), so that a
+ * sparse file stays sparse, also when it ends in a hole.
+ */
+TEST_F_TIMEOUT(xfs, copy_up_keeps_holes, 300)
+{
+	char t[2][512];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *lower = xfs_layers(self->base, xfs_dir[i], false);
+		const char *m = lfs_fmt("%s/%s/m", self->base, xfs_dir[i]);
+		const char *u = lfs_fmt("%s/x/%s/u", self->base, xfs_dir[i]);
+		struct stat s1, s2;
+		int fd;
+
+		ASSERT_NE(NULL, lower);
+		/* data, hole, data; and data then a hole to the end */
+		ASSERT_EQ(0, write_at(lfs_fmt("%s/holes", lower), 0, 4096, 1));
+		ASSERT_EQ(0, write_at(lfs_fmt("%s/holes", lower), XBIG - 4096,
+				      4096, 2));
+		ASSERT_EQ(0, write_at(lfs_fmt("%s/tail", lower), 0, 4096, 3));
+		ASSERT_EQ(0, truncate(lfs_fmt("%s/tail", lower), XBIG));
+		ASSERT_EQ(0, xfs_mount(self->base, xfs_fstype[i], xfs_dir[i], lower));
+		fd = open(lfs_fmt("%s/holes", m), O_WRONLY);
+		ASSERT_LE(0, fd);
+		close(fd);
+		fd = open(lfs_fmt("%s/tail", m), O_WRONLY);
+		ASSERT_LE(0, fd);
+		close(fd);
+		sync();
+		ASSERT_EQ(0, lstat(lfs_fmt("%s/holes", u), &s1));
+		ASSERT_EQ(0, lstat(lfs_fmt("%s/tail", u), &s2));
+		snprintf(t[i], sizeof(t[i]),
+			 "holes: size %lld, %s; tail: size %lld, %s",
+			 (long long)s1.st_size,
+			 s1.st_blocks * 512 < XBIG / 4 ? "sparse" : "filled",
+			 (long long)s2.st_size,
+			 s2.st_blocks * 512 < XBIG / 4 ? "sparse" : "filled");
+	}
+	EXPECT_STREQ(t[1], t[0]);
+	EXPECT_STREQ(lfs_fmt("holes: size %d, sparse; tail: size %d, sparse",
+			     XBIG, XBIG), t[1]);
+}
+
+#define XFREEZE	(8 << 20)
+
+/* (In a child.)  The copy-up of one file, by the operation @arg names. */
+static int copy_up_by(const void *arg)
+{
+	const char *op = arg, *path = lfs_fmt("%s/f", getenv("CU_DIR"));
+	int fd, v = FS_NODUMP_FL;
+
+	if (!strcmp(op, "open")) {
+		fd = open(path, O_WRONLY);
+		return fd < 0 ? errno : close(fd);
+	}
+	if (!strcmp(op, "truncate"))
+		return WU_ERR(truncate(path, XFREEZE - 1));
+	if (!strcmp(op, "chmod"))
+		return WU_ERR(chmod(path, 0600));
+	if (!strcmp(op, "setxattr"))
+		return WU_ERR(setxattr(path, "user.x", "v", 1, 0));
+	if (!strcmp(op, "chattr")) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return errno;
+		if (ioctl(fd, FS_IOC_SETFLAGS, &v))
+			v = errno;
+		else
+			v = 0;
+		close(fd);
+		return v;
+	}
+	if (!strcmp(op, "link"))
+		return WU_ERR(link(path, lfs_fmt("%s/g", getenv("CU_DIR"))));
+	if (!strcmp(op, "rename"))
+		return WU_ERR(rename(path, lfs_fmt("%s/g", getenv("CU_DIR"))));
+	return EINVAL;
+}
+
+/*
+ * Copy-up copies data outside the upper filesystem's freeze protection and
+ * takes it again for the metadata: freezing and thawing the upper XFS over
+ * and over while copy-ups run, whatever operation started them, must not
+ * deadlock (a copy-up reached with sb_writers already held would) and must
+ * not damage the copy.
+ */
+TEST_F_TIMEOUT(xfs, copy_up_during_freezes, 600)
+{
+	static const char *const ops[] = {
+		"open", "truncate", "chmod", "setxattr", "chattr", "link", "rename",
+	};
+	unsigned int k;
+
+	for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+		const char *final = strcmp(ops[k], "rename") ? "f" : "g";
+		size_t want_size = strcmp(ops[k], "truncate") ? XFREEZE : XFREEZE - 1;
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			char name[32], mnt[PATH_MAX + 64];
+			int xfd, status = 0, freezes = 0;
+			const char *lower;
+			uint64_t h = 0;
+			size_t size = 0;
+			pid_t pid;
+
+			snprintf(name, sizeof(name), "%s%u", xfs_dir[i], k);
+			snprintf(mnt, sizeof(mnt), "%s/%s/m", self->base, name);
+			lower = xfs_layers(self->base, name, false);
+			ASSERT_NE(NULL, lower);
+			ASSERT_EQ(0, wu_fill(lfs_fmt("%s/f", lower), XFREEZE, k));
+			ASSERT_EQ(0, xfs_mount(self->base, xfs_fstype[i], name, lower));
+			setenv("CU_DIR", mnt, 1);
+
+			xfd = open(lfs_fmt("%s/x", self->base), O_RDONLY | O_DIRECTORY);
+			ASSERT_LE(0, xfd);
+			pid = fork();
+			ASSERT_LE(0, pid);
+			if (!pid)
+				_exit(copy_up_by(ops[k]));
+			while (!waitpid(pid, &status, WNOHANG)) {
+				if (!ioctl(xfd, FIFREEZE, 0)) {
+					freezes++;
+					usleep(500);
+					ioctl(xfd, FITHAW, 0);
+				}
+				usleep(100);
+			}
+			close(xfd);
+			ASSERT_TRUE(WIFEXITED(status));
+			EXPECT_EQ(0, WEXITSTATUS(status))
+				TH_LOG("%s: copy-up by %s: %s", xfs_fstype[i], ops[k],
+				       strerror(WEXITSTATUS(status)));
+			ASSERT_EQ(0, wu_hash_path(lfs_fmt("%s/%s", mnt, final), &h,
+						  &size));
+			EXPECT_EQ(want_size, size);
+			EXPECT_EQ(wu_pattern_hash(want_size, k), h)
+				TH_LOG("%s: copy-up by %s: wrong data", xfs_fstype[i],
+				       ops[k]);
+			TH_LOG("%s, copy-up by %s: %d freezes", xfs_fstype[i], ops[k],
+			       freezes);
+			/* Make room on the XFS and the tmpfs for the next round. */
+			ASSERT_EQ(0, umount(mnt));
+			unlink(lfs_fmt("%s/%s/l/f", self->base, name));
+			unlink(lfs_fmt("%s/x/%s/u/f", self->base, name));
+			unlink(lfs_fmt("%s/x/%s/u/g", self->base, name));
+		}
+	}
 }
 
 TEST_HARNESS_MAIN
