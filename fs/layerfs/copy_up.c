@@ -58,8 +58,9 @@
  *     any two filesystems.
  *
  * A fatal signal between chunks ends the copy with -EINTR; a lower file
- * that shrinks underneath gives -EIO.  The size of the copy is set later
- * (layerfs_copy_attr()), which also makes a final hole.
+ * that shrinks underneath gives -EIO.  A copy is synced before it is
+ * renamed into place, a clone not (see below).  The size of the copy is
+ * set later (layerfs_copy_attr()), which also makes a final hole.
  *
  * This runs *outside* the upper filesystem's sb_writers (the freeze
  * protection that layerfs_want_write() takes): each of the helpers above
@@ -79,9 +80,14 @@ static int layerfs_copy_data(const struct path *old, struct file *out,
 	if (IS_ERR(in))
 		return PTR_ERR(in);
 
+	/*
+	 * A clone is not synced, as on overlayfs: it writes no data, only
+	 * the copy's block map, and a filesystem that clones (XFS, Btrfs)
+	 * journals that before the rename that installs the copy.
+	 */
 	if (vfs_clone_file_range(in, 0, out, 0, len, 0) == len) {
 		err = 0;
-		goto out_fsync;
+		goto out_fput;
 	}
 
 	/* The checks read(2) and write(2) make, once for the whole range. */
@@ -132,7 +138,6 @@ static int layerfs_copy_data(const struct path *old, struct file *out,
 		cond_resched();
 	}
 
-out_fsync:
 	/* The rename must not make the name point at data not yet written. */
 	if (!err)
 		err = vfs_fsync(out, 0);
