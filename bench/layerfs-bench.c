@@ -20,7 +20,12 @@
  * by the layerfs and the overlay mounts, never modified by them), an upper
  * layer (rebuilt before every stacked run, so each run starts from the same
  * fresh state), and a "plain" tree, the merged view built directly on the
- * same tmpfs (rebuilt before every run for cases that modify it).  A run
+ * same tmpfs (rebuilt before every run for cases that modify it).  A layout
+ * may instead live on a filesystem of its own, made for it in a sparse
+ * image on the tmpfs and loop-mounted (lfs_make_fs() of the selftests'
+ * layerfs_util.h; scripts/vm.sh puts mkfs.xfs and the modules in the VM):
+ * copyup_reflink keeps all its layers on one XFS, where a copy-up can
+ * clone the lower file instead of copying it.  A run
  * mounts layerfs or overlay afresh on these layers (overlay with
  * redirect_dir=off,index=off,metacopy=off,xino=off), or uses the plain tree;
  * the three systems alternate and the order rotates from run to run; a
@@ -55,6 +60,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* lfs_make_fs(): a loop-mounted XFS for the copyup_reflink layout. */
+#include "../selftests/layerfs/layerfs_util.h"
 
 extern char **environ;
 
@@ -246,6 +254,8 @@ struct layout {
 	void (*lower)(const char *dir, int i);	/* layer i, 0 = topmost lower */
 	void (*upper)(const char *dir);		/* may be NULL */
 	void (*plain)(const char *dir);
+	const char *fs;		/* NULL: the tmpfs; else lfs_make_fs()'s type */
+	int fs_mib;		/* its (sparse) image size in MiB, times -s SCALE */
 };
 
 struct bcase {
@@ -302,7 +312,7 @@ static int stat_all(int rootfd, const char *root, long long *ns)
 	return bad ? -1 : 0;
 }
 
-static const struct layout tree3 = { "tree3", 3, tree3_lower, NULL, tree3_plain };
+static const struct layout tree3 = { "tree3", 3, tree3_lower, NULL, tree3_plain, NULL, 0 };
 
 /* --- dir3: "big" merged from 3 lowers + upper with whiteouts; "solo" in one */
 #define D3_OWN S(2000)
@@ -375,7 +385,7 @@ static int readdir_solo(int rootfd, const char *root, long long *ns)
 	return readdir_n(rootfd, "solo", D3_SOLO + 2L, ns);
 }
 
-static const struct layout dir3 = { "dir3", 3, dir3_lower, dir3_upper, dir3_plain };
+static const struct layout dir3 = { "dir3", 3, dir3_lower, dir3_upper, dir3_plain, NULL, 0 };
 
 /* --- stackN: N lowers, the files looked up are in the bottom one */
 #define SK_FILES S(200)
@@ -417,8 +427,12 @@ static int lookup_bottom(int rootfd, const char *root, long long *ns)
 	return bad ? -1 : 0;
 }
 
-static const struct layout stack30 = { "stack30", 30, stack30_lower, NULL, stack_plain };
-static const struct layout stack500 = { "stack500", 500, stack500_lower, NULL, stack_plain };
+static const struct layout stack30 = {
+	"stack30", 30, stack30_lower, NULL, stack_plain, NULL, 0
+};
+static const struct layout stack500 = {
+	"stack500", 500, stack500_lower, NULL, stack_plain, NULL, 0
+};
 
 /* --- bigfile: one large file in the bottom of 2 lowers */
 #define BIG_SIZE ((long long)S(64) << 20)
@@ -527,7 +541,27 @@ static int copyup_large(int rootfd, const char *root, long long *ns)
 	return err;
 }
 
-static const struct layout bigfile = { "bigfile", 2, big_lower, NULL, big_plain };
+static const struct layout bigfile = { "bigfile", 2, big_lower, NULL, big_plain, NULL, 0 };
+
+/*
+ * --- bigxfs: one large file in a lower layer on an XFS (reflink=1, mkfs.xfs's
+ * default) that also holds the upper layer, so a copy-up can share its
+ * extents (vfs_clone_file_range()) instead of copying the data.
+ */
+#define XBIG_SIZE ((long long)S(256) << 20)
+
+static void bigxfs_lower(const char *dir, int i)
+{
+	(void)i;
+	mkfile(fmt("%s/big", dir), XBIG_SIZE);
+}
+
+static void bigxfs_plain(const char *dir) { mkfile(fmt("%s/big", dir), XBIG_SIZE); }
+
+/* Room for the lower file, the plain one and a full copy, with some spare. */
+static const struct layout bigxfs = {
+	"bigxfs", 1, bigxfs_lower, NULL, bigxfs_plain, "xfs", 1024
+};
 
 /* --- small: many small files in one lower */
 #define SM_FILES S(1000)
@@ -556,7 +590,7 @@ static int copyup_small(int rootfd, const char *root, long long *ns)
 	return bad ? -1 : 0;
 }
 
-static const struct layout small = { "small", 1, small_lower, NULL, small_plain };
+static const struct layout small = { "small", 1, small_lower, NULL, small_plain, NULL, 0 };
 
 /* --- storm: create/rename/unlink in a merged dir; unlink lower files */
 #define ST_LOWER S(500)
@@ -608,7 +642,9 @@ static int storm(int rootfd, const char *root, long long *ns)
 	return bad ? -1 : 0;
 }
 
-static const struct layout storml = { "storm", 1, storm_lower, storm_upper, storm_plain };
+static const struct layout storml = {
+	"storm", 1, storm_lower, storm_upper, storm_plain, NULL, 0
+};
 
 /* --- untar: a real source tree into the merged root */
 static void base_lower(const char *dir, int i)
@@ -632,7 +668,7 @@ static int untar_case(int rootfd, const char *root, long long *ns)
 	return rc ? -1 : 0;
 }
 
-static const struct layout untarl = { "untar", 1, base_lower, NULL, untar_plain };
+static const struct layout untarl = { "untar", 1, base_lower, NULL, untar_plain, NULL, 0 };
 
 /* --- rm_rf: rm -rf of a tree that is all in a lower layer */
 static void src_lower(const char *dir, int i)
@@ -654,7 +690,7 @@ static int rm_rf_case(int rootfd, const char *root, long long *ns)
 	return rc ? -1 : 0;
 }
 
-static const struct layout rmrfl = { "rmrf", 1, src_lower, NULL, src_plain };
+static const struct layout rmrfl = { "rmrf", 1, src_lower, NULL, src_plain, NULL, 0 };
 
 static const struct bcase cases[] = {
 	{ "stat_cold", &tree3, 1, 0, 0, 1, {0}, stat_all,
@@ -677,6 +713,8 @@ static const struct bcase cases[] = {
 	  "20000 random 4 KiB reads of it through a fresh mmap" },
 	{ "copyup_large", &bigfile, 0, 0, 0, 1, {0}, copyup_large,
 	  "append 1 byte to the 64 MiB lower file (copy-up)" },
+	{ "copyup_reflink", &bigxfs, 0, 0, 0, 1, {0}, copyup_large,
+	  "append 1 byte to a 256 MiB lower file, all layers on one XFS (copy-up, clone)" },
 	{ "copyup_small", &small, 0, 0, 1, 1, {0}, copyup_small,
 	  "append 1 byte to each of 1000 1 KiB lower files (copy-up)" },
 	{ "storm", &storml, 0, 0, 1, 4,
@@ -695,17 +733,43 @@ static long long results[NCASES][MAXRES][NSYS][MAXRUNS];
 static int nresults[NCASES][MAXRES][NSYS];
 static int failed[NCASES];
 
-static const char *cur_layout;
+static const struct layout *cur_layout;
+
+/* Remove the current layout, and the filesystem it had of its own. */
+static void drop_layout(void)
+{
+	const struct layout *l = cur_layout;
+
+	if (!l)
+		return;
+	if (l->fs) {
+		if (umount2(fmt("%s/%s", base, l->name), 0))
+			error("umount %s: %s", l->name, strerror(errno));
+		unlink(fmt("%s/%s.img", base, l->name));
+		rmdir(fmt("%s/%s", base, l->name));
+	} else {
+		rm_rf(fmt("%s/%s", base, l->name));
+	}
+	cur_layout = NULL;
+}
 
 static void build_layout(const struct layout *l)
 {
 	long long t = now_ns();
+	int err;
 
-	if (cur_layout && strcmp(cur_layout, l->name))
-		rm_rf(fmt("%s/%s", base, cur_layout));
-	if (cur_layout && !strcmp(cur_layout, l->name))
+	if (cur_layout == l)
 		return;
-	cur_layout = l->name;
+	drop_layout();
+	cur_layout = l;
+	if (l->fs) {
+		err = lfs_make_fs_sized(l->fs, NULL, fmt("%s/%s.img", base, l->name),
+					fmt("%s/%s", base, l->name), NULL, S(l->fs_mib));
+		if (err) {
+			errno = err;
+			die("making a %d MiB %s for layout %s", S(l->fs_mib), l->fs, l->name);
+		}
+	}
 	for (int i = 0; i < l->nlower; i++) {
 		char d[4096];
 
@@ -714,8 +778,8 @@ static void build_layout(const struct layout *l)
 		l->lower(d, i);
 	}
 	mkdirs(fmt("%s/%s/m", base, l->name));
-	printf("bench: built layout %s (%d lowers) in %.1f s\n", l->name, l->nlower,
-	       (now_ns() - t) / 1e9);
+	printf("bench: built layout %s (%d lowers%s%s) in %.1f s\n", l->name, l->nlower,
+	       l->fs ? ", on " : "", l->fs ? l->fs : "", (now_ns() - t) / 1e9);
 	fflush(stdout);
 }
 
@@ -946,8 +1010,7 @@ int main(int argc, char **argv)
 				run_one(ci, (run + 1 + k) % NSYS, run);
 		printf("bench: case %s done in %.1f s\n", c->name, (now_ns() - t) / 1e9);
 	}
-	if (cur_layout)
-		rm_rf(fmt("%s/%s", base, cur_layout));
+	drop_layout();
 	umount2(base, MNT_DETACH);
 
 	print_table();

@@ -28,8 +28,7 @@
  *    handlers of its own for them (LAYERFS_ACL_XATTR_HANDLERS,
  *    layerfs_acl_from_xattr()).
  *  - 6.7 made vfs_iter_write() and do_splice_direct() take sb_writers of
- *    the file they write (file_start_write()), and added
- *    splice_file_range(), which leaves that to the caller
+ *    the file they write (file_start_write()) themselves
  *    (layerfs_iter_write(), layerfs_splice_copy()).
  *  - 6.7's overlayfs stores the trusted.overlay.* xattrs a user sets
  *    through the mount escaped, as trusted.overlay.overlay.*; before, it
@@ -383,17 +382,24 @@ static inline ssize_t layerfs_iter_write(struct file *file,
 }
 
 /*
- * Splice up to @len bytes from @in to @out; the caller holds sb_writers of
- * @out's filesystem (taking it again would deadlock against a freeze).
+ * Splice up to @len bytes from @in to @out, inside sb_writers of @out's
+ * filesystem exactly once; the caller does not hold it (copy-up copies
+ * data outside it, see layerfs_copy_data()).  Since 6.7
+ * do_splice_direct() takes it itself, around each write to @out.
  */
 static inline ssize_t layerfs_splice_copy(struct file *in, loff_t *ppos,
 					  struct file *out, loff_t *opos,
 					  size_t len)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
-	return splice_file_range(in, ppos, out, opos, len);
-#else
 	return do_splice_direct(in, ppos, out, opos, len, SPLICE_F_MOVE);
+#else
+	ssize_t ret;
+
+	file_start_write(out);
+	ret = do_splice_direct(in, ppos, out, opos, len, SPLICE_F_MOVE);
+	file_end_write(out);
+	return ret;
 #endif
 }
 

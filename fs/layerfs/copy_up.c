@@ -9,10 +9,11 @@
  *
  *	lower:  /l/etc/passwd             upper:  /u/etc/      work: /w/work/
  *
- *	1. create   /w/work/#1f                    (same type and mode)
- *	2. copy     data, xattrs, owner, mode, times into /w/work/#1f
+ *	1. create   /w/work/#1f                    (same type)
+ *	2. copy     data into /w/work/#1f          (a clone where possible)
  *	3. fsync    /w/work/#1f                    (data on disk first)
- *	4. rename   /w/work/#1f -> /u/etc/passwd   (atomic on the upper fs)
+ *	4. copy     xattrs, file attributes, mode, owner, times
+ *	5. rename   /w/work/#1f -> /u/etc/passwd   (atomic on the upper fs)
  *
  * The parent directory must be in the upper layer before its child can be
  * renamed into it, so layerfs_copy_up() copies ancestors first, top-down.
@@ -21,11 +22,14 @@
  *
  * Everything runs with the mounter's credentials.  Concurrent copy-ups of
  * one inode are serialised by its copy-up mutex; the loser finds the upper
- * object in place and returns.
+ * object in place and returns.  Copy-up takes write access to the upper
+ * layer itself, for steps 1 and 4-5 but not while the data is copied
+ * (layerfs_copy_data() says why): its callers must not hold it.
  */
 
 #include <linux/fs.h>
 #include <linux/file.h>
+#include <linux/fileattr.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
@@ -38,39 +42,93 @@
 #define LAYERFS_COPY_CHUNK	SZ_1M
 
 /*
- * Copy @len bytes of file data, splicing through a pipe (which works
- * between any two filesystems).  The caller holds write access to the
- * upper layer, i.e. its sb_writers: vfs_clone_file_range(),
- * vfs_copy_file_range() and (since 6.7) do_splice_direct() take sb_writers
- * of the file they write again, which deadlocks when a freeze of the upper
- * filesystem starts in between (lockdep reports recursive locking).
+ * Copy the first @len bytes of the lower file @old into @out, the copy in
+ * work/, opened for writing.  Fastest first:
+ *
+ *  1. vfs_clone_file_range(), the whole file at once: where the upper
+ *     filesystem can share the lower file's extents (both layers on one XFS
+ *     with reflink, or one Btrfs), the copy takes no time and no space,
+ *     whatever its size;
+ *  2. otherwise chunks of LAYERFS_COPY_CHUNK, skipping the holes the lower
+ *     filesystem reports (SEEK_DATA), so that a sparse file stays sparse;
+ *     each chunk with vfs_copy_file_range() (the filesystem's own copy,
+ *     e.g. server-side on NFS, or a clone or splice within one
+ *     filesystem) until that refuses the pair of files,
+ *  3. then with layerfs_splice_copy(), through a pipe, which works between
+ *     any two filesystems.
+ *
+ * A fatal signal between chunks ends the copy with -EINTR; a lower file
+ * that shrinks underneath gives -EIO.  A copy is synced before it is
+ * renamed into place, a clone not (see below).  The size of the copy is
+ * set later (layerfs_copy_attr()), which also makes a final hole.
+ *
+ * This runs *outside* the upper filesystem's sb_writers (the freeze
+ * protection that layerfs_want_write() takes): each of the helpers above
+ * takes it itself around the part that writes (file_start_write()), and
+ * taking it a second time deadlocks against a freeze that starts in
+ * between.  The open @out keeps the upper mount writable meanwhile.
  */
-static int layerfs_copy_data(const struct path *old, const struct path *new,
+static int layerfs_copy_data(const struct path *old, struct file *out,
 			     loff_t len)
 {
-	struct file *in, *out;
+	bool use_copy_range = true, seek_data;
+	struct file *in;
 	loff_t pos = 0;
-	int err = 0;
+	int err;
 
 	in = dentry_open(old, O_LARGEFILE | O_RDONLY, current_cred());
 	if (IS_ERR(in))
 		return PTR_ERR(in);
-	out = dentry_open(new, O_LARGEFILE | O_WRONLY, current_cred());
-	if (IS_ERR(out)) {
-		fput(in);
-		return PTR_ERR(out);
+
+	/*
+	 * A clone is not synced, as on overlayfs: it writes no data, only
+	 * the copy's block map, and a filesystem that clones (XFS, Btrfs)
+	 * journals that before the rename that installs the copy.
+	 */
+	if (vfs_clone_file_range(in, 0, out, 0, len, 0) == len) {
+		err = 0;
+		goto out_fput;
 	}
 
+	/* The checks read(2) and write(2) make, once for the whole range. */
+	err = rw_verify_area(READ, in, &pos, len);
+	if (!err)
+		err = rw_verify_area(WRITE, out, &pos, len);
+	if (err)
+		goto out_fput;
+
+	seek_data = in->f_mode & FMODE_LSEEK;
 	while (pos < len) {
 		size_t chunk = min_t(loff_t, len - pos, LAYERFS_COPY_CHUNK);
 		loff_t in_pos = pos, out_pos = pos;
-		ssize_t bytes;
+		ssize_t bytes = 0;
 
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
-		bytes = layerfs_splice_copy(in, &in_pos, out, &out_pos, chunk);
+		if (seek_data) {
+			loff_t data = vfs_llseek(in, pos, SEEK_DATA);
+
+			if (data == -ENXIO)	/* nothing but a hole up to EOF */
+				break;
+			if (data < 0)		/* cannot tell: copy it all */
+				seek_data = false;
+			else if (data > pos) {
+				pos = min(data, len);
+				continue;
+			}
+		}
+		if (use_copy_range) {
+			bytes = vfs_copy_file_range(in, pos, out, pos, chunk, 0);
+			/* Not between these two files: splice from now on. */
+			if (bytes == -EXDEV || bytes == -EOPNOTSUPP ||
+			    bytes == -EINVAL)
+				use_copy_range = false;
+		}
+		if (!use_copy_range)
+			bytes = layerfs_splice_copy(in, &in_pos, out, &out_pos,
+						    chunk);
 		if (bytes <= 0) {
 			/* The lower file shrank under us, or an I/O error. */
 			err = bytes ? bytes : -EIO;
@@ -83,7 +141,7 @@ static int layerfs_copy_data(const struct path *old, const struct path *new,
 	/* The rename must not make the name point at data not yet written. */
 	if (!err)
 		err = vfs_fsync(out, 0);
-	fput(out);
+out_fput:
 	fput(in);
 	return err;
 }
@@ -190,6 +248,59 @@ out_free:
 	return err;
 }
 
+/*
+ * The file attributes (chattr flags) a copy gets, as in overlayfs: +S and
+ * +A on the copy itself, where the upper filesystem can hold them (an
+ * upper that cannot, e.g. tmpfs for +S, fails the copy-up, as it does on
+ * overlayfs); other flags, such as +d, are not copied.
+ */
+#define LAYERFS_COPY_FS_FLAGS	(FS_SYNC_FL | FS_NOATIME_FL)
+#define LAYERFS_COPY_FSX_FLAGS	(FS_XFLAG_SYNC | FS_XFLAG_NOATIME)
+
+/*
+ * Copy the file attributes of @old to the copy @new.  The append-only and
+ * immutable flags are not set on the copy, which could then not be renamed
+ * into place, nor (a directory) take copied-up children and whiteouts:
+ * they are recorded in its protattr xattr (layerfs_set_protattr()), and
+ * the layerfs inode, which mirrors the lower object, already has them.
+ * Only called when the layerfs inode has one of the flags involved.
+ */
+static int layerfs_copy_fileattr(struct super_block *sb,
+				 const struct path *old, const struct path *new)
+{
+	struct fileattr oldfa = { .flags_valid = true };
+	struct fileattr newfa = { .flags_valid = true };
+	int err;
+
+	err = layerfs_real_fileattr_get(old, &oldfa);
+	/* No file attributes in the lower filesystem (ntfs-3g: EINVAL). */
+	if (err == -ENOTTY || err == -EINVAL)
+		return 0;
+	if (err)
+		return err;
+
+	if (oldfa.flags & (FS_APPEND_FL | FS_IMMUTABLE_FL)) {
+		err = layerfs_set_protattr(sb, new->dentry, oldfa.flags);
+		if (err)
+			return err;
+	}
+
+	if (!(oldfa.flags & LAYERFS_COPY_FS_FLAGS))
+		return 0;
+	err = layerfs_real_fileattr_get(new, &newfa);
+	if (err == -ENOTTY || err == -EINVAL) {
+		pr_warn_once("upper filesystem has no file attributes: +S and +A not copied\n");
+		return 0;
+	}
+	if (err)
+		return err;
+	newfa.flags &= ~LAYERFS_COPY_FS_FLAGS;
+	newfa.flags |= oldfa.flags & LAYERFS_COPY_FS_FLAGS;
+	newfa.fsx_xflags &= ~LAYERFS_COPY_FSX_FLAGS;
+	newfa.fsx_xflags |= oldfa.fsx_xflags & LAYERFS_COPY_FSX_FLAGS;
+	return layerfs_real_fileattr_set(new, &newfa);
+}
+
 /* Set an upper object's atime and mtime; called with its i_rwsem held. */
 static int layerfs_set_times(struct super_block *sb, struct dentry *upper,
 			     const struct kstat *stat)
@@ -205,24 +316,39 @@ static int layerfs_set_times(struct super_block *sb, struct dentry *upper,
 	return notify_change(layerfs_upper_idmap(sb), upper, &attr, NULL);
 }
 
-/* Give the copy the original's owner, mode and times. */
+/*
+ * Give the copy the original's size (regular files), mode, owner and
+ * times, in overlayfs's order (ovl_set_attr()): the mode first, while the
+ * mounter still owns the copy, so that the setgid bit survives a mounter
+ * outside the file's group and without CAP_FSETID; then the owner.  A
+ * notify_change() with only ATTR_UID and ATTR_GID clears neither setuid
+ * nor setgid on a local filesystem (chown(2) asks for that explicitly,
+ * with ATTR_KILL_SUID and ATTR_KILL_SGID); a network filesystem's server
+ * may still clear them, as it does under overlayfs.
+ */
 static int layerfs_copy_attr(struct super_block *sb, struct dentry *new,
 			     const struct kstat *stat)
 {
 	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
 	struct inode *inode = d_inode(new);
-	struct iattr attr = {
-		.ia_valid = ATTR_UID | ATTR_GID,
-		.ia_uid = stat->uid,
-		.ia_gid = stat->gid,
-	};
-	int err;
+	struct iattr attr = {};
+	int err = 0;
 
 	inode_lock(inode);
-	err = notify_change(idmap, new, &attr, NULL);
+	if (S_ISREG(stat->mode) && i_size_read(inode) != stat->size) {
+		attr.ia_valid = ATTR_SIZE;
+		attr.ia_size = stat->size;
+		err = notify_change(idmap, new, &attr, NULL);
+	}
 	if (!err && !S_ISLNK(stat->mode)) {
 		attr.ia_valid = ATTR_MODE;
 		attr.ia_mode = stat->mode;
+		err = notify_change(idmap, new, &attr, NULL);
+	}
+	if (!err) {
+		attr.ia_valid = ATTR_UID | ATTR_GID;
+		attr.ia_uid = stat->uid;
+		attr.ia_gid = stat->gid;
 		err = notify_change(idmap, new, &attr, NULL);
 	}
 	if (!err)
@@ -268,8 +394,86 @@ out_unlock:
 }
 
 /*
+ * Step 1: create the copy in work/, with the type (and target or device
+ * number) of the lower object.  The mode comes later, with the owner
+ * (layerfs_copy_attr()).  A regular file with data to copy is also opened
+ * for writing (*@out), for layerfs_copy_data().  @dentry is the layerfs
+ * object, which an LSM may ask about (layerfs_create_copy()).  The caller
+ * holds write access to the upper layer.
+ */
+static struct dentry *layerfs_copy_create(struct dentry *dentry,
+					  struct dentry *lower,
+					  const struct kstat *stat,
+					  struct file **out)
+{
+	struct layerfs_cattr cattr = { .mode = stat->mode, .rdev = stat->rdev };
+	struct super_block *sb = dentry->d_sb;
+	DEFINE_DELAYED_CALL(done);
+	struct path path;
+	struct dentry *temp;
+	struct file *file;
+
+	if (S_ISLNK(stat->mode)) {
+		cattr.link = vfs_get_link(lower, &done);
+		if (IS_ERR(cattr.link))
+			return ERR_CAST(cattr.link);
+	}
+	temp = layerfs_create_copy(dentry, &cattr);
+	do_delayed_call(&done);
+	if (IS_ERR(temp) || !S_ISREG(stat->mode) || !stat->size)
+		return temp;
+
+	path.mnt = layerfs_upper_layer(sb)->root.mnt;
+	path.dentry = temp;
+	file = dentry_open(&path, O_LARGEFILE | O_WRONLY, current_cred());
+	if (IS_ERR(file)) {
+		layerfs_cleanup_entry(sb, LAYERFS_FS(sb)->work, temp, 0);
+		dput(temp);
+		return ERR_CAST(file);
+	}
+	*out = file;
+	return temp;
+}
+
+/*
+ * The inode flags that come from file attributes of the lower object: when
+ * the layerfs inode, which mirrors them, has none, there are no file
+ * attributes to copy, and layerfs does not ask.
+ */
+#define LAYERFS_FILEATTR_I_FLAGS (S_APPEND | S_IMMUTABLE | S_NOATIME | S_SYNC)
+
+/*
+ * Step 4: give the copy @temp of @inode's lower object @lower everything
+ * but the data: xattrs, file attributes, size, mode, owner, times.
+ */
+static int layerfs_copy_metadata(struct super_block *sb, struct inode *inode,
+				 const struct layerfs_real *lower,
+				 struct dentry *temp, const struct kstat *stat)
+{
+	struct path lowerpath, temppath = {
+		.mnt = layerfs_upper_layer(sb)->root.mnt,
+		.dentry = temp,
+	};
+	int err;
+
+	err = layerfs_copy_xattrs(sb, lower, temp);
+	if (!err && (inode->i_flags & LAYERFS_FILEATTR_I_FLAGS) &&
+	    (S_ISREG(stat->mode) || S_ISDIR(stat->mode))) {
+		layerfs_path(lower, &lowerpath);
+		err = layerfs_copy_fileattr(sb, &lowerpath, &temppath);
+	}
+	if (!err)
+		err = layerfs_copy_attr(sb, temp, stat);
+	return err;
+}
+
+/*
  * Copy @dentry up into its parent's upper directory.  The parent must
  * already be there.  @flags may hold O_TRUNC: copy no data.
+ *
+ * Write access to the upper layer is held throughout, except while the
+ * data is copied (see layerfs_copy_data()); meanwhile the copy, open for
+ * writing, keeps the upper mount from becoming read-only.
  */
 static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 			       int flags)
@@ -277,14 +481,17 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	struct inode *inode = d_inode(dentry);
 	struct layerfs_inode *li = LAYERFS_I(inode);
 	struct super_block *sb = dentry->d_sb;
-	struct layerfs_cattr cattr = {};
 	struct name_snapshot name;
-	DEFINE_DELAYED_CALL(done);
 	const struct cred *old_cred;
-	struct path lowerpath, temppath, parentpath;
+	struct path lowerpath, parentpath;
 	struct dentry *temp, *upperdir;
+	struct file *out = NULL;
+	struct super_block *upper_sb = layerfs_upper_layer(sb)->root.mnt->mnt_sb;
 	struct kstat stat, pstat;
-	int err;
+	int err, werr;
+
+	/* See layerfs_copy_up_flags(): the caller must not hold sb_writers. */
+	lockdep_assert_not_held(&upper_sb->s_writers.rw_sem[SB_FREEZE_WRITE - 1]);
 
 	err = mutex_lock_interruptible(&li->lock);
 	if (err)
@@ -309,30 +516,30 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	if (flags & O_TRUNC)
 		stat.size = 0;
 
-	cattr.mode = stat.mode;
-	cattr.rdev = stat.rdev;
-	if (S_ISLNK(stat.mode)) {
-		cattr.link = vfs_get_link(lowerpath.dentry, &done);
-		err = PTR_ERR(cattr.link);
-		if (IS_ERR(cattr.link))
-			goto out_revert;
+	err = layerfs_want_write(sb);
+	if (err)
+		goto out_revert;
+	temp = layerfs_copy_create(dentry, lowerpath.dentry, &stat, &out);
+	if (IS_ERR(temp)) {
+		err = PTR_ERR(temp);
+		goto out_drop_write;
 	}
 
-	temp = layerfs_create_copy(dentry, &cattr);
-	do_delayed_call(&done);
-	err = PTR_ERR(temp);
-	if (IS_ERR(temp))
-		goto out_revert;
-
-	temppath.mnt = layerfs_upper_layer(sb)->root.mnt;
-	temppath.dentry = temp;
-	err = 0;
-	if (S_ISREG(stat.mode))
-		err = layerfs_copy_data(&lowerpath, &temppath, stat.size);
+	if (out) {
+		layerfs_drop_write(sb);
+		err = layerfs_copy_data(&lowerpath, out, stat.size);
+		werr = layerfs_want_write(sb);
+		fput(out);
+		if (werr) {
+			/* Forced read-only: the copy stays in work/ for now. */
+			dput(temp);
+			err = err ?: werr;
+			goto out_revert;
+		}
+	}
 	if (!err)
-		err = layerfs_copy_xattrs(sb, &li->lower[0], temp);
-	if (!err)
-		err = layerfs_copy_attr(sb, temp, &stat);
+		err = layerfs_copy_metadata(sb, inode, &li->lower[0], temp,
+					    &stat);
 	if (!err) {
 		take_dentry_name_snapshot(&name, dentry);
 		err = layerfs_install_copy(sb, temp, upperdir, &name.name);
@@ -353,6 +560,8 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 		layerfs_set_upper(inode, temp);
 		layerfs_copyattr(inode);
 	}
+out_drop_write:
+	layerfs_drop_write(sb);
 out_revert:
 	revert_creds(old_cred);
 out_unlock:
@@ -367,10 +576,13 @@ out_unlock:
  *
  * Copies up every ancestor that is not yet in the upper layer, topmost
  * first, then @dentry.  The root is always in the upper layer of a
- * writable mount, so the walk up ends there.  The caller holds write access
- * to the upper layer (layerfs_want_write()).
+ * writable mount, so the walk up ends there.  Copy-up takes write access
+ * to the upper layer itself: the caller must not hold it (call this
+ * before layerfs_want_write()), see layerfs_copy_data().  The caller may
+ * hold the layerfs inode's i_rwsem, as the VFS does around setattr.
  *
- * Return: 0 or a negative errno (-EROFS without an upper layer).
+ * Return: 0 or a negative errno (-EROFS without an upper layer, or when it
+ * is read-only).
  */
 int layerfs_copy_up_flags(struct dentry *dentry, int flags)
 {

@@ -252,8 +252,9 @@ out_cleanup:
 /*
  * Create @dentry (negative in the merged view) as @attr in the upper layer.
  * For a hard link (@attr->hardlink), @inode is the layerfs inode of the
- * source, which the new name shares; otherwise NULL.  The caller holds
- * write access to the upper layer.
+ * source, which the new name shares; otherwise NULL.  The caller copied
+ * the parent up, then took write access to the upper layer (copy-up must
+ * come first: see layerfs_copy_up_flags()).
  */
 static int layerfs_create_object(struct dentry *dentry,
 				 const struct layerfs_cattr *attr,
@@ -268,9 +269,6 @@ static int layerfs_create_object(struct dentry *dentry,
 	struct inode *udir;
 	int err;
 
-	err = layerfs_copy_up(parent);
-	if (err)
-		return err;
 	upperdir = layerfs_upper(d_inode(parent));
 	udir = d_inode(upperdir);
 
@@ -349,6 +347,9 @@ static int layerfs_make(struct inode *dir, struct dentry *dentry,
 	if (!IS_POSIXACL(d_inode(upper_root)) && !S_ISLNK(attr->mode))
 		attr->mode &= ~current_umask();
 
+	err = layerfs_copy_up(dentry->d_parent);
+	if (err)
+		return err;
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
 		return err;
@@ -398,18 +399,20 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	struct layerfs_cattr attr = { .mode = d_inode(old)->i_mode };
 	int err;
 
-	err = layerfs_want_write(dir->i_sb);
-	if (err)
-		return err;
 	/*
 	 * A name of a lower hard link is copied up alone, into a file of its
 	 * own: the link is broken, as on overlayfs with index=off.
 	 */
 	err = layerfs_copy_up(old);
-	if (!err) {
-		attr.hardlink = layerfs_upper(d_inode(old));
-		err = layerfs_create_object(new, &attr, d_inode(old));
-	}
+	if (!err)
+		err = layerfs_copy_up(new->d_parent);
+	if (err)
+		return err;
+	err = layerfs_want_write(dir->i_sb);
+	if (err)
+		return err;
+	attr.hardlink = layerfs_upper(d_inode(old));
+	err = layerfs_create_object(new, &attr, d_inode(old));
 	/* The link count comes from the upper file, which has one more. */
 	if (!err)
 		layerfs_copyattr(d_inode(old));
@@ -442,12 +445,13 @@ static int layerfs_tmpfile(struct layerfs_idmap *idmap, struct inode *dir,
 	struct cred *creator;
 	int err;
 
+	/* copy-up first: it takes write access to the upper layer itself */
+	err = layerfs_copy_up(dentry->d_parent);
+	if (err)
+		return err;
 	err = layerfs_want_write(sb);
 	if (err)
 		return err;
-	err = layerfs_copy_up(dentry->d_parent);
-	if (err)
-		goto out_drop_write;
 	upperpath.mnt = layerfs_upper_layer(sb)->root.mnt;
 	upperpath.dentry = layerfs_upper(dir);
 
@@ -625,18 +629,17 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 	struct dentry *upperdir;
 	int err;
 
-	err = layerfs_want_write(sb);
-	if (err)
-		return err;
-
 	if (is_dir) {
 		err = layerfs_check_empty_dir(dentry);
 		if (err)
-			goto out_drop_write;
+			return err;
 	}
 	err = layerfs_copy_up(dentry->d_parent);
 	if (err)
-		goto out_drop_write;
+		return err;
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
 
 	upperdir = layerfs_upper(dir);
 	old_cred = layerfs_override_creds(sb);
@@ -652,7 +655,6 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 		layerfs_name_gone(inode);
 		layerfs_copyattr(dir);
 	}
-out_drop_write:
 	layerfs_drop_write(sb);
 	return err;
 }
@@ -775,14 +777,10 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	    (exchange && layerfs_dir_has_lower(new)))
 		return -EXDEV;
 
-	err = layerfs_want_write(sb);
-	if (err)
-		return err;
-
 	if (replace_dir) {
 		err = layerfs_check_empty_dir(new);
 		if (err)
-			goto out_drop_write;
+			return err;
 	}
 	err = layerfs_copy_up(old);
 	if (!err)
@@ -790,7 +788,10 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	if (!err && exchange)
 		err = layerfs_copy_up(new);
 	if (err)
-		goto out_drop_write;
+		return err;
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
 
 	old_cred = layerfs_override_creds(sb);
 	old_lower = layerfs_lower_positive(old);
@@ -847,4 +848,6 @@ const struct inode_operations layerfs_dir_inode_operations = {
 	.setattr	= layerfs_setattr,
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
+	.fileattr_get	= layerfs_fileattr_get,
+	.fileattr_set	= layerfs_fileattr_set,
 };

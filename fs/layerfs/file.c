@@ -59,28 +59,6 @@ static struct file *layerfs_open_real(struct inode *inode,
 }
 
 /*
- * A file open for writing whose inode has no upper object yet: it was
- * opened with O_TRUNC, which layerfs_open() left to the truncation, and is
- * used before one.  open(2) truncates before it returns, so that is either
- * a use between ->open() and the truncation (IMA reading the file it
- * measures) or a file opened by dentry_open() inside the kernel, which
- * never truncates.  Either way the data must stay: copy the file up with
- * it (a truncation that follows then empties the copy).
- */
-static int layerfs_file_copy_up(struct file *file)
-{
-	struct super_block *sb = file_inode(file)->i_sb;
-	int err;
-
-	err = layerfs_want_write(sb);
-	if (err)
-		return err;
-	err = layerfs_copy_up(file_dentry(file));
-	layerfs_drop_write(sb);
-	return err;
-}
-
-/*
  * The real file to do I/O on: the one opened with @file, unless the inode
  * has been copied up since, in which case the upper file (opened once, by
  * whichever caller gets here first).
@@ -94,8 +72,19 @@ static struct file *layerfs_file_pick(struct file *file)
 	struct path path;
 	int err;
 
+	/*
+	 * A file open for writing whose inode has no upper object yet: it
+	 * was opened with O_TRUNC, which layerfs_open() left to the
+	 * truncation, and is used before one.  open(2) truncates before it
+	 * returns, so that is either a use between ->open() and the
+	 * truncation (IMA reading the file it measures) or a file opened by
+	 * dentry_open() inside the kernel, which never truncates.  Either way
+	 * the data must stay: copy the file up with it (a truncation that
+	 * follows then empties the copy).  Copy-up takes write access to the
+	 * upper layer itself.
+	 */
 	if (!upper && (file->f_mode & FMODE_WRITE)) {
-		err = layerfs_file_copy_up(file);
+		err = layerfs_copy_up(file_dentry(file));
 		if (err)
 			return ERR_PTR(err);
 		upper = layerfs_upper(inode);
@@ -200,11 +189,8 @@ static int layerfs_open(struct inode *inode, struct file *file)
 	lf->flags = flags;
 
 	if (copy_up_now) {
-		err = layerfs_want_write(inode->i_sb);
-		if (err)
-			goto out_free;
+		/* copy-up takes write access to the upper layer itself */
 		err = layerfs_copy_up(file_dentry(file));
-		layerfs_drop_write(inode->i_sb);
 		if (err)
 			goto out_free;
 	}

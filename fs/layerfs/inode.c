@@ -17,9 +17,21 @@
 
 #include <linux/fs.h>
 #include <linux/fiemap.h>
+#include <linux/file.h>
+#include <linux/fileattr.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/namei.h>
 #include "layerfs.h"
+
+/*
+ * The inode flags a layerfs inode mirrors from its real inode, because the
+ * VFS checks them on the layerfs inode: append-only and immutable (may_open(),
+ * may_delete(), notify_change(), ...), noatime and sync.
+ */
+#define LAYERFS_COPY_I_FLAGS	(S_APPEND | S_IMMUTABLE | S_NOATIME | S_SYNC)
+/* Of those, the ones an upper object keeps in protattr, not on its inode. */
+#define LAYERFS_PROT_I_FLAGS	(S_APPEND | S_IMMUTABLE)
 
 static struct kmem_cache *layerfs_inode_cachep;
 
@@ -301,14 +313,13 @@ int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
 	    !(attr->ia_valid & ATTR_MTIME))
 		attr->ia_valid |= ATTR_MTIME | ATTR_CTIME;
 
-	err = layerfs_want_write(sb);
-	if (err)
-		return err;
-
 	err = layerfs_copy_up_flags(dentry, truncate && !attr->ia_size ?
 				    O_TRUNC : 0);
 	if (err)
-		goto out_drop_write;
+		return err;
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
 
 	upper = layerfs_upper(inode);
 	realinode = d_inode(upper);
@@ -378,6 +389,175 @@ static int layerfs_fiemap(struct inode *inode,
 	return err;
 }
 
+/* ---- file attributes (chattr, lsattr) ----------------------------------- */
+
+/* S_APPEND and S_IMMUTABLE for the protection flags among FS_*_FL @fsflags. */
+static unsigned int layerfs_prot_iflags(u32 fsflags)
+{
+	return (fsflags & FS_APPEND_FL ? S_APPEND : 0) |
+	       (fsflags & FS_IMMUTABLE_FL ? S_IMMUTABLE : 0);
+}
+
+/*
+ * The VFS asks the LSM about an FS_IOC_*FLAGS or FS_IOC_FS*XATTR ioctl only
+ * for the file it was called on, the layerfs one.  Ask about the real
+ * object too, with the same command, on a file opened for just that: there
+ * is no inode hook for file attributes (overlayfs does the same).
+ */
+static int layerfs_fileattr_security(const struct path *realpath,
+				     const struct fileattr *fa, bool set)
+{
+	unsigned int cmd;
+	struct file *file;
+	int err;
+
+	file = dentry_open(realpath, O_RDONLY | O_LARGEFILE, current_cred());
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (set)
+		cmd = fa->fsx_valid ? FS_IOC_FSSETXATTR : FS_IOC_SETFLAGS;
+	else
+		cmd = fa->fsx_valid ? FS_IOC_FSGETXATTR : FS_IOC_GETFLAGS;
+	err = security_file_ioctl(file, cmd, 0);
+	fput(file);
+	return err;
+}
+
+/**
+ * layerfs_real_fileattr_get - the file attributes of a real object
+ * @realpath: the object, a regular file or a directory of some layer
+ * @fa:       filled in; ->flags_valid or ->fsx_valid says which interface
+ *            the caller asks through
+ *
+ * Mounter's credentials.
+ *
+ * Return: 0 or a negative errno; -ENOTTY when the real filesystem has no
+ * file attributes.
+ */
+int layerfs_real_fileattr_get(const struct path *realpath,
+			      struct fileattr *fa)
+{
+	int err;
+
+	err = layerfs_fileattr_security(realpath, fa, false);
+	if (err)
+		return err;
+	err = vfs_fileattr_get(realpath->dentry, fa);
+	return err == -ENOIOCTLCMD ? -ENOTTY : err;
+}
+
+/**
+ * layerfs_real_fileattr_set - change the file attributes of a real object
+ * @realpath: the object, in the upper layer
+ * @fa:       the new attributes
+ *
+ * vfs_fileattr_set() checks the mounter again (owner or capable,
+ * CAP_LINUX_IMMUTABLE) and locks the real inode.  Mounter's credentials,
+ * write access to the upper layer.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_real_fileattr_set(const struct path *realpath,
+			      struct fileattr *fa)
+{
+	int err;
+
+	err = layerfs_fileattr_security(realpath, fa, true);
+	if (err)
+		return err;
+	return vfs_fileattr_set(layerfs_mnt_idmap(realpath->mnt),
+				realpath->dentry, fa);
+}
+
+/**
+ * layerfs_fileattr_get - inode_operations.fileattr_get
+ * @dentry: the layerfs object (a regular file or a directory)
+ * @fa:     filled in
+ *
+ * For FS_IOC_GETFLAGS and FS_IOC_FSGETXATTR (lsattr, and the VFS itself
+ * before a change).  The attributes are the real object's, read with the
+ * mounter's credentials, plus the protection flags of the layerfs inode,
+ * which the real object does not carry once it is in the upper layer.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_fileattr_get(struct dentry *dentry, struct fileattr *fa)
+{
+	struct inode *inode = d_inode(dentry);
+	const struct cred *old_cred;
+	struct path realpath;
+	int err;
+
+	layerfs_real_path(inode, &realpath);
+	old_cred = layerfs_override_creds(inode->i_sb);
+	err = layerfs_real_fileattr_get(&realpath, fa);
+	revert_creds(old_cred);
+	if (err)
+		return err;
+
+	if (IS_APPEND(inode)) {
+		fa->flags |= FS_APPEND_FL;
+		fa->fsx_xflags |= FS_XFLAG_APPEND;
+	}
+	if (IS_IMMUTABLE(inode)) {
+		fa->flags |= FS_IMMUTABLE_FL;
+		fa->fsx_xflags |= FS_XFLAG_IMMUTABLE;
+	}
+	return 0;
+}
+
+/**
+ * layerfs_fileattr_set - inode_operations.fileattr_set
+ * @idmap:  the idmapping of the layerfs mount
+ * @dentry: the layerfs object (a regular file or a directory)
+ * @fa:     the new attributes
+ *
+ * For FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR (chattr).  vfs_fileattr_set()
+ * has checked the caller against the layerfs inode (owner or capable;
+ * CAP_LINUX_IMMUTABLE to change +a or +i) and holds its i_rwsem.  The
+ * object is copied up; then, with the mounter's credentials, the
+ * protection flags go to its protattr xattr (layerfs_set_protattr()) and
+ * to the layerfs inode, and everything else to the upper object, which
+ * loses any +a or +i of its own (set there by hand or by an old kernel).
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_fileattr_set(struct layerfs_idmap *idmap, struct dentry *dentry,
+			 struct fileattr *fa)
+{
+	struct inode *inode = d_inode(dentry);
+	struct super_block *sb = inode->i_sb;
+	unsigned int prot = layerfs_prot_iflags(fa->flags);
+	const struct cred *old_cred;
+	struct path upperpath;
+	int err;
+
+	err = layerfs_copy_up(dentry);
+	if (err)
+		return err;
+	err = layerfs_want_write(sb);
+	if (err)
+		return err;
+
+	upperpath.mnt = layerfs_upper_layer(sb)->root.mnt;
+	upperpath.dentry = layerfs_upper(inode);
+
+	old_cred = layerfs_override_creds(sb);
+	/* Nothing to record, nothing recorded before: no xattr to remove. */
+	if (prot || (inode->i_flags & LAYERFS_PROT_I_FLAGS))
+		err = layerfs_set_protattr(sb, upperpath.dentry, fa->flags);
+	if (!err) {
+		inode_set_flags(inode, prot, LAYERFS_PROT_I_FLAGS);
+		fa->flags &= ~(FS_APPEND_FL | FS_IMMUTABLE_FL);
+		fa->fsx_xflags &= ~(FS_XFLAG_APPEND | FS_XFLAG_IMMUTABLE);
+		err = layerfs_real_fileattr_set(&upperpath, fa);
+	}
+	revert_creds(old_cred);
+	layerfs_copyattr(inode);
+	layerfs_drop_write(sb);
+	return err;
+}
+
 /* Symlinks: the target is the real symlink's, read with the mounter's creds. */
 static const char *layerfs_get_link(struct dentry *dentry, struct inode *inode,
 				    struct delayed_call *done)
@@ -405,6 +585,8 @@ static const struct inode_operations layerfs_file_inode_operations = {
 	.getattr	= layerfs_getattr,
 	.listxattr	= layerfs_listxattr,
 	.fiemap		= layerfs_fiemap,
+	.fileattr_get	= layerfs_fileattr_get,
+	.fileattr_set	= layerfs_fileattr_set,
 };
 
 static const struct inode_operations layerfs_symlink_inode_operations = {
@@ -424,6 +606,41 @@ static const struct inode_operations layerfs_special_inode_operations = {
 	.listxattr	= layerfs_listxattr,
 };
 
+/*
+ * Mirror the LAYERFS_COPY_I_FLAGS of @realinode in @inode.  When
+ * @realinode is the upper one, the append-only and immutable flags @inode
+ * has are kept: they came from protattr (layerfs_read_prot_flags()), from
+ * the lower object before copy-up, or from layerfs_fileattr_set(), and the
+ * upper inode does not carry them.
+ */
+static void layerfs_copy_iflags(struct inode *inode,
+				const struct inode *realinode)
+{
+	struct dentry *upper = layerfs_upper(inode);
+	unsigned int flags = realinode->i_flags & LAYERFS_COPY_I_FLAGS;
+
+	if (upper && d_inode(upper) == realinode)
+		flags |= inode->i_flags & LAYERFS_PROT_I_FLAGS;
+	inode_set_flags(inode, flags, LAYERFS_COPY_I_FLAGS);
+}
+
+/*
+ * A new layerfs inode for an upper object takes the protection flags
+ * recorded in its protattr xattr, on top of the upper inode's own.
+ */
+static void layerfs_read_prot_flags(struct inode *inode, struct dentry *upper)
+{
+	const struct cred *old_cred;
+	u32 fsflags;
+
+	old_cred = layerfs_override_creds(inode->i_sb);
+	fsflags = layerfs_get_protattr(inode->i_sb, upper);
+	revert_creds(old_cred);
+	if (fsflags)
+		inode_set_flags(inode, layerfs_prot_iflags(fsflags),
+				layerfs_prot_iflags(fsflags));
+}
+
 /**
  * layerfs_copyattr - mirror the real object's attributes in a layerfs inode
  * @inode: the layerfs inode
@@ -440,7 +657,6 @@ static const struct inode_operations layerfs_special_inode_operations = {
  */
 void layerfs_copyattr(struct inode *inode)
 {
-	const unsigned int flags = S_APPEND | S_IMMUTABLE | S_NOATIME | S_SYNC;
 	struct layerfs_idmap *idmap;
 	struct path realpath;
 	struct inode *realinode;
@@ -452,7 +668,7 @@ void layerfs_copyattr(struct inode *inode)
 	inode->i_mode = realinode->i_mode;
 	inode->i_uid = vfsuid_into_kuid(i_uid_into_vfsuid(idmap, realinode));
 	inode->i_gid = vfsgid_into_kgid(i_gid_into_vfsgid(idmap, realinode));
-	inode->i_flags = (inode->i_flags & ~flags) | (realinode->i_flags & flags);
+	layerfs_copy_iflags(inode, realinode);
 	set_nlink(inode, realinode->i_nlink);
 	i_size_write(inode, i_size_read(realinode));
 	layerfs_copy_times(inode, realinode);
@@ -589,6 +805,8 @@ static int layerfs_init_inode(struct inode *inode, struct dentry *upper,
 		inode->i_ino = get_next_ino();
 
 	layerfs_copyattr(inode);
+	if (upper)
+		layerfs_read_prot_flags(inode, upper);
 #ifdef CONFIG_FS_POSIX_ACL
 	/* The real inode caches ACLs; see layerfs_get_inode_acl(). */
 	inode->i_acl = ACL_DONT_CACHE;

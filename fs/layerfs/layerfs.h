@@ -26,16 +26,20 @@
  * order, outermost first:
  *
  *  1. a layerfs inode's i_rwsem: taken by the VFS around lookup, create,
- *     unlink, rename (lock_rename() of layerfs dentries), setattr, write
- *     (layerfs_write_iter()) and iterate_shared, by layerfs_copyfile() for
- *     its destination, and by the llseek methods;
+ *     unlink, rename (lock_rename() of layerfs dentries), setattr,
+ *     fileattr_set, write (layerfs_write_iter()) and iterate_shared, by
+ *     layerfs_copyfile() for its destination, and by the llseek methods;
  *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one()); copy-ups
  *     of a path run parent first, and no two are nested;
- *  3. real directories in the upper filesystem: lock_rename() of the work
+ *  3. the upper filesystem's sb_writers (layerfs_want_write(), and
+ *     file_start_write() inside the vfs_*() helpers that write): never taken
+ *     while held, so callers copy up before they take write access, and
+ *     copy-up leaves it while it copies data;
+ *  4. real directories in the upper filesystem: lock_rename() of the work
  *     directory and an upper directory, or one upper directory's i_rwsem as
  *     I_MUTEX_PARENT; never both the work directory alone and then an upper
  *     directory (that would invert lock_rename()'s order);
- *  4. a real object's i_rwsem (notify_change() on an upper object), and the
+ *  5. a real object's i_rwsem (notify_change() on an upper object), and the
  *     locks the real filesystem takes inside vfs_*() calls and iterate_dir().
  *
  * One more layerfs lock stands outside this order: layerfs_inuse_lock
@@ -86,6 +90,8 @@
  *  - an opaque directory carries the xattr trusted.overlay.opaque = "y";
  *    the value "x" marks a directory (not opaque) holding whiteouts of the
  *    xattr form;
+ *  - the append-only and immutable flags of an upper object are kept in
+ *    its xattr trusted.overlay.protattr ("a", "i" or "ai"), not set on it;
  *  - scratch files live in <workdir>/work.
  * Only util.c interprets them.
  */
@@ -93,6 +99,7 @@
 #define LAYERFS_XATTR_OPAQUE	LAYERFS_XATTR_PREFIX "opaque"
 /* a user's own trusted.overlay.X, stored escaped (see util.c) */
 #define LAYERFS_XATTR_ESCAPED_PREFIX	LAYERFS_XATTR_PREFIX "overlay."
+#define LAYERFS_XATTR_PROTATTR	LAYERFS_XATTR_PREFIX "protattr"
 #define LAYERFS_WORKDIR_NAME	"work"
 
 /**
@@ -281,6 +288,9 @@ int layerfs_do_rename(struct super_block *sb, struct inode *olddir,
 int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth);
 int layerfs_cleanup_entry(struct super_block *sb, struct dentry *parent,
 			  struct dentry *child, int depth);
+u32 layerfs_get_protattr(struct super_block *sb, struct dentry *upper);
+int layerfs_set_protattr(struct super_block *sb, struct dentry *upper,
+			 u32 fsflags);
 
 /* copy_up.c */
 int layerfs_copy_up(struct dentry *dentry);
@@ -309,6 +319,13 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 		    struct kstat *stat, u32 request_mask, unsigned int flags);
 int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
 		    struct iattr *attr);
+int layerfs_real_fileattr_get(const struct path *realpath,
+			      struct fileattr *fa);
+int layerfs_real_fileattr_set(const struct path *realpath,
+			      struct fileattr *fa);
+int layerfs_fileattr_get(struct dentry *dentry, struct fileattr *fa);
+int layerfs_fileattr_set(struct layerfs_idmap *idmap, struct dentry *dentry,
+			 struct fileattr *fa);
 
 /* namei.c */
 struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,

@@ -671,3 +671,85 @@ int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth)
 	kfree(nl.names);
 	return err;
 }
+
+/* ---- protection flags kept in trusted.overlay.protattr ------------------ */
+
+/*
+ * An upper object never carries the append-only (+a) or immutable (+i)
+ * flag itself: an immutable upper directory would take no copied-up child,
+ * an append-only one would lose no name to a rename or a whiteout, and
+ * neither kind of object could take layerfs's xattrs or be renamed from
+ * work/ into place.  As overlayfs does (since 5.13), the flags are
+ * recorded in the xattr trusted.overlay.protattr of the upper object
+ * instead, as the letters 'a' and 'i', and the layerfs inode carries them
+ * (layerfs_fileattr_set(), layerfs_new_inode()).  The value is at most
+ * this long: overlayfs reserves room for more letters.
+ */
+#define LAYERFS_PROTATTR_MAX	32
+
+/**
+ * layerfs_get_protattr - the protection flags recorded for an upper object
+ * @sb:    the layerfs super block
+ * @upper: an object of the upper layer; mounter's credentials
+ *
+ * A value with any other letter is ignored with a warning, as overlayfs
+ * does, so that a layer written by a newer kernel is not misread.
+ *
+ * Return: FS_APPEND_FL and/or FS_IMMUTABLE_FL, or 0 (also when the xattr
+ * is missing or cannot be read).
+ */
+u32 layerfs_get_protattr(struct super_block *sb, struct dentry *upper)
+{
+	char buf[LAYERFS_PROTATTR_MAX];
+	u32 fsflags = 0;
+	ssize_t res, i;
+
+	res = vfs_getxattr(layerfs_upper_idmap(sb), upper,
+			   LAYERFS_XATTR_PROTATTR, buf, sizeof(buf));
+	if (res < 0)
+		return 0;
+	for (i = 0; i < res; i++) {
+		if (buf[i] == 'a')
+			fsflags |= FS_APPEND_FL;
+		else if (buf[i] == 'i')
+			fsflags |= FS_IMMUTABLE_FL;
+		else
+			break;
+	}
+	if (res && i == res)
+		return fsflags;
+	pr_warn_ratelimited("ignoring %s of %pd2: not in overlayfs's format\n",
+			    LAYERFS_XATTR_PROTATTR, upper);
+	return 0;
+}
+
+/**
+ * layerfs_set_protattr - record the protection flags of an upper object
+ * @sb:      the layerfs super block
+ * @upper:   an object of the upper layer; mounter's credentials, write
+ *           access to the upper layer
+ * @fsflags: FS_*_FL flags; FS_APPEND_FL and FS_IMMUTABLE_FL are recorded,
+ *           and the xattr is removed when neither is set
+ *
+ * Return: 0 or a negative errno; -EPERM when the upper filesystem has no
+ * xattrs, as on overlayfs, since the flags could not be kept.
+ */
+int layerfs_set_protattr(struct super_block *sb, struct dentry *upper,
+			 u32 fsflags)
+{
+	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
+	char buf[2];
+	int len = 0, err;
+
+	if (fsflags & FS_APPEND_FL)
+		buf[len++] = 'a';
+	if (fsflags & FS_IMMUTABLE_FL)
+		buf[len++] = 'i';
+
+	if (!len) {
+		err = vfs_removexattr(idmap, upper, LAYERFS_XATTR_PROTATTR);
+		return err == -ENODATA || err == -EOPNOTSUPP ? 0 : err;
+	}
+	err = vfs_setxattr(idmap, upper, LAYERFS_XATTR_PROTATTR, buf, len, 0);
+	return err == -EOPNOTSUPP ? -EPERM : err;
+}

@@ -40,7 +40,7 @@ static const char *layerfs_acl_name(int type)
 
 /*
  * Setting or removing an xattr or an ACL changes the upper object: copy the
- * object up, inside write access to the upper layer, and switch to the
+ * object up, take write access to the upper layer, and switch to the
  * mounter's credentials.  Returns the upper object or an ERR_PTR; after a
  * success, layerfs_change_end() gives back what this took.
  */
@@ -50,14 +50,12 @@ static struct dentry *layerfs_change_begin(struct dentry *dentry,
 	struct super_block *sb = dentry->d_sb;
 	int err;
 
+	err = layerfs_copy_up(dentry);
+	if (err)
+		return ERR_PTR(err);
 	err = layerfs_want_write(sb);
 	if (err)
 		return ERR_PTR(err);
-	err = layerfs_copy_up(dentry);
-	if (err) {
-		layerfs_drop_write(sb);
-		return ERR_PTR(err);
-	}
 	*old_cred = layerfs_override_creds(sb);
 	return layerfs_upper(d_inode(dentry));
 }
