@@ -826,7 +826,6 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 		layerfs_copyattr(olddir);
 		layerfs_copyattr(newdir);
 	}
-out_drop_write:
 	layerfs_drop_write(sb);
 	return err;
 }
