@@ -39,7 +39,10 @@
  *   LAYERFS_DIFF_OPS    operations per seed               (default 150)
  *   LAYERFS_DIFF_SEED0  first seed (seeds SEED0..SEED0+SEEDS-1; default 1)
  *   LAYERFS_DIFF_CLASSES  the extra classes below, comma-separated, "all"
- *                       or "none" (default DEFAULT_CLASSES)
+ *                       or "none" (default DEFAULT_CLASSES); several sets
+ *                       separated by ';' run the seeds once with each
+ *   LAYERFS_DIFF_REPORTS  failing seeds shrunk and reported per set of
+ *                       classes (default 3; the others are only counted)
  *
  * EXTRA CLASSES.  Each adds layers, operations or comparisons aimed at one
  * kind of difference; with none, the layers and operations of a seed are
@@ -70,10 +73,10 @@
  *  lsattr    FS_IOC_GETFLAGS of every file and directory through the mount
  *            (lsattr) in the merged dumps, and a chattr operation
  *            (FS_IOC_SETFLAGS through the mount).
- *  squashfs  the bottom lower layer (l3) is a read-only squashfs image of
+ *  squashfs  the top lower layer (l1) is a read-only squashfs image of
  *            what was generated there; adds an fsync operation.
  *  ext4      the middle lower layer (l2) is on an ext4 image; adds fsync.
- *  xfs       the top lower layer (l1) is on an xfs image; adds fsync.
+ *  xfs       the bottom lower layer (l3) is on an xfs image; adds fsync.
  * `make fuzz SEEDS=2000 OPS=400 [SEED0=1]` runs a long one on both kernels
  * (the VM runner passes these through scripts/vm.sh --env); inside
  * `make shell` run e.g.
@@ -539,10 +542,10 @@ static int fix_times(const char *dir, time_t t)
 /* ---- classes squashfs, ext4, xfs: layers on real filesystems ------------- */
 
 /*
- * Layer l1 lives on xfs (class xfs) and l2 on ext4 (class ext4): each
+ * Layer l3 lives on xfs (class xfs) and l2 on ext4 (class ext4): each
  * filesystem is made once per test below the base, and every set gets a
  * fresh directory there, bind-mounted on its layer directory, removed
- * again after the run (realfs_cleanup()).  l3 becomes a squashfs image of
+ * again after the run (realfs_cleanup()).  l1 becomes a squashfs image of
  * what was generated in it (class squashfs).
  */
 static const struct {
@@ -550,7 +553,7 @@ static const struct {
 	const char *type;
 	int layer;		/* index in layer_names[] */
 } realfs_layers[] = {
-	{ CL_XFS, "xfs", 2 },
+	{ CL_XFS, "xfs", 0 },
 	{ CL_EXT4, "ext4", 1 },
 };
 
@@ -732,10 +735,10 @@ static int build_extras(const char *set, uint64_t seed)
 
 			if (lstat(path, &st))
 				continue;
-			if (rnd(&r, 3) == 0 &&
+			if (rnd(&r, 2) == 0 &&
 			    lchown(path, users[rnd(&r, 3)], users[rnd(&r, 3)]))
 				err = errno;
-			if (!err && !S_ISLNK(st.st_mode) && rnd(&r, 3) == 0 &&
+			if (!err && !S_ISLNK(st.st_mode) && rnd(&r, 2) == 0 &&
 			    chmod(path, S_ISDIR(st.st_mode) ?
 				  user_dir_modes[rnd(&r, ARRAY_SIZE(user_dir_modes))] :
 				  user_file_modes[rnd(&r, ARRAY_SIZE(user_file_modes))]))
@@ -745,7 +748,12 @@ static int build_extras(const char *set, uint64_t seed)
 		if ((classes & CL_USER) && layer == 3 && !err && rnd(&r, 2) &&
 		    chmod(root, rnd(&r, 2) ? 0777 : 01777))
 			err = errno;
-		for (i = 0; (classes & CL_FATTR) && i < n && !err; i++) {
+		/*
+		 * Lower layers only: overlay's lookup fails (EPERM) below an
+		 * immutable upper directory, where it sets xattrs.
+		 */
+		for (i = 0; (classes & CL_FATTR) && layer < 3 && i < n && !err;
+		     i++) {
 			const char *path = lfs_fmt("%s/%s", root, obj[i]);
 			unsigned int w = rnd(&r, 12);
 			struct stat st;
@@ -843,11 +851,11 @@ static int build_set(const char *set, uint64_t seed)
 			return err;
 	}
 	err = classes ? build_extras(set, seed) : 0;
-	/* Class squashfs: l3 becomes an image of itself, mounted on it. */
+	/* Class squashfs: l1 becomes an image of itself, mounted on it. */
 	if (!err && (classes & CL_SQUASHFS))
-		err = lfs_make_fs("squashfs", lfs_fmt("%s/l3", set),
-				  lfs_fmt("%s/l3.sqfs", set),
-				  lfs_fmt("%s/l3", set), "ro");
+		err = lfs_make_fs("squashfs", lfs_fmt("%s/l1", set),
+				  lfs_fmt("%s/l1.sqfs", set),
+				  lfs_fmt("%s/l1", set), "ro");
 	return err;
 }
 
@@ -1010,6 +1018,7 @@ static void gen_extra(struct rng *r, struct op *op, struct gen_state *g)
 			break;
 		case OP_FSYNC:
 			op->a = rnd(r, 2);	/* fdatasync */
+			rnd_leaf(r, op->p1);
 			break;
 		case OP_LINK:
 			rnd_leaf(r, op->p1);
@@ -1025,8 +1034,14 @@ static void gen_extra(struct rng *r, struct op *op, struct gen_state *g)
 		snprintf(g->recent[g->nrecent++ % 4], 16, "%s", op->p1);
 		snprintf(g->recent[g->nrecent++ % 4], 16, "%s", op->p2);
 	}
-	if ((classes & CL_USER) && op->type != OP_REMOUNT)
-		op->who = rnd(r, 3) == 0 ? 1 + rnd(r, 2) : 0;
+	/* a third of the operations, two thirds of the ACL and owner changes */
+	if ((classes & CL_USER) && op->type != OP_REMOUNT) {
+		bool mine = op->type == OP_SETACL || op->type == OP_CHOWN ||
+			    op->type == OP_REMOVEACL;
+		unsigned int k = rnd(r, 3);
+
+		op->who = (mine ? k != 0 : k == 0) ? 1 + rnd(r, 2) : 0;
+	}
 }
 
 /* The ACL that OP_SETACL @op sets: entries into @e, how many. */
@@ -1366,82 +1381,185 @@ static void run_op(const char *m, const struct op *op, char *res, size_t len,
 }
 
 /*
- * Run @fn(@m, @ovl, @arg) as user @who (index in users[]) in a forked child
- * and return what it printed into @out (NUL-terminated, @len bytes): for
- * the operations and access views of class user.
+ * Class user: one child per user, forked when first needed and serving
+ * until run_seq() ends (srv_stop()): it became the user for good
+ * (become()) and runs the operations and access views it is sent, so
+ * the errnos compared are those of a real unprivileged process.  (A fork
+ * per operation and view costs seconds a seed under TCG.)
  */
-static void as_user(int who, void (*fn)(const char *m, bool ovl,
-					const void *arg, struct wu_dump *out),
-		    const char *m, bool ovl, const void *arg, struct wu_dump *out)
+struct srv_req {
+	int kind;		/* SRV_OP or SRV_ACCESS */
+	bool ovl;		/* @m is the overlay mount */
+	char m[PATH_MAX];
+	struct op op;
+};
+
+#define SRV_OP		0
+#define SRV_ACCESS	1
+
+static struct {
+	pid_t pid;
+	int req, resp;		/* the parent's ends of the two pipes */
+} srv[3];
+
+static void access_tree(struct wu_dump *d, const char *dir, const char *rel,
+			bool ovl);
+
+/* Read exactly @len bytes from @fd; false on EOF or error. */
+static bool read_all(int fd, void *buf, size_t len)
 {
-	char buf[4096];
-	int fds[2], status = 0, err;
+	size_t o = 0;
 	ssize_t n;
+
+	while (o < len) {
+		n = read(fd, (char *)buf + o, len - o);
+		if (n <= 0)
+			return false;
+		o += n;
+	}
+	return true;
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	size_t o = 0;
+	ssize_t n;
+
+	while (o < len) {
+		n = write(fd, (const char *)buf + o, len - o);
+		if (n <= 0)
+			return false;
+		o += n;
+	}
+	return true;
+}
+
+/* The server's loop, as user @who: answer requests until EOF. */
+static void srv_loop(int who, int req, int resp)
+{
+	static struct srv_req rq;
+	char res[1024];
+	int err = become(who);
+
+	while (read_all(req, &rq, sizeof(rq))) {
+		struct wu_dump d = { 0 };
+		uint32_t len;
+
+		wu_dump_add(&d, "");
+		if (err)
+			wu_dump_add(&d, "<become %u: errno %d>", users[who], err);
+		else if (rq.kind == SRV_OP) {
+			run_op(rq.m, &rq.op, res, sizeof(res), rq.ovl);
+			wu_dump_add(&d, "%s", res);
+		} else {
+			access_tree(&d, rq.m, "", rq.ovl);
+		}
+		len = d.len;
+		if (!write_all(resp, &len, sizeof(len)) ||
+		    !write_all(resp, d.s, len))
+			_exit(1);
+		free(d.s);
+	}
+	_exit(0);
+}
+
+/* Stop the servers (at the end of a run). */
+static void srv_stop(void)
+{
+	int who;
+
+	for (who = 1; who < 3; who++) {
+		if (!srv[who].pid)
+			continue;
+		close(srv[who].req);
+		close(srv[who].resp);
+		kill(srv[who].pid, SIGKILL);
+		waitpid(srv[who].pid, NULL, 0);
+		srv[who].pid = 0;
+	}
+}
+
+/* Start the server of user @who unless it runs.  0 or errno. */
+static int srv_start(int who)
+{
+	int rq[2], rs[2];
 	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC)) {
-		wu_dump_add(out, "<pipe: errno %d>", errno);
-		return;
+	if (srv[who].pid)
+		return 0;
+	if (pipe2(rq, O_CLOEXEC))
+		return errno;
+	if (pipe2(rs, O_CLOEXEC)) {
+		close(rq[0]);
+		close(rq[1]);
+		return errno;
 	}
 	pid = fork();
 	if (pid < 0) {
-		wu_dump_add(out, "<fork: errno %d>", errno);
-		close(fds[0]);
-		close(fds[1]);
-		return;
+		close(rq[0]);
+		close(rq[1]);
+		close(rs[0]);
+		close(rs[1]);
+		return errno;
 	}
 	if (pid == 0) {
-		struct wu_dump d = { 0 };
-		size_t o = 0;
-
-		close(fds[0]);
-		wu_dump_add(&d, "");
-		err = become(who);
-		if (err)
-			wu_dump_add(&d, "<become %u: errno %d>", users[who], err);
-		else
-			fn(m, ovl, arg, &d);
-		while (o < d.len && (n = write(fds[1], d.s + o, d.len - o)) > 0)
-			o += n;
-		_exit(0);
+		close(rq[1]);
+		close(rs[0]);
+		srv_loop(who, rq[0], rs[1]);
 	}
-	close(fds[1]);
-	wu_dump_add(out, "");
-	while ((n = read(fds[0], buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = '\0';
-		wu_dump_add(out, "%s", buf);
-	}
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		wu_dump_add(out, "<child died: status 0x%x>", status);
+	close(rq[0]);
+	close(rs[1]);
+	srv[who].pid = pid;
+	srv[who].req = rq[1];
+	srv[who].resp = rs[0];
+	return 0;
 }
 
-struct op_arg {
-	const struct op *op;
-};
-
-static void run_op_fn(const char *m, bool ovl, const void *arg,
-		      struct wu_dump *out)
+/* Send @rq to the server of user @who; its answer into @out. */
+static void srv_call(int who, const struct srv_req *rq, struct wu_dump *out)
 {
-	char res[1024];
+	uint32_t len;
+	char *buf;
+	int err = srv_start(who);
 
-	run_op(m, ((const struct op_arg *)arg)->op, res, sizeof(res), ovl);
-	wu_dump_add(out, "%s", res);
+	wu_dump_add(out, "");
+	if (err) {
+		wu_dump_add(out, "<user server: errno %d>", err);
+		return;
+	}
+	if (!write_all(srv[who].req, rq, sizeof(*rq)) ||
+	    !read_all(srv[who].resp, &len, sizeof(len)) ||
+	    !(buf = malloc(len + 1))) {
+		wu_dump_add(out, "<user server %u died>", users[who]);
+		return;
+	}
+	if (read_all(srv[who].resp, buf, len)) {
+		buf[len] = '\0';
+		wu_dump_add(out, "%s", buf);
+	} else {
+		wu_dump_add(out, "<user server %u died>", users[who]);
+	}
+	free(buf);
 }
 
 /* run_op() as the user of @op (class user). */
 static void run_op_who(const char *m, const struct op *op, char *res,
 		       size_t len, bool ovl)
 {
-	struct op_arg arg = { .op = op };
+	static struct srv_req rq;
 	struct wu_dump d = { 0 };
 
 	if (!op->who) {
 		run_op(m, op, res, len, ovl);
 		return;
 	}
-	as_user(op->who, run_op_fn, m, ovl, &arg, &d);
-	snprintf(res, len, "%s", d.s ? d.s : "");
+	memset(&rq, 0, sizeof(rq));
+	rq.kind = SRV_OP;
+	rq.ovl = ovl;
+	snprintf(rq.m, sizeof(rq.m), "%s", m);
+	rq.op = *op;
+	srv_call(op->who, &rq, &d);
+	snprintf(res, len, "%s", d.s);
 	free(d.s);
 }
 
@@ -1688,12 +1806,6 @@ static void access_tree(struct wu_dump *d, const char *dir, const char *rel,
 		free(names[i]);
 }
 
-static void access_fn(const char *m, bool ovl, const void *arg,
-		      struct wu_dump *out)
-{
-	access_tree(out, m, "", ovl);
-}
-
 /*
  * The merged view of mount @m as compared after every step: dump(), and
  * with class user each user's access(2) answers for every object.
@@ -1708,8 +1820,15 @@ static char *merged_view(const char *m, bool ovl)
 		return v;
 	wu_dump_add(&d, "%s", v);
 	free(v);
-	for (who = 1; who < 3; who++)
-		as_user(who, access_fn, m, ovl, NULL, &d);
+	for (who = 1; who < 3; who++) {
+		static struct srv_req rq;
+
+		memset(&rq, 0, sizeof(rq));
+		rq.kind = SRV_ACCESS;
+		rq.ovl = ovl;
+		snprintf(rq.m, sizeof(rq.m), "%s", m);
+		srv_call(who, &rq, &d);
+	}
 	return d.s;
 }
 
@@ -2018,6 +2137,7 @@ out:
 	free(view);
 	free(ta);
 	free(tb);
+	srv_stop();
 	if (umount2(run, MNT_DETACH) && !err)
 		err = errno;
 	rmdir(run);
@@ -2127,6 +2247,7 @@ FIXTURE_TEARDOWN(difftest)
 {
 	umount2(lfs_fmt("%s/run/A/m", self->base), MNT_DETACH);
 	umount2(lfs_fmt("%s/run/B/m", self->base), MNT_DETACH);
+	srv_stop();
 	umount2(lfs_fmt("%s/run", self->base), MNT_DETACH);
 	realfs_cleanup();
 	realfs_teardown();
@@ -2183,7 +2304,10 @@ static void report(struct __test_metadata *_metadata, const char *base,
 	free(layers);
 }
 
-/* Seeds whose failure gets shrunk and reported (the rest are counted). */
+/*
+ * Seeds whose failure gets shrunk and reported (the rest are counted), per
+ * set of classes; LAYERFS_DIFF_REPORTS overrides it.
+ */
 #define MAX_REPORTS	3
 
 /*
@@ -2222,7 +2346,8 @@ static long run_seeds(struct __test_metadata *_metadata, const char *base,
 		if (err || !o.failed)
 			continue;
 		failed++;
-		if (failed > MAX_REPORTS) {
+		if (failed > (unsigned long)lfs_env_long("LAYERFS_DIFF_REPORTS",
+							 MAX_REPORTS)) {
 			TH_LOG("seed %lu fails too (not shrunk)", s);
 			continue;
 		}
