@@ -133,6 +133,11 @@
  *  rename of a dir with lower    | EXDEV on both (redirect_dir=off): compared
  *  parts                         | like any errno, no relaxation.
  *  security.* xattrs             | none are generated; not compared.
+ *  file attributes on the upper  | class fattr flags lower objects only:
+ *  layer                         | overlay's lstat of an append-only
+ *                                | directory in an immutable one, both in
+ *                                | the upper layer, failed with EPERM
+ *                                | (6.12), an overlay quirk out of scope.
  *
  * Bugs layerfs had are not differences: see BUGS below; each has a
  * regression test of its own.
