@@ -580,7 +580,8 @@ static void realfs_setup(const char *base, char *note, size_t len)
 	int err;
 
 	note[0] = '\0';
-	if ((classes & CL_SQUASHFS) && (why = lfs_realfs_missing("squashfs"))) {
+	why = classes & CL_SQUASHFS ? lfs_realfs_missing("squashfs") : NULL;
+	if (why) {
 		classes &= ~CL_SQUASHFS;
 		snprintf(note, len, "class squashfs dropped: %s", why);
 	}
@@ -1146,10 +1147,12 @@ static const char *op_call(const struct op *op, char *buf, size_t len)
 		snprintf(buf, len, "removexattr(%s, system.posix_acl_%s)",
 			 op->p1, op->flags ? "default" : "access");
 		break;
-	case OP_CHATTR:
-		snprintf(buf, len, "chattr(%s, %s)", op->p1,
-			 (const char *[]){ "-a-i", "+a-i", "-a+i", "+a+i" }[op->a & 3]);
+	case OP_CHATTR: {
+		static const char *const how[] = { "-a-i", "+a-i", "-a+i", "+a+i" };
+
+		snprintf(buf, len, "chattr(%s, %s)", op->p1, how[op->a & 3]);
 		break;
+	}
 	case OP_FSYNC:
 		snprintf(buf, len, "%s(open(%s, O_RDONLY))",
 			 op->a ? "fdatasync" : "fsync", op->p1);
@@ -1533,11 +1536,13 @@ static void srv_call(int who, const struct srv_req *rq, struct wu_dump *out)
 		return;
 	}
 	if (!write_all(srv[who].req, rq, sizeof(*rq)) ||
-	    !read_all(srv[who].resp, &len, sizeof(len)) ||
-	    !(buf = malloc(len + 1))) {
+	    !read_all(srv[who].resp, &len, sizeof(len))) {
 		wu_dump_add(out, "<user server %u died>", users[who]);
 		return;
 	}
+	buf = malloc(len + 1);
+	if (!buf)
+		abort();
 	if (read_all(srv[who].resp, buf, len)) {
 		buf[len] = '\0';
 		wu_dump_add(out, "%s", buf);
