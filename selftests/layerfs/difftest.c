@@ -194,7 +194,11 @@ static const char *const class_names[] = {
  *  squashfs  both: seeds 4 5 8 10 11, e.g. 4: fdatasync of a file on the
  *            squashfs lower EINVAL (overlay 0).
  *
- * When those are fixed, make this "all".
+ * When those are fixed, make this "all" (and the default of
+ * LAYERFS_DIFF_SEEDS 6 to keep the time of `make check`: measured in one
+ * TCG boot, 20 seeds took 19 s without classes, 25 s with links,ext4,xfs
+ * and 38 s with user, whose failing seeds stop early; squashfs adds a
+ * mksquashfs per set, about a second a seed).
  */
 #define DEFAULT_CLASSES	"links,ext4,xfs"
 
