@@ -18,7 +18,9 @@
 #                          TARGS="-t case" passes arguments to each selftest
 #   make fuzz              long differential run of layerfs vs overlayfs
 #                          (selftests/layerfs/difftest), both kernels:
-#                          SEEDS=200 OPS=300 SEED0=1 by default
+#                          SEEDS=200 OPS=300 SEED0=1 by default; CLASSES=
+#                          picks difftest's extra classes (e.g. "all" or
+#                          "user,links;fattr", see difftest.c's header)
 #   make shell             VM console with overlay.ko and layerfs.ko loaded
 #   make demo              narrated walk through a layer stack (scripts/demo.sh)
 #   make bench             layerfs vs overlayfs vs tmpfs timings, one VM per
@@ -43,6 +45,7 @@ BENCH_ARGS ?=
 SEEDS ?= 200
 OPS ?= 300
 SEED0 ?= 1
+CLASSES ?=
 
 # A kernel chosen on the command line (or in the environment) narrows check
 # and lint to that kernel; by default they cover both.
@@ -78,7 +81,7 @@ FUZZ_SECS = $(shell echo $$(( $(SEEDS) * $(OPS) / 50 + 600 )))
 fuzz:
 	@LAYERFS_TEST_TIMEOUT=$(FUZZ_SECS) LAYERFS_VM_TIMEOUT=$(FUZZ_SECS) \
 		scripts/check.sh $(ALL_KERNELS) --tests '^difftest$$' \
-		--env 'LAYERFS_DIFF_SEEDS=$(SEEDS) LAYERFS_DIFF_OPS=$(OPS) LAYERFS_DIFF_SEED0=$(SEED0)'
+		--env 'LAYERFS_DIFF_SEEDS=$(SEEDS) LAYERFS_DIFF_OPS=$(OPS) LAYERFS_DIFF_SEED0=$(SEED0)$(if $(CLASSES), LAYERFS_DIFF_CLASSES=$(CLASSES))'
 
 shell demo: setup
 	@scripts/build.sh $(ONE_KERNEL) >/dev/null

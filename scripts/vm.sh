@@ -26,7 +26,8 @@
 # /modules/fs-modules for lfs_make_fs() to load on demand (VM_FS_MODULES in
 # scripts/setup.sh), and the host's mksquashfs, mkfs.ext4, mkfs.xfs,
 # quotacheck, quotaon and setquota come along with their shared libraries
-# (15.5 MB of initramfs instead of 9.3 MB).  The whole console goes to build/<kver>/console-<mode>.log.
+# (15.5 MB of initramfs instead of 9.3 MB).  The whole console goes to
+# build/<kver>/console-<mode>.log.
 # In bench mode the selftests are left out and build/bench/ (the benchmark
 # program and its tarball, made by scripts/bench.sh) is copied to /bench/;
 # LAYERFS_BENCH_ARGS are its arguments.
@@ -223,8 +224,9 @@ done
 cp "$kdata/modules/load-order" "$root/modules/"
 if [ "$realfs" = 1 ] && [ -r "$kdata/modules/fs-modules" ]; then
 	cp "$kdata/modules/fs-modules" "$root/modules/"
-	# (-s: a built-in module's line is its name alone, no file)
-	for m in $(cut -s -d' ' -f2- "$kdata/modules/fs-modules"); do
+	# (a line may name no file: a module built into the kernel)
+	for m in $(awk '{ for (i = 2; i <= NF; i++) print $i }' \
+			"$kdata/modules/fs-modules" | sort -u); do
 		cp "$kdata/modules/$m" "$root/modules/"
 	done
 fi

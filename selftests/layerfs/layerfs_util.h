@@ -754,10 +754,10 @@ static inline unsigned long lfs_mount_flags_of(const char *opts, char *data,
 	data[0] = '\0';
 	snprintf(buf, sizeof(buf), "%s", opts ? opts : "");
 	for (o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(fl); i++)
 			if (!strcmp(o, fl[i].name))
 				break;
-		if (i < sizeof(fl) / sizeof(fl[0]))
+		if (i < ARRAY_SIZE(fl))
 			flags |= fl[i].flag;
 		else
 			off += snprintf(data + off, off < len ? len - off : 0,
