@@ -200,105 +200,8 @@ TEST_F_TIMEOUT(aclcopy, noacl_upper, 300)
 
 /* ---- ACLs inherited when creating over a whiteout ---------------------- */
 
-#define LFS_OPEN_TREE_CLONE		1
-#define LFS_MOVE_MOUNT_F_EMPTY_PATH	0x00000004
-#define LFS_MOUNT_ATTR_IDMAP		0x00100000
-#ifndef SYS_open_tree
-#define SYS_open_tree			428
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount			429
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr		442
-#endif
-
-struct lfs_mount_attr {
-	uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
-
 /* Owner in the upper filesystem of what the idmapped mount shows as 1000. */
 #define FS_UID		2000
-
-/* Write an id map in one write(2), as /proc/PID/[ug]id_map wants.  0/errno. */
-static int write_map(const char *path, const char *map)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, map, strlen(map)) != (ssize_t)strlen(map))
-		err = errno ?: EIO;
-	close(fd);
-	return err;
-}
-
-/* A user namespace mapping 0 -> 0 and FS_UID -> 1000, as an fd; -errno. */
-static int idmap_userns(void)
-{
-	static const char map[] = "0 0 1\n2000 1000 1\n";
-	int ready[2], hold[2], fd = -EIO, err;
-	pid_t pid;
-	char c;
-
-	if (pipe(ready) || pipe(hold))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		close(ready[0]);
-		close(hold[1]);
-		if (unshare(CLONE_NEWUSER))
-			_exit(1);
-		close(ready[1]);	/* EOF: the namespace exists */
-		if (read(hold[0], &c, 1) < 0)	/* until the parent has its fd */
-			_exit(1);
-		_exit(0);
-	}
-	close(ready[1]);
-	close(hold[0]);
-	if (read(ready[0], &c, 1) == 0) {
-		err = write_map(lfs_fmt("/proc/%d/uid_map", pid), map);
-		err = err ?: write_map(lfs_fmt("/proc/%d/gid_map", pid), map);
-		fd = err ? -err : open(lfs_fmt("/proc/%d/ns/user", pid),
-				       O_RDONLY | O_CLOEXEC);
-		if (fd == -1)
-			fd = -errno;
-	}
-	close(hold[1]);
-	close(ready[0]);
-	waitpid(pid, NULL, 0);
-	return fd;
-}
-
-/* Attach an idmapped clone of @src (idmap_userns()) at @dst.  0 or errno. */
-static int idmapped_mount(const char *src, const char *dst)
-{
-	struct lfs_mount_attr attr = { .attr_set = LFS_MOUNT_ATTR_IDMAP };
-	int ns, fd, err = 0;
-
-	ns = idmap_userns();
-	if (ns < 0)
-		return -ns;
-	attr.userns_fd = ns;
-	fd = syscall(SYS_open_tree, AT_FDCWD, src,
-		     LFS_OPEN_TREE_CLONE | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		goto out;
-	}
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr,
-		    sizeof(attr)) ||
-	    (mkdir(dst, 0755) && errno != EEXIST) ||
-	    syscall(SYS_move_mount, fd, "", AT_FDCWD, dst,
-		    LFS_MOVE_MOUNT_F_EMPTY_PATH))
-		err = errno;
-	close(fd);
-out:
-	close(ns);
-	return err;
-}
 
 FIXTURE(inherit) {
 	char base[PATH_MAX];
@@ -394,7 +297,7 @@ TEST_F_TIMEOUT(inherit, over_whiteout, 300)
 	ASSERT_EQ(0, lfs_mkdir_p(B("lo/e/y")));
 	ASSERT_EQ(0, lfs_write(B("lo/e/x"), "lower x"));
 	if (variant->idmapped) {
-		err = idmapped_mount(B("up"), B("idm"));
+		err = lfs_idmapped_mount(B("up"), B("idm"));
 		if (err)
 			SKIP(return, "idmapped mount of ext4: %s", strerror(err));
 	}

@@ -878,4 +878,107 @@ static inline int lfs_make_fs(const char *type, const char *srcdir,
 	return lfs_make_fs_sized(type, srcdir, img, mnt, opts, 0);
 }
 
+/* ---- idmapped mounts ----------------------------------------------------- */
+
+#define LFS_OPEN_TREE_CLONE		1
+#define LFS_MOVE_MOUNT_F_EMPTY_PATH	0x00000004
+#define LFS_MOUNT_ATTR_IDMAP		0x00100000
+#ifndef SYS_open_tree
+#define SYS_open_tree			428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount			429
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr		442
+#endif
+
+struct lfs_mount_attr {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* Write an id map in one write(2), as /proc/PID/[ug]id_map wants.  0/errno. */
+static inline int lfs_write_map(const char *path, const char *map)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, map, strlen(map)) != (ssize_t)strlen(map))
+		err = errno ?: EIO;
+	close(fd);
+	return err;
+}
+
+/*
+ * A user namespace mapping ids 0 -> 0 and 2000 -> 1000, as an fd: an
+ * idmapped mount made with it shows files the filesystem says uid 2000
+ * owns as owned by uid 1000 (and root's as root's).  -errno on failure.
+ */
+static inline int lfs_idmap_userns(void)
+{
+	static const char map[] = "0 0 1\n2000 1000 1\n";
+	int ready[2], hold[2], fd = -EIO, err;
+	pid_t pid;
+	char c;
+
+	if (pipe(ready) || pipe(hold))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		if (unshare(CLONE_NEWUSER))
+			_exit(1);
+		close(ready[1]);	/* EOF: the namespace exists */
+		if (read(hold[0], &c, 1) < 0)	/* until the parent has its fd */
+			_exit(1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	if (read(ready[0], &c, 1) == 0) {
+		err = lfs_write_map(lfs_fmt("/proc/%d/uid_map", pid), map);
+		err = err ?: lfs_write_map(lfs_fmt("/proc/%d/gid_map", pid), map);
+		fd = err ? -err : open(lfs_fmt("/proc/%d/ns/user", pid),
+				       O_RDONLY | O_CLOEXEC);
+		if (fd == -1)
+			fd = -errno;
+	}
+	close(hold[1]);
+	close(ready[0]);
+	waitpid(pid, NULL, 0);
+	return fd;
+}
+
+/* Attach an idmapped clone of @src (lfs_idmap_userns()) at @dst.  0 or errno. */
+static inline int lfs_idmapped_mount(const char *src, const char *dst)
+{
+	struct lfs_mount_attr attr = { .attr_set = LFS_MOUNT_ATTR_IDMAP };
+	int ns, fd, err = 0;
+
+	ns = lfs_idmap_userns();
+	if (ns < 0)
+		return -ns;
+	attr.userns_fd = ns;
+	fd = syscall(SYS_open_tree, AT_FDCWD, src,
+		     LFS_OPEN_TREE_CLONE | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		goto out;
+	}
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr,
+		    sizeof(attr)) ||
+	    (mkdir(dst, 0755) && errno != EEXIST) ||
+	    syscall(SYS_move_mount, fd, "", AT_FDCWD, dst,
+		    LFS_MOVE_MOUNT_F_EMPTY_PATH))
+		err = errno;
+	close(fd);
+out:
+	close(ns);
+	return err;
+}
+
 #endif /* LAYERFS_UTIL_H */

@@ -623,108 +623,8 @@ TEST_F_TIMEOUT(perms, table_matches_overlay, 600)
 
 /* ---- an idmapped lower layer -------------------------------------------- */
 
-#define LFS_OPEN_TREE_CLONE		1
-#define LFS_MOVE_MOUNT_F_EMPTY_PATH	0x00000004
-#define LFS_MOUNT_ATTR_IDMAP		0x00100000
-#ifndef SYS_open_tree
-#define SYS_open_tree			428
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount			429
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr		442
-#endif
-
-struct lfs_mount_attr {
-	uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
-
 /* Owner in the lower filesystem of what the mount shows as uid 1000. */
 #define FS_UID		2000
-
-/* Write an id map in one write(2), as /proc/PID/[ug]id_map wants.  0/errno. */
-static int write_map(const char *path, const char *map)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, map, strlen(map)) != (ssize_t)strlen(map))
-		err = errno ?: EIO;
-	close(fd);
-	return err;
-}
-
-/*
- * A user namespace mapping ids 0 -> 0 and FS_UID -> UID_A, as an fd: an
- * idmapped mount made with it shows files the filesystem says FS_UID owns
- * as owned by UID_A (and root's as root's).  -errno on failure.
- */
-static int idmap_userns(void)
-{
-	static const char map[] = "0 0 1\n2000 1000 1\n";
-	int ready[2], hold[2], fd = -EIO, err;
-	pid_t pid;
-	char c;
-
-	if (pipe(ready) || pipe(hold))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		close(ready[0]);
-		close(hold[1]);
-		if (unshare(CLONE_NEWUSER))
-			_exit(1);
-		close(ready[1]);	/* EOF: the namespace exists */
-		read(hold[0], &c, 1);	/* until the parent has its fd */
-		_exit(0);
-	}
-	close(ready[1]);
-	close(hold[0]);
-	if (read(ready[0], &c, 1) == 0) {
-		err = write_map(lfs_fmt("/proc/%d/uid_map", pid), map);
-		err = err ?: write_map(lfs_fmt("/proc/%d/gid_map", pid), map);
-		fd = err ? -err : open(lfs_fmt("/proc/%d/ns/user", pid),
-				       O_RDONLY | O_CLOEXEC);
-		if (fd == -1)
-			fd = -errno;
-	}
-	close(hold[1]);
-	close(ready[0]);
-	waitpid(pid, NULL, 0);
-	return fd;
-}
-
-/* Attach an idmapped clone of @src (idmap_userns()) at @dst.  0 or errno. */
-static int idmapped_mount(const char *src, const char *dst)
-{
-	struct lfs_mount_attr attr = { .attr_set = LFS_MOUNT_ATTR_IDMAP };
-	int ns, fd, err = 0;
-
-	ns = idmap_userns();
-	if (ns < 0)
-		return -ns;
-	attr.userns_fd = ns;
-	fd = syscall(SYS_open_tree, AT_FDCWD, src,
-		     LFS_OPEN_TREE_CLONE | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		goto out;
-	}
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr,
-		    sizeof(attr)) ||
-	    (mkdir(dst, 0755) && errno != EEXIST) ||
-	    syscall(SYS_move_mount, fd, "", AT_FDCWD, dst,
-		    LFS_MOVE_MOUNT_F_EMPTY_PATH))
-		err = errno;
-	close(fd);
-out:
-	close(ns);
-	return err;
-}
 
 FIXTURE(idmap) {
 	char base[PATH_MAX];
@@ -851,7 +751,7 @@ TEST_F_TIMEOUT(idmap, owner_and_acls_mapped_like_overlay, 300)
 	ASSERT_EQ(0, lfs_write_mode(lfs_fmt("%s/e4/src/d/x", b), "x", 0600));
 	ASSERT_EQ(0, chown(lfs_fmt("%s/e4/src/d/x", b), FS_UID, FS_UID));
 
-	err = idmapped_mount(lfs_fmt("%s/e4/src", b), lfs_fmt("%s/idm", b));
+	err = lfs_idmapped_mount(lfs_fmt("%s/e4/src", b), lfs_fmt("%s/idm", b));
 	if (err)
 		SKIP(return, "idmapped mount of ext4: %s", strerror(err));
 	/* Premise: the idmapped mount shows fs uid 2000 as 1000. */
