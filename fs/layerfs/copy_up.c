@@ -620,3 +620,22 @@ int layerfs_copy_up(struct dentry *dentry)
 {
 	return layerfs_copy_up_flags(dentry, 0);
 }
+
+/**
+ * layerfs_copy_up_for_write - copy an object up, then get write access
+ * @dentry: the layerfs object about to be changed in the upper layer (or
+ *          the parent a new name is about to be made in)
+ *
+ * The two steps every change to one upper object starts with, in the
+ * only order that is safe: copy-up takes write access to the upper layer
+ * itself and must not be called with it held (see layerfs_copy_up_flags()).
+ * After a success, pair with layerfs_drop_write().
+ *
+ * Return: 0 or a negative errno, with nothing held.
+ */
+int layerfs_copy_up_for_write(struct dentry *dentry)
+{
+	int err = layerfs_copy_up(dentry);
+
+	return err ?: layerfs_want_write(dentry->d_sb);
+}

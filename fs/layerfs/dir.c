@@ -347,10 +347,7 @@ static int layerfs_make(struct inode *dir, struct dentry *dentry,
 	if (!IS_POSIXACL(d_inode(upper_root)) && !S_ISLNK(attr->mode))
 		attr->mode &= ~current_umask();
 
-	err = layerfs_copy_up(dentry->d_parent);
-	if (err)
-		return err;
-	err = layerfs_want_write(dir->i_sb);
+	err = layerfs_copy_up_for_write(dentry->d_parent);
 	if (err)
 		return err;
 	err = layerfs_create_object(dentry, attr, NULL);
@@ -445,11 +442,7 @@ static int layerfs_tmpfile(struct layerfs_idmap *idmap, struct inode *dir,
 	struct cred *creator;
 	int err;
 
-	/* copy-up first: it takes write access to the upper layer itself */
-	err = layerfs_copy_up(dentry->d_parent);
-	if (err)
-		return err;
-	err = layerfs_want_write(sb);
+	err = layerfs_copy_up_for_write(dentry->d_parent);
 	if (err)
 		return err;
 	upperpath.mnt = layerfs_upper_layer(sb)->root.mnt;
@@ -634,10 +627,7 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 		if (err)
 			return err;
 	}
-	err = layerfs_copy_up(dentry->d_parent);
-	if (err)
-		return err;
-	err = layerfs_want_write(sb);
+	err = layerfs_copy_up_for_write(dentry->d_parent);
 	if (err)
 		return err;
 

@@ -532,10 +532,7 @@ int layerfs_fileattr_set(struct layerfs_idmap *idmap, struct dentry *dentry,
 	struct path upperpath;
 	int err;
 
-	err = layerfs_copy_up(dentry);
-	if (err)
-		return err;
-	err = layerfs_want_write(sb);
+	err = layerfs_copy_up_for_write(dentry);
 	if (err)
 		return err;
 

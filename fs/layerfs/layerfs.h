@@ -295,6 +295,7 @@ int layerfs_set_protattr(struct super_block *sb, struct dentry *upper,
 /* copy_up.c */
 int layerfs_copy_up(struct dentry *dentry);
 int layerfs_copy_up_flags(struct dentry *dentry, int flags);
+int layerfs_copy_up_for_write(struct dentry *dentry);
 
 /* inode.c */
 int layerfs_init_inode_cache(void);

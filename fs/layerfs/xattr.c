@@ -50,10 +50,7 @@ static struct dentry *layerfs_change_begin(struct dentry *dentry,
 	struct super_block *sb = dentry->d_sb;
 	int err;
 
-	err = layerfs_copy_up(dentry);
-	if (err)
-		return ERR_PTR(err);
-	err = layerfs_want_write(sb);
+	err = layerfs_copy_up_for_write(dentry);
 	if (err)
 		return ERR_PTR(err);
 	*old_cred = layerfs_override_creds(sb);
