@@ -498,6 +498,18 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 		return err;
 	if (layerfs_upper(inode))
 		goto out_unlock;	/* someone else was quicker */
+	/*
+	 * The name was removed or renamed over while we waited (through an
+	 * open file, say): installing the copy now would bring the object
+	 * back, or trip over the whiteout that replaced it.  Removal and
+	 * rename drop the link count of a victim that has no upper object
+	 * to zero under this mutex (layerfs_remove(), layerfs_rename()), so
+	 * a count above zero here stays so until the copy is in place.
+	 */
+	err = -ENOENT;
+	if (!inode->i_nlink)
+		goto out_unlock;
+	err = 0;
 
 	old_cred = layerfs_override_creds(sb);
 	layerfs_path(&li->lower[0], &lowerpath);

@@ -528,6 +528,10 @@ out_unlock:
 /*
  * Hide @name in @upperdir, which some lower layer has: put a whiteout there,
  * in place of the upper object @upper if there is one.
+ *
+ * The whiteout is made in work/ and moved into place, as overlayfs does,
+ * never created in @upperdir itself: work/ has no default ACL, so the
+ * whiteout gets no ACL of its own, whatever @upperdir passes on.
  */
 static int layerfs_remove_whiteout(struct super_block *sb,
 				   struct dentry *upperdir,
@@ -540,22 +544,6 @@ static int layerfs_remove_whiteout(struct super_block *sb,
 	struct dentry *real, *temp, *trap;
 	int err;
 
-	if (!upper) {
-		/* Nothing in the upper layer yet: a whiteout is all it takes. */
-		inode_lock_nested(udir, I_MUTEX_PARENT);
-		real = lookup_one_len(name->name, upperdir, name->len);
-		err = PTR_ERR(real);
-		if (!IS_ERR(real)) {
-			err = -ESTALE;
-			if (d_is_negative(real))
-				err = layerfs_create_real(sb, udir, real, &wh);
-			dput(real);
-		}
-		inode_unlock(udir);
-		return err;
-	}
-
-	/* Swap the upper object for a whiteout, then remove it from work/. */
 	temp = layerfs_create_temp(sb, &wh);
 	if (IS_ERR(temp))
 		return PTR_ERR(temp);
@@ -567,14 +555,23 @@ static int layerfs_remove_whiteout(struct super_block *sb,
 	real = lookup_one_len(name->name, upperdir, name->len);
 	err = PTR_ERR(real);
 	if (!IS_ERR(real)) {
+		/*
+		 * The upper layer must be as layerfs last saw it: the name
+		 * free when there is no upper object, else that object,
+		 * which the whiteout swaps places with.
+		 */
 		err = -ESTALE;
-		if (layerfs_upper_matches(real, upper) && trap != temp &&
-		    trap != real)
+		if (trap == temp || trap == real)
+			;	/* a directory in the way of the rename */
+		else if (!upper && d_is_negative(real))
+			err = layerfs_do_rename(sb, d_inode(work), temp, udir,
+						real, 0);
+		else if (upper && layerfs_upper_matches(real, upper))
 			err = layerfs_do_rename(sb, d_inode(work), temp, udir,
 						real, RENAME_EXCHANGE);
 	}
 	unlock_rename(work, upperdir);
-	if (!err) {
+	if (!err && upper) {
 		/*
 		 * @real now sits in work/ under the temporary name.  The
 		 * lookup's reference is held over the unlink: were the
@@ -585,12 +582,13 @@ static int layerfs_remove_whiteout(struct super_block *sb,
 		if (layerfs_cleanup_entry(sb, work, real, 0))
 			pr_warn("%pd stays in work/ until the next mount\n",
 				real);
-		dput(real);
-		dput(temp);
-		return 0;
 	}
 	if (!IS_ERR(real))
 		dput(real);
+	if (!err) {
+		dput(temp);
+		return 0;
+	}
 out_cleanup:
 	layerfs_cleanup_entry(sb, work, temp, 0);
 	dput(temp);
@@ -627,9 +625,22 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 		if (err)
 			return err;
 	}
-	err = layerfs_copy_up_for_write(dentry->d_parent);
+	err = layerfs_copy_up(dentry->d_parent);
 	if (err)
 		return err;
+	/*
+	 * Hold off a copy-up of the victim (an open for writing needs no
+	 * lock the VFS holds here): whether it has an upper object decides
+	 * between removing that and leaving a whiteout, and a copy landing
+	 * in between would make the removal fail or the file come back.
+	 * Taken before write access, in copy-up's own order.
+	 */
+	err = mutex_lock_interruptible(&LAYERFS_I(inode)->lock);
+	if (err)
+		return err;
+	err = layerfs_want_write(sb);
+	if (err)
+		goto out_unlock;
 
 	upperdir = layerfs_upper(dir);
 	old_cred = layerfs_override_creds(sb);
@@ -646,6 +657,8 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 		layerfs_copyattr(dir);
 	}
 	layerfs_drop_write(sb);
+out_unlock:
+	mutex_unlock(&LAYERFS_I(inode)->lock);
 	return err;
 }
 
@@ -721,7 +734,24 @@ static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 	    layerfs_is_whiteout(layerfs_upper_layer(sb), newdentry)) {
 		/* The merged view has no @new: the whiteout may go. */
 		flags &= ~RENAME_NOREPLACE;
-		if (d_is_dir(olddentry)) {
+		if (d_is_dir(olddentry) && !IS_WHITEOUT(d_inode(newdentry))) {
+			/*
+			 * A directory cannot replace a file, and an xattr
+			 * whiteout swapped to the old name would be a plain
+			 * file in a directory not marked for them: remove
+			 * it, and rename to the free name.
+			 */
+			err = vfs_unlink(layerfs_upper_idmap(sb),
+					 d_inode(newdir), newdentry, NULL);
+			if (err)
+				goto out_dput;
+			dput(newdentry);
+			newdentry = lookup_one_len(new->d_name.name, newdir,
+						   new->d_name.len);
+			err = PTR_ERR(newdentry);
+			if (IS_ERR(newdentry))
+				goto out_dput_old;
+		} else if (d_is_dir(olddentry)) {
 			/* A directory cannot replace a device: swap them. */
 			unlink_whiteout = !(flags & RENAME_WHITEOUT);
 			flags = RENAME_EXCHANGE;
@@ -753,7 +783,7 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 			  struct dentry *new, unsigned int flags)
 {
 	struct super_block *sb = olddir->i_sb;
-	struct inode *newinode = d_inode(new);
+	struct inode *newinode = d_inode(new), *victim;
 	bool exchange = flags & RENAME_EXCHANGE;
 	bool replace_dir = !exchange && newinode && d_is_dir(new);
 	const struct cred *old_cred;
@@ -779,9 +809,16 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 		err = layerfs_copy_up(new);
 	if (err)
 		return err;
+	/* A victim is held off copy-up as in layerfs_remove(). */
+	victim = exchange ? NULL : newinode;
+	if (victim) {
+		err = mutex_lock_interruptible(&LAYERFS_I(victim)->lock);
+		if (err)
+			return err;
+	}
 	err = layerfs_want_write(sb);
 	if (err)
-		return err;
+		goto out_unlock;
 
 	old_cred = layerfs_override_creds(sb);
 	old_lower = layerfs_lower_positive(old);
@@ -817,6 +854,9 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 		layerfs_copyattr(newdir);
 	}
 	layerfs_drop_write(sb);
+out_unlock:
+	if (victim)
+		mutex_unlock(&LAYERFS_I(victim)->lock);
 	return err;
 }
 

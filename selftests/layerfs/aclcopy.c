@@ -239,6 +239,11 @@ static void inherit_steps(struct wu_dump *t, const char *m, const char *u,
 {
 	int xerr, yerr;
 
+	/* A whiteout is a marker, not a file: it inherits no ACL. */
+	wu_dump_add(t, "unlink %s/z: %d\n%s/z (whiteout):", dir,
+		    WU_ERR(unlink(lfs_fmt("%s/%s/z", m, dir))), dir);
+	wu_dump_xattr(t, lfs_fmt("%s/%s/z", u, dir), ACL_ACCESS);
+	wu_dump_add(t, "\n");
 	wu_dump_add(t, "unlink %s/x: %d\n", dir,
 		    WU_ERR(unlink(lfs_fmt("%s/%s/x", m, dir))));
 	xerr = lfs_write(lfs_fmt("%s/%s/x", m, dir), "x");
@@ -271,7 +276,9 @@ static void inherit_steps(struct wu_dump *t, const char *m, const char *u,
  * ovl_create_over_whiteout(), 6.12 ovl_create_real() letting the upper
  * filesystem inherit), so d's are inherited unchanged and e's are refused
  * (EINVAL).  The parents' own default ACLs (cached and shared by ext4) do
- * not change.  Without an idmap everything is inherited.
+ * not change.  Without an idmap everything is inherited.  Unlinking z
+ * leaves a whiteout without an ACL: both make it in the work directory,
+ * which has no default ACL, and move it into place.
  */
 TEST_F_TIMEOUT(inherit, over_whiteout, 300)
 {
@@ -294,8 +301,10 @@ TEST_F_TIMEOUT(inherit, over_whiteout, 300)
 	ASSERT_EQ(0, lfs_make_fs("ext4", NULL, B("up.img"), B("up"), "acl"));
 	ASSERT_EQ(0, lfs_mkdir_p(B("lo/d/y")));
 	ASSERT_EQ(0, lfs_write(B("lo/d/x"), "lower x"));
+	ASSERT_EQ(0, lfs_write(B("lo/d/z"), "lower z"));
 	ASSERT_EQ(0, lfs_mkdir_p(B("lo/e/y")));
 	ASSERT_EQ(0, lfs_write(B("lo/e/x"), "lower x"));
+	ASSERT_EQ(0, lfs_write(B("lo/e/z"), "lower z"));
 	if (variant->idmapped) {
 		err = lfs_idmapped_mount(B("up"), B("idm"));
 		if (err)

@@ -278,6 +278,68 @@ TEST_F(race, unlink_same_lower_file)
 	ASSERT_EQ(0, wu_work_leftovers(L("w/work")));
 }
 
+#define NRACE		48	/* files unlink_vs_open_write races on */
+
+/*
+ * Even children unlink every file r0..r47, odd ones open each for writing
+ * (which copies it up) and write to it.  Returns 0, or the first errno
+ * neither "it is gone" (ENOENT) nor success explains.
+ */
+static int unlink_or_write_child(const void *arg, int i)
+{
+	const char *mnt = arg;
+	int k, fd;
+
+	for (k = 0; k < NRACE; k++) {
+		const char *path = lfs_fmt("%s/r%d", mnt, k);
+
+		if (i % 2 == 0) {
+			if (unlink(path) && errno != ENOENT)
+				return errno;
+			continue;
+		}
+		fd = open(path, O_WRONLY | O_APPEND);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				return errno;
+			continue;
+		}
+		if (write(fd, "w", 1) != 1) {
+			close(fd);
+			return 200;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * unlink racing a copy-up of the same lower file (open for writing):
+ * whichever comes first, the other sees a file or no file, never
+ * ESTALE or EEXIST from layerfs meeting the other's half-done work, and
+ * the name ends up whited out with nothing left in work/.  The copy-up
+ * and the removal are serialised on the inode's copy-up mutex, and a
+ * copy-up of a name already removed fails with ENOENT.
+ */
+TEST_F_TIMEOUT(race, unlink_vs_open_write, 300)
+{
+	int res[NCHILD], k;
+
+	for (k = 0; k < NRACE; k++)
+		ASSERT_EQ(0, wu_fill(L(lfs_fmt("l2/r%d", k)), 256 << 10, k));
+
+	run_parallel(unlink_or_write_child, self->mnt, NCHILD, res);
+	for (k = 0; k < NCHILD; k++)
+		if (res[k])
+			TH_LOG("child %d: %s", k, strerror(res[k]));
+	EXPECT_EQ(NCHILD, count(res, NCHILD, 0));
+	for (k = 0; k < NRACE; k++) {
+		EXPECT_EQ(ENOENT, lfs_lstat_errno(M(lfs_fmt("r%d", k))));
+		EXPECT_EQ(0, wu_whiteout_errno(L(lfs_fmt("u/r%d", k))));
+	}
+	ASSERT_EQ(0, wu_work_leftovers(L("w/work")));
+}
+
 static int excl_child(const void *arg, int i)
 {
 	int fd = open(lfs_fmt("%s/wo", (const char *)arg),

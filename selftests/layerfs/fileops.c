@@ -118,6 +118,35 @@ FIXTURE_TEARDOWN(fops)
 	for (const char *t = "lfs"; t; \
 	     t = !strcmp(t, "lfs") && self->have_ovl ? "ovl" : NULL)
 
+/* ---- a change through an open file whose lower name was removed -------- */
+
+/*
+ * A lower file open read-only, then unlinked (a whiteout takes its name),
+ * then changed through the descriptor (fchmod, which must copy it up):
+ * the copy-up finds no name to put the copy at.  It must not bring the
+ * file back over the whiteout, nor leave anything in work/.  The errno
+ * is what each filesystem answers; both keep the file deleted.
+ */
+TEST_F(fops, fchmod_after_unlink_of_lower_file)
+{
+	FOR_EACH_STACK(t) {
+		int fd = open(S(t, "m/lo_f"), O_RDONLY);
+		int err;
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, unlink(S(t, "m/lo_f")));
+		err = fchmod(fd, 0600) ? errno : 0;
+		TH_LOG("%s: fchmod after unlink: %s", t, strerror(err));
+		if (t[0] == 'l')
+			EXPECT_EQ(ENOENT, err);
+		EXPECT_STREQ(LO_CONTENT, CAT(lfs_fmt("/proc/self/fd/%d", fd)));
+		close(fd);
+		EXPECT_EQ(ENOENT, lfs_lstat_errno(S(t, "m/lo_f")));
+		EXPECT_EQ(0, wu_whiteout_errno(S(t, "u/lo_f")));
+		EXPECT_EQ(0, wu_work_leftovers(S(t, "w/work")));
+	}
+}
+
 /* ---- fsync of a file whose filesystem has no fsync ------------------------- */
 
 /*

@@ -411,6 +411,43 @@ TEST_F(xw, upper_xwhiteout)
 }
 
 /*
+ * A directory renamed onto a name an upper xattr whiteout hides, from a
+ * name a lower layer has (so a whiteout must stay behind).  layerfs swaps
+ * a directory with a device whiteout; an xattr whiteout, a regular file,
+ * would then sit at the old name in a directory not marked "x", where
+ * readdir lists it.  It is removed instead and a device whiteout made.
+ * overlayfs refuses the rename (ESTALE: it takes only a device for a
+ * whiteout in the upper layer); layerfs's answer is pinned.
+ */
+TEST_F(xw, dir_renamed_onto_upper_xwhiteout)
+{
+	char buf[256];
+	int err;
+
+	ASSERT_EQ(0, umount(lfs_fmt("%s/m", self->a)));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/l2/mv", self->a), "lower mv"));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/u/d", self->a), 0755));
+	ASSERT_EQ(0, make_xwhiteout(lfs_fmt("%s/u/d/b", self->a)));
+	ASSERT_EQ(0, mark_dir(lfs_fmt("%s/u/d", self->a), "x"));
+	ASSERT_EQ(0, wu_mount(lfs_fmt("%s/m", self->a), wu_opts(self->a)));
+
+	ASSERT_EQ(0, unlink(lfs_fmt("%s/m/mv", self->a)));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/m/mv", self->a), 0755));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/m/mv/in", self->a), "in"));
+	err = rename(lfs_fmt("%s/m/mv", self->a),
+		     lfs_fmt("%s/m/d/b", self->a)) ? errno : 0;
+	ASSERT_EQ(0, err);
+
+	ASSERT_STREQ("in", lfs_cat(lfs_fmt("%s/m/d/b/in", self->a), buf,
+				   sizeof(buf)));
+	ASSERT_EQ(ENOENT, lfs_lstat_errno(lfs_fmt("%s/m/mv", self->a)));
+	ASSERT_EQ(NULL, strstr(lfs_list(lfs_fmt("%s/m", self->a), buf,
+					sizeof(buf)), "mv"));
+	ASSERT_TRUE(wu_is_whiteout(lfs_fmt("%s/u/mv", self->a)));
+	ASSERT_EQ(0, wu_work_leftovers(lfs_fmt("%s/w/work", self->a)));
+}
+
+/*
  * What an unprivileged caller sees, in a child that has become nobody
  * (no CAP_SYS_ADMIN, so it could not read trusted.* itself): returns 0, or
  * a small number naming the first check that failed.
