@@ -124,20 +124,22 @@ struct layerfs_layer {
 
 /**
  * struct layerfs_config - the mount options, as parsed
- * @lowerdir:  the lowerdir option as given (escapes kept), for show_options
+ * @lowerdir:  the lowerdir option as given (escapes kept), for show_options;
+ *             NULL when the layers were named one by one with lowerdir+
  * @upperdir:  the upperdir option, or NULL
  * @workdir:   the workdir option, or NULL
- * @lower:     @numlower lower layer names, top first, unescaped
- * @lower_buf: the storage @lower points into
+ * @lower:     @numlower lower layer names, top first, unescaped, each its
+ *             own allocation
  * @numlower:  number of lower layers
+ * @lower_cap: number of entries @lower has room for
  */
 struct layerfs_config {
 	char *lowerdir;
 	char *upperdir;
 	char *workdir;
 	char **lower;
-	char *lower_buf;
 	unsigned int numlower;
+	unsigned int lower_cap;
 };
 
 /**

@@ -36,90 +36,124 @@
 
 enum layerfs_param {
 	LAYERFS_OPT_LOWERDIR,
+	LAYERFS_OPT_LOWERDIR_ADD,
+	LAYERFS_OPT_DATADIR_ADD,
 	LAYERFS_OPT_UPPERDIR,
 	LAYERFS_OPT_WORKDIR,
 };
 
 static const struct fs_parameter_spec layerfs_parameters[] = {
 	fsparam_string("lowerdir",	LAYERFS_OPT_LOWERDIR),
+	fsparam_string("lowerdir+",	LAYERFS_OPT_LOWERDIR_ADD),
+	fsparam_string("datadir+",	LAYERFS_OPT_DATADIR_ADD),
 	fsparam_string("upperdir",	LAYERFS_OPT_UPPERDIR),
 	fsparam_string("workdir",	LAYERFS_OPT_WORKDIR),
 	{}
 };
 
+/* Forget the lower layers named so far, by either kind of option. */
+static void layerfs_config_drop_lower(struct layerfs_config *config)
+{
+	unsigned int i;
+
+	for (i = 0; i < config->numlower; i++)
+		kfree(config->lower[i]);
+	kfree(config->lower);
+	kfree(config->lowerdir);
+	config->lower = NULL;
+	config->lowerdir = NULL;
+	config->numlower = 0;
+	config->lower_cap = 0;
+}
+
 static void layerfs_config_free(struct layerfs_config *config)
 {
-	kfree(config->lowerdir);
+	layerfs_config_drop_lower(config);
 	kfree(config->upperdir);
 	kfree(config->workdir);
-	kfree(config->lower);
-	kfree(config->lower_buf);
 	memset(config, 0, sizeof(*config));
+}
+
+/* Append the layer name @name (the config takes it over) to @config. */
+static int layerfs_config_add_lower(struct fs_context *fc,
+				    struct layerfs_config *config, char *name)
+{
+	unsigned int cap;
+	char **lower;
+
+	if (config->numlower == LAYERFS_MAX_LOWER) {
+		kfree(name);
+		return invalfc(fc, "too many lower layers (at most %d)",
+			       LAYERFS_MAX_LOWER);
+	}
+	if (config->numlower == config->lower_cap) {
+		cap = min(max(2 * config->lower_cap, 8U), LAYERFS_MAX_LOWER);
+		lower = krealloc_array(config->lower, cap, sizeof(*lower),
+				       GFP_KERNEL);
+		if (!lower) {
+			kfree(name);
+			return -ENOMEM;
+		}
+		config->lower = lower;
+		config->lower_cap = cap;
+	}
+	config->lower[config->numlower++] = name;
+	return 0;
 }
 
 /*
  * Split a lowerdir option into layer names: ':' separates layers, and a
  * backslash makes the next character literal, so "a\:b" names the single
- * directory "a:b".  The names are unescaped into one buffer.
+ * directory "a:b".  The option replaces every lower layer named before it,
+ * by lowerdir= or lowerdir+, as on overlayfs.  An empty name ("a::b") is
+ * refused: overlayfs reads "::" as the start of data-only layers, which
+ * layerfs does not have (see layerfs_parse_param()).
  */
 static int layerfs_parse_lowerdir(struct fs_context *fc,
 				  struct layerfs_config *config, char *spec)
 {
-	unsigned int i, n = 1;
-	char *buf, *src, *dst;
-	char **lower;
-
-	for (src = spec; *src; src++) {
-		if (*src == '\\') {
-			if (!src[1])
-				return invalfc(fc, "lowerdir ends with a lone backslash");
-			src++;
-		} else if (*src == ':') {
-			n++;
-		}
-	}
-	if (n > LAYERFS_MAX_LOWER)
-		return invalfc(fc, "too many lower layers: %u (at most %d)",
-			       n, LAYERFS_MAX_LOWER);
+	char *buf, *src, *dst, *name;
+	unsigned int i = 0;
+	int err = 0;
 
 	buf = kmalloc(strlen(spec) + 1, GFP_KERNEL);
-	lower = kcalloc(n, sizeof(*lower), GFP_KERNEL);
-	if (!buf || !lower) {
-		kfree(buf);
-		kfree(lower);
+	if (!buf)
 		return -ENOMEM;
-	}
+	layerfs_config_drop_lower(config);
 
-	i = 0;
-	lower[0] = buf;
-	for (src = spec, dst = buf; *src; src++) {
-		if (*src == '\\') {
-			*dst++ = *++src;
-		} else if (*src == ':') {
-			*dst++ = '\0';
-			lower[++i] = dst;
-		} else {
+	for (src = spec; !err; src++) {
+		/* Unescape one name into buf, up to ':' or the end. */
+		for (dst = buf; *src && *src != ':'; src++) {
+			if (*src == '\\' && !*++src) {
+				err = invalfc(fc, "lowerdir ends with a lone backslash");
+				goto out;
+			}
 			*dst++ = *src;
 		}
-	}
-	*dst = '\0';
-
-	for (i = 0; i < n; i++) {
-		if (!*lower[i]) {
-			kfree(buf);
-			kfree(lower);
-			return invalfc(fc, "lowerdir layer %u has an empty name",
-				       i + 1);
+		*dst = '\0';
+		i++;
+		if (dst == buf && i > 1 && *src && src[1]) {
+			err = invalfc(fc,
+				      "lowerdir layer %u has an empty name ('::' starts data-only layers, which layerfs does not have)",
+				      i);
+			goto out;
 		}
+		if (dst == buf) {
+			err = invalfc(fc, "lowerdir layer %u has an empty name", i);
+			goto out;
+		}
+		name = kstrdup(buf, GFP_KERNEL);
+		err = name ? layerfs_config_add_lower(fc, config, name) :
+			     -ENOMEM;
+		if (!*src)
+			break;
 	}
-
-	/* A repeated option replaces the earlier one, as other options do. */
-	kfree(config->lower);
-	kfree(config->lower_buf);
-	kfree(config->lowerdir);
-	config->lower = lower;
-	config->lower_buf = buf;
-	config->numlower = n;
+out:
+	kfree(buf);
+	if (err) {
+		layerfs_config_drop_lower(config);
+		return err;
+	}
 	config->lowerdir = spec;
 	return 0;
 }
@@ -149,6 +183,28 @@ static int layerfs_parse_param(struct fs_context *fc,
 		if (!err)
 			param->string = NULL;	/* the config owns it now */
 		return err;
+	case LAYERFS_OPT_LOWERDIR_ADD:
+		/*
+		 * One layer per option, below those named so far, its name
+		 * taken as it is (no ':' splitting, no escapes): the way
+		 * past mount(2)'s one page, as on overlayfs 6.8 and later.
+		 */
+		if (config->lowerdir)
+			return invalfc(fc, "lowerdir+ and datadir+ cannot follow lowerdir");
+		if (!*param->string)
+			return invalfc(fc, "lowerdir+ needs a directory");
+		err = layerfs_config_add_lower(fc, config, param->string);
+		param->string = NULL;
+		return err;
+	case LAYERFS_OPT_DATADIR_ADD:
+		/*
+		 * A data-only layer holds the data of metacopy files, reached
+		 * only through their redirect xattrs; without metacopy a
+		 * layerfs mount would never read it.  Refused rather than
+		 * quietly mounted unused.
+		 */
+		return invalfc(fc,
+			       "datadir+: data-only layers need metacopy, which layerfs does not implement");
 	case LAYERFS_OPT_UPPERDIR:
 		slot = &config->upperdir;
 		break;
@@ -185,7 +241,7 @@ static int layerfs_parse_monolithic(struct fs_context *fc, void *data)
 	if (data && fc->purpose == FS_CONTEXT_FOR_MOUNT &&
 	    strnlen(data, PAGE_SIZE) >= PAGE_SIZE - 1)
 		return invalfc(fc,
-			       "options fill mount(2)'s one page (%lu bytes), so they may have been cut: use shorter or relative layer paths",
+			       "options fill mount(2)'s one page (%lu bytes), so they may have been cut: use shorter or relative layer paths, or fsconfig(2) with one lowerdir+ per layer",
 			       PAGE_SIZE);
 	return generic_parse_monolithic(fc, data);
 }
@@ -848,7 +904,17 @@ static int layerfs_show_options(struct seq_file *m, struct dentry *root)
 {
 	struct layerfs_fs *ofs = LAYERFS_FS(root->d_sb);
 
-	seq_show_option(m, "lowerdir", ofs->config.lowerdir);
+	unsigned int i;
+
+	/*
+	 * As given: one lowerdir= list, or one lowerdir+= per layer, each
+	 * escaped by seq_show_option() so that mount(8) reads it back.
+	 */
+	if (ofs->config.lowerdir)
+		seq_show_option(m, "lowerdir", ofs->config.lowerdir);
+	else
+		for (i = 0; i < ofs->config.numlower; i++)
+			seq_show_option(m, "lowerdir+", ofs->config.lower[i]);
 	if (ofs->has_upper) {
 		seq_show_option(m, "upperdir", ofs->config.upperdir);
 		seq_show_option(m, "workdir", ofs->config.workdir);
@@ -938,8 +1004,8 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	struct cred *cred;
 	int err;
 
-	if (!config->lowerdir)
-		return invalfc(fc, "missing 'lowerdir'");
+	if (!config->numlower)
+		return invalfc(fc, "missing 'lowerdir' (or 'lowerdir+')");
 	if (!config->upperdir != !config->workdir)
 		return invalfc(fc, "'upperdir' and 'workdir' go together: give both or neither");
 
