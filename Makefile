@@ -23,6 +23,9 @@
 #                          "user,links;fattr", see difftest.c's header)
 #   make shell             VM console with overlay.ko and layerfs.ko loaded
 #   make demo              narrated walk through a layer stack (scripts/demo.sh)
+#   make walkthrough       function_graph trace of "echo x >> /merged/etc/motd"
+#                          in a VM (scripts/walkthrough.sh; KERNEL=6.1 for the
+#                          other), for Documentation/filesystems/layerfs-walkthrough.rst
 #   make bench             layerfs vs overlayfs vs tmpfs timings, one VM per
 #                          kernel (scripts/bench.sh); BENCH_ARGS="-r 3 -c stat"
 #                          passes arguments to bench/layerfs-bench
@@ -93,6 +96,9 @@ lint: setup
 bench:
 	@scripts/bench.sh $(ALL_KERNELS) $(if $(BENCH_ARGS),--args '$(BENCH_ARGS)')
 
+walkthrough: setup
+	@scripts/walkthrough.sh --kernel $(KERNEL)
+
 crash:
 	@scripts/crash.sh --kernel $(KERNEL) --kills $(or $(KILLS),12)
 
@@ -101,4 +107,4 @@ clean:
 	rm -rf build
 	rm -f $(patsubst %.c,%,$(wildcard selftests/layerfs/*.c))
 
-.PHONY: all modules setup check fuzz shell demo lint bench crash clean
+.PHONY: all modules setup check fuzz shell demo lint bench crash walkthrough clean

@@ -25,6 +25,15 @@
  * object in place and returns.  Copy-up takes write access to the upper
  * layer itself, for steps 1 and 4-5 but not while the data is copied
  * (layerfs_copy_data() says why): its callers must not hold it.
+ *
+ * Core: layerfs_copy_up_flags() (ancestors first), layerfs_copy_up_one()
+ * (the five steps), layerfs_copy_create(), layerfs_copy_data() (its chunk
+ * loop), layerfs_copy_attr(), layerfs_install_copy().
+ * Edge cases: clone and copy_file_range before splicing, holes, signals
+ * (layerfs_copy_data()); xattrs the upper filesystem cannot store
+ * (layerfs_may_drop_xattr()); file attributes (layerfs_copy_fileattr());
+ * the parent's times kept (layerfs_set_times()); O_TRUNC copying no data;
+ * freeze protection (sb_writers) let go while the data is copied.
  */
 
 #include <linux/fs.h>

@@ -23,6 +23,17 @@
  * for unlink, rmdir and rename).  Upper objects are created with the
  * mounter's credentials but the caller's fsuid and fsgid, so they belong to
  * the caller.
+ *
+ * Core: layerfs_make() and layerfs_create_object() (a new upper object),
+ * layerfs_create_over_whiteout() (opaque directory over a whiteout),
+ * layerfs_remove(), layerfs_remove_whiteout(), layerfs_remove_upper(),
+ * layerfs_lower_positive(), layerfs_rename() and layerfs_rename_upper()
+ * (the case table above layerfs_rename()), layerfs_link().
+ * Edge cases: the caller's ownership, setgid directories and LSM labels of
+ * new objects (layerfs_override_creator()), default ACLs of an object made
+ * in work/ (layerfs_inherit_acls()), O_TMPFILE (layerfs_tmpfile()), link
+ * counts of hard links (layerfs_name_gone()), the upper layer changed under
+ * the mount (layerfs_upper_matches(), ESTALE).
  */
 
 #include <linux/fs.h>
@@ -778,6 +789,36 @@ out_unlock:
 	return err;
 }
 
+/*
+ * inode_operations.rename.  The VFS has already refused what it can see on
+ * layerfs's own dentries (a missing or whited-out source or exchange target,
+ * EEXIST for RENAME_NOREPLACE, EISDIR, ENOTDIR, a move into its own
+ * subtree, and a rename between two names of one inode, which is a no-op).
+ * What is left, in order:
+ *
+ *	source / target             flags     result
+ *	---------------             -----     ------
+ *	any / any                   WHITEOUT  EINVAL (or any unknown flag)
+ *	dir with lower parts / any  any       EXDEV (no redirects)
+ *	any / dir with lower parts  EXCHANGE  EXDEV
+ *	any / dir not empty (merged view)     ENOTEMPTY
+ *	then copy-up of the source, the target's parent, and (EXCHANGE) the
+ *	target; then, with old_lower = "a lower layer has the old name" and
+ *	new_lower = "a lower layer has the new name" (asked for directories):
+ *	dir / name with new_lower   -         the dir is made opaque first
+ *	replaced upper dir          -         made opaque if new_lower, emptied
+ *	                                      of whiteouts (layerfs_cleanup_dir)
+ *	any, old_lower / any        not EXCH  RENAME_WHITEOUT: whiteout at old
+ *	file / upper whiteout       -         the whiteout is replaced
+ *	                                      (NOREPLACE dropped: not a name)
+ *	dir / upper whiteout        -         RENAME_EXCHANGE with the whiteout,
+ *	                                      then unlinked unless old_lower
+ *	EXCHANGE                    EXCHANGE  dirs moving onto a lower name
+ *	                                      made opaque; one real exchange
+ *
+ * Documentation/filesystems/layerfs.rst ("The rename decision, case by
+ * case") gives each case with its test in selftests/layerfs/rename.c.
+ */
 static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 			  struct dentry *old, struct inode *newdir,
 			  struct dentry *new, unsigned int flags)

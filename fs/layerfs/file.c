@@ -23,6 +23,15 @@
  * The operations between two files (copy_file_range, FICLONE,
  * FIDEDUPERANGE) pass to the two real files; the destination was opened
  * for writing, so it is an upper file already.
+ *
+ * Core: layerfs_open() (copy-up before opening for write),
+ * layerfs_read_iter(), layerfs_write_iter(), layerfs_release().
+ * Edge cases: a read-only file following a later copy-up
+ * (layerfs_file_pick()); F_SETFL flags and O_DIRECT (layerfs_sync_flags(),
+ * FMODE_CAN_ODIRECT); O_TRUNC left to the truncation
+ * (layerfs_file_truncated()); O_TMPFILE (layerfs_finish_tmpfile()); mmap,
+ * splice, fallocate, fadvise, fsync, flush; copy_file_range, clone and
+ * dedupe between two files (layerfs_copyfile()).
  */
 
 #include <linux/fs.h>

@@ -13,6 +13,16 @@
  * There is one layerfs inode per real object, not per name: every name of a
  * hard-linked file leads to the same inode, so that a chmod, chown or lock
  * made through one name holds for the others (see layerfs_new_inode()).
+ *
+ * Core: layerfs_new_inode() (one inode per real object, the key table
+ * below), layerfs_set_upper() (the rehash at copy-up), layerfs_copyattr(),
+ * layerfs_permission() (the two checks), layerfs_getattr(),
+ * layerfs_setattr(), layerfs_evict_inode().
+ * Edge cases: POSIX ACLs in permission checks (layerfs_get_inode_acl()),
+ * file attributes and protattr (layerfs_fileattr_get()/_set(),
+ * layerfs_read_prot_flags()), FIEMAP, lockdep classes for layerfs stacked
+ * on layerfs (layerfs_set_lock_class()), lower hard links on a writable
+ * mount (layerfs_inode_key()).
  */
 
 #include <linux/fs.h>

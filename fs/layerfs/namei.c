@@ -22,6 +22,10 @@
  * What overlayfs features that layerfs does not implement left in the
  * layers (metacopy files, redirected directories) makes the lookup fail,
  * as on overlayfs with those features off (layerfs_found()).
+ *
+ * Core: all of it -- layerfs_lookup(), layerfs_lookup_stack() and the rule
+ * table above.  Edge cases: refusing metacopy files and redirects
+ * (layerfs_found()), weird dentries (layerfs_is_weird(), EREMOTE).
  */
 
 #include <linux/fs.h>

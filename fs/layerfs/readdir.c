@@ -54,6 +54,16 @@
  * calls on it are serialised by the VFS's f_pos_lock, and
  * layerfs_dir_llseek() takes the inode lock, which excludes
  * iterate_shared().
+ *
+ * Core: the merged listing -- layerfs_cache_build(), layerfs_merge_layer(),
+ * layerfs_fill_merge(), layerfs_check_whiteouts(), layerfs_iterate(),
+ * layerfs_cache_llseek(), layerfs_check_empty_dir().
+ * Edge cases: the pass-through listing (layerfs_dir_prepare(),
+ * layerfs_iterate_real(), layerfs_fill_real(), layerfs_chr_check(),
+ * layerfs_real_llseek()), a speed-up that must still hide whiteouts; xattr
+ * whiteouts (layerfs_dir_has_xwhiteouts()); the inode numbers of "." and
+ * ".." (layerfs_dot_ino()); the chunked entry storage
+ * (layerfs_entry_alloc()); layerfs_dir_fsync().
  */
 
 #include <linux/fs.h>

@@ -18,6 +18,16 @@
  * Every failure is reported once, in one line, through the fs_context log:
  * mount(2) callers find it in the kernel log, fsopen(2) callers read it from
  * the fs_context file descriptor.
+ *
+ * Core: the options (layerfs_parse_param()), the layers
+ * (layerfs_get_layers()), the work directory (layerfs_make_workdir()), the
+ * root (layerfs_make_root()), layerfs_fill_super(), layerfs_kill_sb().
+ * Edge cases: option strings cut at a page (layerfs_parse_monolithic()),
+ * escapes in lowerdir, probing what the upper filesystem supports
+ * (layerfs_probe_xattr(), layerfs_probe_rename()), claiming upper and work
+ * directories against other mounts (layerfs_claim_dirs(), "in use"),
+ * pseudo device numbers for layers on several filesystems, remount,
+ * syncfs.
  */
 
 #include <linux/cred.h>

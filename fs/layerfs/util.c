@@ -8,6 +8,14 @@
  * Keeping the on-disk encoding here, and nowhere else, means the VFS glue in
  * namei.c, dir.c and readdir.c only ever asks "is this a whiteout?", never
  * "is this a character device with rdev 0?".
+ *
+ * Core: layerfs_override_creds(), layerfs_real(), layerfs_stack(),
+ * layerfs_want_write(), the on-disk tests (layerfs_is_whiteout(),
+ * layerfs_is_opaque_dir(), layerfs_set_opaque()) and the upper-layer
+ * primitives (layerfs_create_real(), layerfs_create_temp(),
+ * layerfs_do_rename(), layerfs_cleanup_entry(), layerfs_cleanup_dir()).
+ * Edge cases: xattr whiteouts, metacopy and redirect detection, weird
+ * dentries, escaped private xattrs, protattr, idmapped layers.
  */
 
 #include <linux/fs.h>

@@ -22,6 +22,12 @@
  * caller (layerfs_acl_kill_sgid()).  Since 6.2 the VFS hands ACLs to
  * layerfs_get_acl()/layerfs_set_acl(); before, to the xattr handlers
  * layerfs_acl_xattr_get()/layerfs_acl_xattr_set() (see compat.h).
+ *
+ * Core: layerfs_xattr_get(), layerfs_xattr_set() (copy up, then set),
+ * layerfs_listxattr() (hide trusted.overlay.*).
+ * Edge cases: everything about ACLs (the owner check, setgid, idmapped
+ * layers, the 6.1 xattr handlers) and the escaping of the user's own
+ * trusted.overlay.* names.
  */
 
 #include <linux/fs.h>
