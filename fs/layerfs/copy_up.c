@@ -77,8 +77,8 @@
  * taking it a second time deadlocks against a freeze that starts in
  * between.  The open @out keeps the upper mount writable meanwhile.
  */
-static int layerfs_copy_data(const struct path *old, struct file *out,
-			     loff_t len)
+static int layerfs_copy_data(struct super_block *sb, const struct path *old,
+			     struct file *out, loff_t len)
 {
 	bool use_copy_range = true, seek_data;
 	struct file *in;
@@ -147,8 +147,11 @@ static int layerfs_copy_data(const struct path *old, struct file *out,
 		cond_resched();
 	}
 
-	/* The rename must not make the name point at data not yet written. */
-	if (!err)
+	/*
+	 * The rename must not make the name point at data not yet written;
+	 * a volatile mount has given up on that after a crash anyway.
+	 */
+	if (!err && layerfs_should_sync(sb))
 		err = vfs_fsync(out, 0);
 out_fput:
 	fput(in);
@@ -548,7 +551,7 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 
 	if (out) {
 		layerfs_drop_write(sb);
-		err = layerfs_copy_data(&lowerpath, out, stat.size);
+		err = layerfs_copy_data(sb, &lowerpath, out, stat.size);
 		werr = layerfs_want_write(sb);
 		fput(out);
 		if (werr) {

@@ -354,6 +354,7 @@ static ssize_t layerfs_write_iter(struct kiocb *iocb, struct iov_iter *iter)
 	struct file *realfile = layerfs_file_real(file);
 	struct inode *inode = file_inode(file);
 	const struct cred *old_cred;
+	int ki_flags;
 	ssize_t ret;
 
 	if (IS_ERR(realfile))
@@ -367,9 +368,13 @@ static ssize_t layerfs_write_iter(struct kiocb *iocb, struct iov_iter *iter)
 	if (ret)
 		goto out_unlock;
 
+	/* A volatile mount asks no write to be synced (RWF_DSYNC ...). */
+	ki_flags = iocb->ki_flags;
+	if (!layerfs_should_sync(inode->i_sb))
+		ki_flags &= ~(IOCB_DSYNC | IOCB_SYNC);
 	old_cred = layerfs_override_creds(inode->i_sb);
 	ret = layerfs_iter_write(realfile, iter, &iocb->ki_pos,
-				 layerfs_iocb_rwf(iocb->ki_flags));
+				 layerfs_iocb_rwf(ki_flags));
 	revert_creds(old_cred);
 	layerfs_copyattr(inode);
 out_unlock:
@@ -478,6 +483,7 @@ static loff_t layerfs_llseek(struct file *file, loff_t offset, int whence)
  * Only an upper file is synced.  Nothing written through layerfs is in a
  * lower file, and a read-only lower filesystem may have no fsync at all
  * (squashfs: EINVAL); overlayfs skips lower files for the same reasons.
+ * A volatile mount syncs nothing, and reports upper writeback errors.
  */
 static int layerfs_fsync(struct file *file, loff_t start, loff_t end,
 			 int datasync)
@@ -491,6 +497,9 @@ static int layerfs_fsync(struct file *file, loff_t start, loff_t end,
 		return PTR_ERR(realfile);
 	if (!upper || file_inode(realfile) != d_inode(upper))
 		return 0;
+	ret = layerfs_sync_status(file_inode(file)->i_sb);
+	if (ret <= 0)
+		return ret;
 
 	old_cred = layerfs_override_creds(file_inode(file)->i_sb);
 	ret = vfs_fsync_range(realfile, start, end, datasync);

@@ -101,6 +101,8 @@
 #define LAYERFS_XATTR_ESCAPED_PREFIX	LAYERFS_XATTR_PREFIX "overlay."
 #define LAYERFS_XATTR_PROTATTR	LAYERFS_XATTR_PREFIX "protattr"
 #define LAYERFS_WORKDIR_NAME	"work"
+/* <workdir>/work/incompat/<feature>: a mount must not reuse work/ (super.c) */
+#define LAYERFS_INCOMPAT_NAME	"incompat"
 
 /**
  * struct layerfs_layer - one directory of the stack
@@ -132,6 +134,7 @@ struct layerfs_layer {
  *             own allocation
  * @numlower:  number of lower layers
  * @lower_cap: number of entries @lower has room for
+ * @is_volatile: the "volatile" option: never sync the upper layer
  */
 struct layerfs_config {
 	char *lowerdir;
@@ -140,6 +143,7 @@ struct layerfs_config {
 	char **lower;
 	unsigned int numlower;
 	unsigned int lower_cap;
+	bool is_volatile;
 };
 
 /**
@@ -161,6 +165,8 @@ struct layerfs_config {
  * @config:       the mount options, for show_options and messages
  * @inuse:        entry in the list of mounts that hold an upper and a work
  *                directory (super.c, layerfs_claim_dirs()); empty if none
+ * @errseq:       volatile mounts: the upper filesystem's writeback error
+ *                state when mounted (layerfs_sync_status())
  */
 struct layerfs_fs {
 	struct layerfs_layer *layers;
@@ -174,6 +180,7 @@ struct layerfs_fs {
 	atomic_t tmp_id;
 	struct layerfs_config config;
 	struct list_head inuse;
+	errseq_t errseq;
 };
 
 /**
@@ -220,6 +227,12 @@ struct layerfs_inode {
 static inline struct layerfs_fs *LAYERFS_FS(const struct super_block *sb)
 {
 	return sb->s_fs_info;
+}
+
+/* Does a sync through the mount reach the upper layer (not volatile)? */
+static inline bool layerfs_should_sync(const struct super_block *sb)
+{
+	return !LAYERFS_FS(sb)->config.is_volatile;
 }
 
 static inline struct layerfs_inode *LAYERFS_I(const struct inode *inode)
@@ -288,6 +301,9 @@ int layerfs_do_rename(struct super_block *sb, struct inode *olddir,
 		      struct dentry *olddentry, struct inode *newdir,
 		      struct dentry *newdentry, unsigned int flags);
 int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth);
+char *layerfs_read_names(struct super_block *sb, struct dentry *dir,
+			 size_t *lenp);
+int layerfs_sync_status(struct super_block *sb);
 int layerfs_cleanup_entry(struct super_block *sb, struct dentry *parent,
 			  struct dentry *child, int depth);
 u32 layerfs_get_protattr(struct super_block *sb, struct dentry *upper);

@@ -852,6 +852,7 @@ static loff_t layerfs_dir_llseek(struct file *file, loff_t offset, int whence)
 /*
  * fsync() of a directory syncs its upper directory, where every change to
  * it went; a directory never changed through layerfs has nothing to sync.
+ * A volatile mount syncs nothing (layerfs_sync_status()).
  */
 static int layerfs_dir_fsync(struct file *file, loff_t start, loff_t end,
 			     int datasync)
@@ -865,6 +866,9 @@ static int layerfs_dir_fsync(struct file *file, loff_t start, loff_t end,
 
 	if (!upper)
 		return 0;
+	err = layerfs_sync_status(inode->i_sb);
+	if (err <= 0)
+		return err;
 
 	path.mnt = layerfs_upper_layer(inode->i_sb)->root.mnt;
 	path.dentry = upper;

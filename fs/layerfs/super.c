@@ -50,6 +50,7 @@ enum layerfs_param {
 	LAYERFS_OPT_DATADIR_ADD,
 	LAYERFS_OPT_UPPERDIR,
 	LAYERFS_OPT_WORKDIR,
+	LAYERFS_OPT_VOLATILE,
 };
 
 static const struct fs_parameter_spec layerfs_parameters[] = {
@@ -58,6 +59,7 @@ static const struct fs_parameter_spec layerfs_parameters[] = {
 	fsparam_string("datadir+",	LAYERFS_OPT_DATADIR_ADD),
 	fsparam_string("upperdir",	LAYERFS_OPT_UPPERDIR),
 	fsparam_string("workdir",	LAYERFS_OPT_WORKDIR),
+	fsparam_flag("volatile",	LAYERFS_OPT_VOLATILE),
 	{}
 };
 
@@ -221,6 +223,9 @@ static int layerfs_parse_param(struct fs_context *fc,
 	case LAYERFS_OPT_WORKDIR:
 		slot = &config->workdir;
 		break;
+	case LAYERFS_OPT_VOLATILE:
+		config->is_volatile = true;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -707,6 +712,119 @@ static int layerfs_strip_work(struct fs_context *fc, struct super_block *sb)
 }
 
 /*
+ * "volatile" only concerns the upper layer: without one it is ignored, as
+ * overlayfs ignores it.  A volatile mount reports the upper filesystem's
+ * writeback errors from the mount on (layerfs_sync_status()), so one that
+ * nobody has been told of yet would go unreported: refused, as overlayfs
+ * does, until a sync of the upper filesystem reports it.
+ */
+static int layerfs_check_volatile(struct fs_context *fc, struct layerfs_fs *ofs)
+{
+	struct super_block *upper_sb;
+
+	if (!ofs->config.is_volatile)
+		return 0;
+	if (!ofs->has_upper) {
+		infofc(fc, "option 'volatile' is meaningless without upperdir, ignoring it");
+		ofs->config.is_volatile = false;
+		return 0;
+	}
+	upper_sb = ofs->layers[0].root.mnt->mnt_sb;
+	ofs->errseq = errseq_sample(&upper_sb->s_wb_err);
+	if (errseq_check(&upper_sb->s_wb_err, ofs->errseq)) {
+		errorfc(fc,
+			"upperdir '%s' has a writeback error nobody was told of: sync its filesystem before a volatile mount",
+			ofs->config.upperdir);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * work/incompat/ holds one directory per feature of an earlier mount that
+ * a later one must not take for granted; the only such feature is
+ * "volatile" (layerfs_mark_volatile()).  Any name in it, from layerfs or
+ * overlayfs (which uses the same directory), refuses the mount, as on
+ * overlayfs, instead of emptying work/ as after an ordinary mount.
+ * Returns 0 when the mount may go on, else an errno (-EINVAL for such a
+ * name), said in the fs_context log.
+ */
+static int layerfs_check_incompat(struct fs_context *fc,
+				  struct super_block *sb, struct dentry *work)
+{
+	struct dentry *incompat;
+	char *names;
+	size_t len;
+	int err = 0;
+
+	incompat = lookup_one_len_unlocked(LAYERFS_INCOMPAT_NAME, work,
+					   strlen(LAYERFS_INCOMPAT_NAME));
+	err = PTR_ERR_OR_ZERO(incompat);
+	if (err || !d_is_dir(incompat))
+		goto out_dput;
+	names = layerfs_read_names(sb, incompat, &len);
+	err = PTR_ERR_OR_ZERO(names);
+	if (names && !err)
+		err = invalfc(fc,
+			      "workdir '%s' has incompat feature '%s' from an earlier mount (a volatile mount's changes may be lost): use new upper and work directories, or remove '%s/%s/%s/%s' if the upper layer is known to be intact",
+			      LAYERFS_FS(sb)->config.workdir, names,
+			      LAYERFS_FS(sb)->config.workdir,
+			      LAYERFS_WORKDIR_NAME, LAYERFS_INCOMPAT_NAME, names);
+	if (!IS_ERR(names))
+		kfree(names);
+out_dput:
+	if (!IS_ERR(incompat))
+		dput(incompat);
+	if (err && err != -EINVAL)
+		errorfc(fc, "cannot read '%s/%s/%s' (%d)",
+			LAYERFS_FS(sb)->config.workdir, LAYERFS_WORKDIR_NAME,
+			LAYERFS_INCOMPAT_NAME, err);
+	return err;
+}
+
+/*
+ * A volatile mount never syncs the upper layer, so after a crash the upper
+ * layer may hold anything: files whose names were renamed into place before
+ * their data reached the disk, whiteouts without the copy they replaced.
+ * work/incompat/volatile/dirty (overlayfs's marker, so each filesystem
+ * refuses the other's) stays after the mount ends, crash or not, and
+ * layerfs_check_incompat() refuses every later mount until a user who knows
+ * the layers are intact removes it.
+ */
+static int layerfs_mark_volatile(struct fs_context *fc, struct super_block *sb)
+{
+	static const char *const path[] = {
+		LAYERFS_INCOMPAT_NAME, "volatile", "dirty",
+	};
+	struct dentry *dir = dget(LAYERFS_FS(sb)->work), *child;
+	struct layerfs_cattr attr = { };
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(path) && !err; i++) {
+		attr.mode = i + 1 < ARRAY_SIZE(path) ? S_IFDIR : S_IFREG;
+		inode_lock_nested(d_inode(dir), I_MUTEX_PARENT);
+		child = lookup_one_len(path[i], dir, strlen(path[i]));
+		err = PTR_ERR_OR_ZERO(child);
+		if (!err && d_is_negative(child))
+			err = layerfs_create_real(sb, d_inode(dir), child, &attr);
+		else if (!err && d_is_dir(child) != S_ISDIR(attr.mode))
+			err = -EEXIST;
+		inode_unlock(d_inode(dir));
+		dput(dir);
+		dir = err ? NULL : child;
+		if (err && !IS_ERR(child))
+			dput(child);
+	}
+	dput(dir);
+	if (err)
+		errorfc(fc, "cannot create the volatile marker in '%s/%s' (%d)",
+			LAYERFS_FS(sb)->config.workdir, LAYERFS_WORKDIR_NAME,
+			err);
+	return err;
+}
+
+/*
  * Create <workdir>/work, emptying what an earlier mount left there (e.g. a
  * copy interrupted by a crash), then check the upper filesystem.
  */
@@ -739,8 +857,14 @@ retry:
 	if (d_is_positive(work)) {
 		inode_unlock(dir);
 		err = -EEXIST;
-		if (!retried)
+		if (!retried) {
+			err = layerfs_check_incompat(fc, sb, work);
+			if (err) {
+				dput(work);
+				goto out_drop_write;
+			}
 			err = layerfs_cleanup_entry(sb, workdir, work, 0);
+		}
 		dput(work);
 		if (err) {
 			errorfc(fc, "cannot clean up '%s/%s' (%d)",
@@ -779,6 +903,8 @@ retry:
 		err = layerfs_probe_rename(fc, sb);
 	if (!err)
 		err = layerfs_cleanup_dir(sb, work, 0);
+	if (!err && ofs->config.is_volatile)
+		err = layerfs_mark_volatile(fc, sb);
 out_drop_write:
 	mnt_drop_write(ofs->workdir.mnt);
 	return err;
@@ -929,6 +1055,8 @@ static int layerfs_show_options(struct seq_file *m, struct dentry *root)
 		seq_show_option(m, "upperdir", ofs->config.upperdir);
 		seq_show_option(m, "workdir", ofs->config.workdir);
 	}
+	if (ofs->config.is_volatile)
+		seq_puts(m, ",volatile");
 	return 0;
 }
 
@@ -936,7 +1064,9 @@ static int layerfs_show_options(struct seq_file *m, struct dentry *root)
  * syncfs() of the merged view syncs the upper filesystem, where every change
  * went.  Only the waiting pass does the work: sync_filesystem() on the upper
  * super block runs both passes itself.  sync(2) does not come here
- * (SB_I_SKIP_SYNC): it syncs the upper super block on its own.
+ * (SB_I_SKIP_SYNC): it syncs the upper super block on its own.  A volatile
+ * mount syncs nothing, and reports writeback errors of the upper
+ * filesystem since the mount (layerfs_sync_status()).
  */
 static int layerfs_sync_fs(struct super_block *sb, int wait)
 {
@@ -946,6 +1076,9 @@ static int layerfs_sync_fs(struct super_block *sb, int wait)
 
 	if (!ofs->has_upper || !wait)
 		return 0;
+	err = layerfs_sync_status(sb);
+	if (err <= 0)
+		return err;
 
 	upper_sb = ofs->layers[0].root.mnt->mnt_sb;
 	down_read(&upper_sb->s_umount);
@@ -1035,6 +1168,9 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	ofs->creator_cred = cred;
 
 	err = layerfs_get_layers(fc, ofs);
+	if (err)
+		return err;
+	err = layerfs_check_volatile(fc, ofs);
 	if (err)
 		return err;
 	err = layerfs_check_layers(fc, sb, ofs);

@@ -641,31 +641,18 @@ int layerfs_cleanup_entry(struct super_block *sb, struct dentry *parent,
  */
 int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth)
 {
-	struct layerfs_name_list nl = { .ctx.actor = layerfs_collect_name };
-	struct path path = {
-		.mnt = layerfs_upper_layer(sb)->root.mnt,
-		.dentry = dir,
-	};
 	struct dentry *child;
-	struct file *file;
-	char *name;
-	int err;
+	char *names, *name;
+	size_t len;
+	int err = 0;
 
 	if (depth > LAYERFS_CLEANUP_DEPTH)
 		return -ENOTEMPTY;
 
-	file = dentry_open(&path, O_RDONLY | O_DIRECTORY, current_cred());
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	do {
-		nl.count = 0;
-		err = iterate_dir(file, &nl.ctx);
-		if (!err)
-			err = nl.err;
-	} while (!err && nl.count);
-	fput(file);
-
-	for (name = nl.names; !err && name < nl.names + nl.len;
+	names = layerfs_read_names(sb, dir, &len);
+	if (IS_ERR(names))
+		return PTR_ERR(names);
+	for (name = names; !err && name < names + len;
 	     name += strlen(name) + 1) {
 		child = lookup_one_len_unlocked(name, dir, strlen(name));
 		if (IS_ERR(child)) {
@@ -676,8 +663,69 @@ int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth)
 			err = layerfs_cleanup_entry(sb, dir, child, depth);
 		dput(child);
 	}
-	kfree(nl.names);
+	kfree(names);
 	return err;
+}
+
+/**
+ * layerfs_read_names - the names in a directory of the upper layer
+ * @sb:   the layerfs super block
+ * @dir:  the real directory (unlocked)
+ * @lenp: set to the bytes used in the result
+ *
+ * All at once, so that the caller can act on them with no lock held
+ * across iterate_dir().  Mounter's credentials.
+ *
+ * Return: the names but "." and "..", each ending in a NUL, in one
+ * kmalloc()ed block (NULL when there are none; kfree() it), or an ERR_PTR.
+ */
+char *layerfs_read_names(struct super_block *sb, struct dentry *dir,
+			 size_t *lenp)
+{
+	struct layerfs_name_list nl = { .ctx.actor = layerfs_collect_name };
+	struct path path = {
+		.mnt = layerfs_upper_layer(sb)->root.mnt,
+		.dentry = dir,
+	};
+	struct file *file;
+	int err;
+
+	file = dentry_open(&path, O_RDONLY | O_DIRECTORY, current_cred());
+	if (IS_ERR(file))
+		return ERR_CAST(file);
+	do {
+		nl.count = 0;
+		err = iterate_dir(file, &nl.ctx);
+		if (!err)
+			err = nl.err;
+	} while (!err && nl.count);
+	fput(file);
+	if (err) {
+		kfree(nl.names);
+		return ERR_PTR(err);
+	}
+	*lenp = nl.len;
+	return nl.names;
+}
+
+/**
+ * layerfs_sync_status - must a sync reach the upper layer?
+ * @sb: the layerfs super block
+ *
+ * A volatile mount (see layerfs_mark_volatile()) never syncs the upper
+ * layer; it still reports the writeback errors the upper filesystem met
+ * since the mount, which fsync() and syncfs() would otherwise have told.
+ *
+ * Return: 1 to sync; 0 to skip it; a negative errno to report instead.
+ */
+int layerfs_sync_status(struct super_block *sb)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(sb);
+
+	if (!ofs->config.is_volatile)
+		return 1;
+	return errseq_check(&layerfs_upper_layer(sb)->root.mnt->mnt_sb->s_wb_err,
+			    ofs->errseq);
 }
 
 /* ---- protection flags kept in trusted.overlay.protattr ------------------ */
