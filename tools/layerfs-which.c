@@ -24,7 +24,7 @@
  * one (ask about the directory that holds them).
  *
  * Build (static, for the busybox VM; scripts/vm.sh does this):
- *	gcc -static -O2 -Wall -Iinclude/uapi -o layerfs-which tools/layerfs-which.c
+ *	gcc -static -O2 -Wall -Iinclude/uapi -o layerfs-which <this file>
  *
  * Exit status: 0 when every PATH was answered, 1 otherwise.
  */
@@ -97,7 +97,8 @@ static int split_lowerdir(struct layer_names *ln, char *s)
 				return -1;
 			if (last)
 				return 0;
-			name = d = ++s;
+			d = ++s;
+			name = d;
 		} else {
 			*d++ = *s++;
 		}
@@ -199,7 +200,7 @@ static struct layerfs_which *ask(int fd)
 	}
 }
 
-static int which(const char *path, int numeric)
+static int report(const char *path, int numeric)
 {
 	struct layer_names ln = { 0 };
 	struct layerfs_which *wh;
@@ -271,6 +272,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (; i < argc; i++)
-		err |= which(argv[i], numeric);
+		err |= report(argv[i], numeric);
 	return err;
 }
