@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <linux/fs.h>
 
 #include "kselftest_harness.h"
@@ -22,6 +23,7 @@
 #include "../../include/uapi/linux/layerfs.h"
 
 #define MAX_ROOM	16
+#define OPTIONS		"lowerdir=$/a:$/b:$/c,upperdir=$/u,workdir=$/w"
 
 /* A LAYERFS_IOC_WHICH argument with room for MAX_ROOM layers. */
 union which_buf {
@@ -71,8 +73,7 @@ FIXTURE_SETUP(which)
 		ASSERT_EQ(0, lfs_write(lfs_expand(b, files[i][0]),
 				       files[i][1]));
 	ASSERT_EQ(0, lfs_opaque(lfs_expand(b, "$/b/od")));
-	ASSERT_EQ(0, lfs_mount(self->mnt,
-			       lfs_expand(b, "lowerdir=$/a:$/b:$/c,upperdir=$/u,workdir=$/w")));
+	ASSERT_EQ(0, lfs_mount(self->mnt, lfs_expand(b, OPTIONS)));
 }
 
 FIXTURE_TEARDOWN(which)
@@ -363,6 +364,84 @@ TEST_F(which, other_ioctls)
 		EXPECT_EQ(0, ioctl(fd, FS_IOC_FSGETXATTR, &fsx));
 		close(fd);
 	}
+}
+
+#define RACE_FILES	64
+
+/*
+ * Ask about every fd in @fds until all are upper: each answer must be
+ * "lower 1" or "upper u0", and a file once upper stays upper.  0, or 1 on a
+ * wrong answer, 2 on an ioctl error, 3 when the copy-ups never came.
+ */
+static int race_asker(const int *fds)
+{
+	bool upper[RACE_FILES] = { false };
+	unsigned int i, nupper = 0;
+	union which_buf buf;
+	time_t end = time(NULL) + 60;
+
+	while (nupper < RACE_FILES) {
+		if (time(NULL) > end)
+			return 3;
+		for (i = 0; i < RACE_FILES; i++) {
+			const struct layerfs_which_layer *lw = &buf.wh.wh_layers[0];
+
+			if (ask_fd(fds[i], 1, &buf))
+				return 2;
+			if (buf.wh.wh_count != 1)
+				return 1;
+			if (buf.wh.wh_kind == LAYERFS_WHICH_UPPER &&
+			    lw->lw_index == 0 && lw->lw_flags == LAYERFS_LAYER_UPPER) {
+				nupper += !upper[i];
+				upper[i] = true;
+			} else if (upper[i] || buf.wh.wh_kind != LAYERFS_WHICH_LOWER ||
+				   lw->lw_index != 1 || lw->lw_flags) {
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Copy-ups racing with the question: another process asks about files
+ * opened before they are copied up, over and over, while this one writes
+ * to each.  Every answer is lower or upper, never a mix of the two.
+ */
+TEST_F(which, racing_copy_up)
+{
+	int fds[RACE_FILES], status, i, go[2];
+	char c = 'g';
+	pid_t pid;
+
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, mkdir(L("a/race"), 0755));
+	for (i = 0; i < RACE_FILES; i++)
+		ASSERT_EQ(0, lfs_write(L(lfs_fmt("a/race/f%d", i)), "A"));
+	ASSERT_EQ(0, lfs_mount(self->mnt, lfs_expand(self->base, OPTIONS)));
+	for (i = 0; i < RACE_FILES; i++) {
+		fds[i] = open(M(lfs_fmt("race/f%d", i)), O_RDONLY);
+		ASSERT_LE(0, fds[i]);
+	}
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(4);
+		_exit(race_asker(fds));
+	}
+	close(go[0]);
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	close(go[1]);
+	for (i = 0; i < RACE_FILES; i++)
+		ASSERT_EQ(0, lfs_write(M(lfs_fmt("race/f%d", i)), "W"));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	for (i = 0; i < RACE_FILES; i++)
+		close(fds[i]);
 }
 
 static int ask_as_nobody(const void *arg)
