@@ -7,8 +7,8 @@
 #
 # It builds a Docker-like image out of three lower layers and an upper layer,
 # mounts them with layerfs and shows: where a read comes from, the merged
-# listing, which layer each name comes from, how a whiteout and an opaque
-# directory hide lower content; then, writing through the merged view: a
+# listing, which layer each name comes from (asked of layerfs itself with
+# layerfs-which), how a whiteout and an opaque directory hide lower content; then, writing through the merged view: a
 # copy-up, the whiteout left by a delete, the opaque directory made when a
 # deleted directory is created again, EXDEV on renaming a lower directory;
 # that the kernel's overlayfs reads the same upper layer; and a mount of 25
@@ -16,6 +16,8 @@
 #
 # /bin/setfattr is scripts/setfattr.c, built by vm.sh; run as getfattr or
 # rename it prints an xattr or makes one rename(2) call (busybox has neither).
+# /bin/layerfs-which is tools/layerfs-which.c, also built by vm.sh: it asks
+# layerfs which layer serves a path (the LAYERFS_IOC_WHICH ioctl).
 
 set -eu
 
@@ -67,38 +69,19 @@ for tool in getfattr rename; do
 	[ -e "/bin/$tool" ] || ln -s setfattr "/bin/$tool"
 done
 
-# is_whiteout PATH: a 0/0 character device is layerfs's (and overlayfs's)
-# marker for "this name was deleted in this layer".
-is_whiteout() {
-	[ -c "$1" ] && [ "$(stat -c '%t:%T' "$1")" = "0:0" ]
-}
-
-# is_opaque DIR: the directory has trusted.overlay.opaque=y.
-is_opaque() {
-	getfattr -n trusted.overlay.opaque "$1" 2>/dev/null | grep -qx 'trusted.overlay.opaque="y"'
-}
-
-# origin NAME: which layer(s) a merged name comes from, found the way layerfs
-# looks it up: upper first, then the lowers from top to bottom.  A whiteout
-# stops the search, a non-directory hides everything below it, directories of
-# the same name merge until one of them is opaque.
+# origin NAME: the layer(s) serving merged NAME, as layerfs answers
+# layerfs-which, on one line: "lower: layer2-packages", "merged: upper
+# layer3-app layer1-base".  layerfs-which prints "PATH: KIND, layer N (DIR)"
+# a line per layer; here only the kind and the directories' last names stay.
 origin() {
-	name=$1 found=
-	for layer in "$UP" "$L3" "$L2" "$L1"; do
-		path=$layer/$name
-		[ -e "$path" ] || [ -L "$path" ] || continue
-		if is_whiteout "$path"; then
-			found="$found (whiteout in $(basename "$layer") hides the rest)"
-			break
-		fi
-		found="$found $(basename "$layer")"
-		[ -d "$path" ] && [ ! -L "$path" ] || break
-		if is_opaque "$path"; then
-			found="$found (opaque: lower dirs hidden)"
-			break
-		fi
-	done
-	echo "${found# }"
+	layerfs-which "$MNT/$1" | sed 's/^.*: \([a-z]*\), layer [0-9]* (\(.*\))$/\1 \2/' |
+	{
+		line=
+		while read -r kind dir; do
+			line="${line:-$kind:} $(basename "$dir")"
+		done
+		echo "$line"
+	}
 }
 
 # snapshot DIR: one line per name under DIR: type and permissions, owner,
@@ -133,6 +116,8 @@ mkfile "$L2/usr/share/doc/tool/README" 'tool documentation'
 mkfile "$L2/etc/tool.conf"         'verbose = no'
 mkfile "$L3/app/main.sh"           'echo hello from the app'
 mkfile "$L3/etc/motd"              'Welcome to the app container'
+mkfile "$L1/srv"                   'in the base, srv is a plain file'
+mkfile "$L3/srv/www/index.html"    '<h1>the app</h1>'
 mkfile "$UP/app/settings"          'colour = blue'
 run find "$DEMO" -path "$MNT" -prune -o -type f -print
 
@@ -147,22 +132,34 @@ say "f_type of the merged view (LAYERFS_SUPER_MAGIC is 4c415952):"
 run stat -f -c '%t' "$MNT"
 heading "3. A read is served by the topmost layer that has the file"
 run cat "$MNT/bin/tool"
-say "bin/tool exists in layer1-base and layer2-packages; the higher one wins:"
-say "  origin: $(origin bin/tool)"
+say "bin/tool exists in layer1-base and layer2-packages; the higher one wins."
+say "layerfs-which asks layerfs itself which layer serves a path (an ioctl"
+say "on the open file). Layers are numbered from the top: 0 is the upper"
+say "layer, 1 layer3-app, 2 layer2-packages, 3 layer1-base:"
+run layerfs-which "$MNT/bin/tool"
 run cat "$MNT/etc/os-release"
-say "etc/os-release only exists in the base layer: $(origin etc/os-release)"
+say "etc/os-release only exists in the base layer:"
+run layerfs-which "$MNT/etc/os-release"
+say "A directory found in several layers is merged from all of them (the"
+say "upper layer has no etc/ yet; step 7 makes one):"
+run layerfs-which "$MNT/etc"
 
 heading "4. The merged listing"
 say "A directory present in several layers shows the union of their entries,"
 say "each name once."
 run ls -la "$MNT/etc"
-say "Every name in the merged tree and the layer(s) it comes from, found by"
-say "checking the layer directories top-down (upper, layer3, layer2, layer1)."
-say "A file is read from one layer; a directory is merged from every layer"
-say "listed for it:"
+say "Every name in the merged tree and the layer(s) it comes from, as"
+say "layerfs-which reports them. A file is read from one layer; a directory"
+say "is merged from every layer listed for it:"
 (cd "$MNT" && find . -mindepth 1 | sort) | while read -r name; do
 	printf '   %-32s %s\n' "${name#./}" "$(origin "${name#./}")"
 done
+say "Look at srv: layer3-app has a directory srv/, layer1-base a plain file"
+say "srv. A name that is not a directory ends the merge, so srv/ comes from"
+say "layer3-app alone: the base's file is hidden, and not merged (searching"
+say "the layer directories by hand, one would be tempted to list it too):"
+run ls -l "$L1/srv"
+run layerfs-which "$MNT/srv"
 
 heading "5. A whiteout hides a file of the layers below"
 say "Deleting a lower file cannot touch the read-only lower layer, so a layer"
@@ -191,7 +188,9 @@ run getfattr -n trusted.overlay.opaque "$L2/opt/vendor"
 run umount "$MNT"
 run mount -t layerfs -o "lowerdir=$L3:$L2:$L1,upperdir=$UP,workdir=$WK" layerfs "$MNT"
 run ls -la "$MNT/opt/vendor"
-say "old-plugin (layer1-base) is hidden: $(origin opt/vendor)"
+say "old-plugin (layer1-base) is hidden: opt/vendor is layer2-packages' alone,"
+say "although layer1-base has one too:"
+run layerfs-which "$MNT/opt/vendor"
 say "Without the opaque mark both plugins would be listed."
 
 heading "7. Writing to a lower file copies it up"
@@ -202,8 +201,10 @@ say "and the write goes to the copy. etc/tool.conf is in layer2-packages;"
 say "the upper layer holds only app/settings so far, no etc/:"
 run ls -lR "$UP"
 run cat "$MNT/etc/tool.conf"
+run layerfs-which "$MNT/etc/tool.conf"
 run_sh "echo 'colour = auto' >>$MNT/etc/tool.conf"
 run ls -lR "$UP"
+run layerfs-which "$MNT/etc/tool.conf" "$MNT/etc"
 say "Notice etc/ and etc/tool.conf now in the upper layer: the parent"
 say "directory is copied up first (with its mode, owner and times), then the"
 say "file. Only what is modified is copied: os-release stays in layer1-base."
@@ -251,6 +252,8 @@ run getfattr -n trusted.overlay.opaque "$UP/usr/share/doc"
 run ls -la "$MNT/usr/share/doc"
 say "Only NEWS. The old contents are still in layer2-packages, hidden:"
 run ls -R "$L2/usr/share/doc"
+say "The opaque directory ends the merge: doc/ is the upper layer's alone."
+run layerfs-which "$MNT/usr/share/doc"
 say "Through the merged view, trusted.overlay.* attributes are layerfs's own"
 say "bookkeeping: they are hidden, reading one fails:"
 run_fails getfattr -n trusted.overlay.opaque "$MNT/usr/share/doc"
@@ -323,6 +326,14 @@ cd /
 run ls "$DEMO/many/merged"
 say "$(ls "$DEMO/many/merged" | grep -c file-from-layer) files merged from 25 layers"
 run cat "$DEMO/many/merged/top"
+run layerfs-which "$DEMO/many/merged/top" "$DEMO/many/merged/file-from-layer-3"
+say "The index counts from the top of the stack (0 is the directory named"
+say "24 here); in parentheses, each layer as the mount options name it, here"
+say "relative to the directory mount ran in. The root directory merges all"
+say "25 layers (the tool asks again with a larger buffer when the kernel"
+say "says there are more layers than it made room for):"
+run_sh "layerfs-which $DEMO/many/merged | sed -n '1,2p;\$p'"
+run_sh "layerfs-which $DEMO/many/merged | wc -l"
 say "Without upperdir there is nowhere to write: the mount is read-only."
 run_fails touch "$DEMO/many/merged/new-file"
 run umount "$DEMO/many/merged"

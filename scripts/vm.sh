@@ -242,6 +242,9 @@ cp "$REPO/scripts/demo.sh" "$root/demo.sh"
 # The demo marks a directory opaque by hand; busybox has no setfattr.
 gcc -static -O2 -Wall -o "$root/bin/setfattr" "$REPO/scripts/setfattr.c" ||
 	die "cannot build scripts/setfattr.c"
+# The demo (and a student at the shell) asks which layer serves a path.
+gcc -static -O2 -Wall -I"$REPO/include/uapi" -o "$root/bin/layerfs-which" \
+	"$REPO/tools/layerfs-which.c" || die "cannot build tools/layerfs-which.c"
 cat >"$root/etc/layerfs-vm.conf" <<EOF
 MODE=$mode
 TEST_TIMEOUT=$test_secs

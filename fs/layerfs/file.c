@@ -672,4 +672,6 @@ const struct file_operations layerfs_file_operations = {
 	.fadvise	= layerfs_fadvise,
 	.copy_file_range = layerfs_copy_file_range,
 	.remap_file_range = layerfs_remap_file_range,
+	.unlocked_ioctl	= layerfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -362,6 +362,9 @@ extern const struct file_operations layerfs_file_operations;
 int layerfs_file_truncated(struct file *file);
 int layerfs_finish_tmpfile(struct file *file, struct file *realfile);
 
+/* ioctl.c */
+long layerfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
 /* xattr.c */
 extern const struct xattr_handler *layerfs_xattr_handlers[];
 ssize_t layerfs_listxattr(struct dentry *dentry, char *list, size_t size);

@@ -890,4 +890,6 @@ const struct file_operations layerfs_dir_operations = {
 	.iterate_shared	= layerfs_iterate,
 	.llseek		= layerfs_dir_llseek,
 	.fsync		= layerfs_dir_fsync,
+	.unlocked_ioctl	= layerfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };
