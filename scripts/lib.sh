@@ -19,8 +19,8 @@
 #   $CACHE/kernels/<kver>/vmlinuz      the kernel the VM boots
 #   $CACHE/kernels/<kver>/config       its configuration
 #   $CACHE/kernels/<kver>/modules/     uncompressed overlay.ko (+ dependencies),
-#                                      and loop, squashfs, ext4, xfs, quota_v2
-#                                      (+ dependencies)
+#                                      and loop, squashfs, ext4, xfs, quota_v2,
+#                                      fuse, btrfs (+ dependencies)
 #   $CACHE/kernels/<kver>/modules/load-order   insmod order at boot, one file
 #                                      name a line
 #   $CACHE/kernels/<kver>/modules/fs-modules   "NAME FILE.ko ..." a line: the

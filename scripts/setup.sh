@@ -11,9 +11,10 @@
 #
 #  * host packages: qemu, busybox-static, cpio, kmod, xz-utils, sparse, rsync,
 #    stress-ng (copied into the VM for selftests/layerfs/stress_ng.sh),
-#    squashfs-tools, e2fsprogs, xfsprogs, quota (mksquashfs, mkfs.ext4,
-#    mkfs.xfs, quotacheck, quotaon, setquota: scripts/vm.sh copies them and
-#    their libraries into the VM for lfs_make_fs() of layerfs_util.h),
+#    squashfs-tools, e2fsprogs, xfsprogs, btrfs-progs, quota (mksquashfs,
+#    mkfs.ext4, mkfs.xfs, mkfs.btrfs, quotacheck, quotaon, setquota:
+#    scripts/vm.sh copies them and their libraries into the VM for
+#    lfs_make_fs() of layerfs_util.h, and aclcopy.c's btrfs),
 #    gcc, make, libc6-dev, perl, linux-source-6.12, python3-docutils (the
 #    rst check of scripts/lint.sh);
 #  * for each kernel series (6.12, 6.1) the newest ABI apt offers at setup time
@@ -35,7 +36,7 @@ set -euo pipefail
 
 HOST_PACKAGES="qemu-system-x86 busybox-static cpio kmod xz-utils sparse rsync
 	gcc make libc6-dev perl linux-source-6.12 stress-ng python3-docutils
-	squashfs-tools e2fsprogs xfsprogs quota"
+	squashfs-tools e2fsprogs xfsprogs quota btrfs-progs"
 DEBUG_PACKAGES="flex bison bc libelf-dev"
 
 # Files taken from the linux-source tarball, relative to its top directory.
@@ -51,14 +52,15 @@ SRC_FILES="tools/testing/selftests/kselftest_harness.h
 VM_MODULES="overlay"
 # Modules the selftests' real filesystems need (lfs_make_fs() in
 # selftests/layerfs/layerfs_util.h): loop devices, a read-only squashfs, ext4,
-# xfs, and quota_v2 for ext4's usrquota; and fuse for the FUSE layers of
+# xfs, quota_v2 for ext4's usrquota, btrfs (-o noacl: an upper without POSIX
+# ACLs, for selftests/layerfs/aclcopy.c); and fuse for the FUSE layers of
 # selftests/layerfs/fuse_util.h.  All are modules (=m) in Debian's 6.1 and
 # 6.12 configs, except fuse in 6.12 (built in: its line names no file).
 # They are NOT loaded at boot (under TCG, insmod of
 # ext4 and xfs takes 17 seconds): modules/fs-modules has one line per name,
 # "NAME FILE.ko ...", the files to load for it in order, dependencies first,
 # and lfs_make_fs() loads what it needs with finit_module(2).
-VM_FS_MODULES="loop squashfs ext4 xfs quota_v2 fuse"
+VM_FS_MODULES="loop squashfs ext4 xfs quota_v2 fuse btrfs"
 VM_MODULES_SKIP="crc32c-intel crc32c_intel"
 
 export DEBIAN_FRONTEND=noninteractive

@@ -22,11 +22,12 @@
 # what it needs, then layerfs.ko), /selftests/layerfs/ with tests.list, and
 # /demo.sh.  When a selected selftest uses real filesystems (its source
 # names lfs_make_fs or one of the tools below), /modules/ also holds loop,
-# squashfs, ext4, xfs, quota_v2 and what they need, listed in
+# squashfs, ext4, xfs, quota_v2, fuse and what they need, listed in
 # /modules/fs-modules for lfs_make_fs() to load on demand (VM_FS_MODULES in
 # scripts/setup.sh), and the host's mksquashfs, mkfs.ext4, mkfs.xfs,
 # quotacheck, quotaon and setquota come along with their shared libraries
-# (15.5 MB of initramfs instead of 9.3 MB).  The whole console goes to
+# (15.5 MB of initramfs instead of 9.3 MB); btrfs and mkfs.btrfs too when a
+# selected selftest names mkfs.btrfs.  The whole console goes to
 # build/<kver>/console-<mode>.log.
 # In bench mode the selftests are left out and build/bench/ (the benchmark
 # program and its tarball, made by scripts/bench.sh) is copied to /bench/;
@@ -192,12 +193,19 @@ fi
 # libraries, so only when a selected selftest names one of them, or in bench
 # mode when the benchmark does (its copyup_reflink case needs an xfs).  A tool
 # missing on the host (setup.sh installs them) makes those tests skip.
-realfs=0
+realfs=0 btrfs=0
 if { [ "$mode" = bench ] && grep -q lfs_make_fs "$REPO/bench/layerfs-bench.c"; } ||
    { [ "$mode" != bench ] &&
-     tests_use 'lfs_make_fs|mksquashfs|mkfs\.(ext4|xfs)|quotacheck|quotaon|setquota'; }; then
+     tests_use 'lfs_make_fs|mksquashfs|mkfs\.(ext4|xfs|btrfs)|quotacheck|quotaon|setquota'; }; then
 	realfs=1
-	for tool in mksquashfs mkfs.ext4 mkfs.xfs quotacheck quotaon setquota; do
+	tools="mksquashfs mkfs.ext4 mkfs.xfs quotacheck quotaon setquota"
+	# btrfs (mkfs.btrfs and 4 MB of modules) only for a selftest naming
+	# mkfs.btrfs (aclcopy.c's upper mounted -o noacl)
+	if [ "$mode" != bench ] && tests_use 'mkfs\.btrfs'; then
+		btrfs=1
+		tools+=" mkfs.btrfs"
+	fi
+	for tool in $tools; do
 		f=$(PATH=/usr/sbin:/sbin:/usr/bin:/bin command -v "$tool") ||
 			{ warn "$tool missing on the host: run scripts/setup.sh"; continue; }
 		copy_host_binary "$f"
@@ -215,17 +223,19 @@ fi
 
 # Modules: overlay.ko (after what it needs, if ever) and layerfs.ko, loaded
 # at boot in load-order.  When a selected test uses real filesystems, also
-# loop, squashfs, ext4, xfs, quota_v2 and their dependencies with
-# fs-modules, their list, which lfs_make_fs() loads on demand (VM_FS_MODULES
-# in scripts/setup.sh).
+# loop, squashfs, ext4, xfs, quota_v2, fuse (and btrfs) and their
+# dependencies with fs-modules, their list, which lfs_make_fs() loads on
+# demand (VM_FS_MODULES in scripts/setup.sh).
 for m in $(cat "$kdata/modules/load-order"); do
 	cp "$kdata/modules/$m" "$root/modules/"
 done
 cp "$kdata/modules/load-order" "$root/modules/"
 if [ "$realfs" = 1 ] && [ -r "$kdata/modules/fs-modules" ]; then
 	cp "$kdata/modules/fs-modules" "$root/modules/"
-	# (a line may name no file: a module built into the kernel)
-	for m in $(awk '{ for (i = 2; i <= NF; i++) print $i }' \
+	# (a line may name no file: a module built into the kernel; btrfs's
+	# files only when a test makes a btrfs, see above)
+	for m in $(awk -v btrfs="$btrfs" '$1 != "btrfs" || btrfs {
+			for (i = 2; i <= NF; i++) print $i }' \
 			"$kdata/modules/fs-modules" | sort -u); do
 		cp "$kdata/modules/$m" "$root/modules/"
 	done
