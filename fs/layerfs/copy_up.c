@@ -191,8 +191,9 @@ static int layerfs_copy_xattr(const struct layerfs_real *old,
  * store it?  Not for POSIX ACLs and security.* (an LSM label, file
  * capabilities): they restrict access, so dropping them would let the copy
  * grant what the lower object denies.  overlayfs fails such a copy-up with
- * -EOPNOTSUPP too (ovl_copy_xattr(): ovl_must_copy_xattr(), and since 6.2
- * "POSIX ACLs must be copied").
+ * -EOPNOTSUPP too (ovl_copy_xattr(): ovl_must_copy_xattr()), for ACLs only
+ * since 6.2 ("POSIX ACLs must be copied"): 6.1's compares the full name
+ * with the prefix-less XATTR_POSIX_ACL_ACCESS and drops ACLs.
  */
 static bool layerfs_may_drop_xattr(const char *name)
 {

@@ -29,8 +29,10 @@
  *     unlink, rename (lock_rename() of layerfs dentries), setattr,
  *     fileattr_set, write (layerfs_write_iter()) and iterate_shared, by
  *     layerfs_copyfile() for its destination, and by the llseek methods;
- *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one()); copy-ups
- *     of a path run parent first, and no two are nested;
+ *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one(); and
+ *     layerfs_remove() and layerfs_rename() for the object a name is taken
+ *     from, so that no copy-up of it runs meanwhile); copy-ups of a path run
+ *     parent first, and no two are nested;
  *  3. the upper filesystem's sb_writers (layerfs_want_write(), and
  *     file_start_write() inside the vfs_*() helpers that write): never taken
  *     while held, so callers copy up before they take write access, and
