@@ -84,9 +84,8 @@ static int layerfs_found(const struct layerfs_real *real, unsigned int i,
  * layerfs_stack(); @dirupper is @dir's upper directory), filling @stack top
  * first, and @lt with what the trace event tells (the layers consulted,
  * why the search stopped).  Called with the mounter's credentials.  Returns
- * how many entries
- * of @stack were filled (each holding a dentry reference), or a negative
- * errno with nothing held.
+ * how many entries of @stack were filled (each holding a dentry
+ * reference), or a negative errno with nothing held.
  */
 static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 				unsigned int nstack, const struct qstr *name,
