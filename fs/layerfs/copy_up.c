@@ -46,6 +46,7 @@
 #include <linux/splice.h>
 #include <linux/xattr.h>
 #include "layerfs.h"
+#include "trace.h"
 
 /* Data is copied in chunks of this size, checking for signals in between. */
 #define LAYERFS_COPY_CHUNK	SZ_1M
@@ -501,6 +502,8 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	struct file *out = NULL;
 	struct super_block *upper_sb = layerfs_upper_layer(sb)->root.mnt->mnt_sb;
 	struct kstat stat, pstat;
+	loff_t copied = 0;
+	u64 start;
 	int err, werr;
 
 	/* See layerfs_copy_up_flags(): the caller must not hold sb_writers. */
@@ -522,7 +525,9 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	err = -ENOENT;
 	if (!inode->i_nlink)
 		goto out_unlock;
-	err = 0;
+	/* the name to install the copy under, and for the trace events */
+	take_dentry_name_snapshot(&name, dentry);
+	start = layerfs_copy_up_begin(dentry, &name.name, &li->lower[0]);
 
 	old_cred = layerfs_override_creds(sb);
 	layerfs_path(&li->lower[0], &lowerpath);
@@ -553,6 +558,7 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	if (out) {
 		layerfs_drop_write(sb);
 		err = layerfs_copy_data(sb, &lowerpath, out, stat.size);
+		copied = err ? 0 : stat.size;
 		werr = layerfs_want_write(sb);
 		fput(out);
 		if (werr) {
@@ -565,11 +571,8 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	if (!err)
 		err = layerfs_copy_metadata(sb, inode, &li->lower[0], temp,
 					    &stat);
-	if (!err) {
-		take_dentry_name_snapshot(&name, dentry);
+	if (!err)
 		err = layerfs_install_copy(sb, temp, upperdir, &name.name);
-		release_dentry_name_snapshot(&name);
-	}
 	if (!err) {
 		/* Adding the copy changed the parent's times: put them back. */
 		inode_lock(d_inode(upperdir));
@@ -589,6 +592,8 @@ out_drop_write:
 	layerfs_drop_write(sb);
 out_revert:
 	revert_creds(old_cred);
+	layerfs_copy_up_end(dentry, &name.name, err ? 0 : copied, start, err);
+	release_dentry_name_snapshot(&name);
 out_unlock:
 	mutex_unlock(&li->lock);
 	return err;

@@ -44,6 +44,7 @@
 #include <linux/posix_acl_xattr.h>
 #include <linux/security.h>
 #include "layerfs.h"
+#include "trace.h"
 
 /*
  * Act as the mounter, but own the new object @attr names at @dentry as the
@@ -307,6 +308,9 @@ static int layerfs_create_object(struct dentry *dentry,
 			err = PTR_ERR_OR_ZERO(newdentry);
 			if (err)
 				goto out_revert;
+			if (S_ISDIR(attr->mode))
+				layerfs_note_opaque(dentry, newdentry,
+						    LAYERFS_OPAQUE_MKDIR);
 		}
 	}
 	if (err) {
@@ -598,6 +602,7 @@ static int layerfs_remove_whiteout(struct super_block *sb,
 		dput(real);
 	if (!err) {
 		dput(temp);
+		layerfs_note_whiteout(sb, upperdir, name, upper != NULL);
 		return 0;
 	}
 out_cleanup:
@@ -771,6 +776,8 @@ static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 
 	err = layerfs_do_rename(sb, d_inode(olddir), olddentry,
 				d_inode(newdir), newdentry, flags);
+	if (!err && (flags & RENAME_WHITEOUT))
+		layerfs_note_whiteout(sb, olddir, &old->d_name, false);
 	/*
 	 * The rename is done; failing now would leave the dcache out of step
 	 * with it.  A whiteout left at the old name hides nothing (no lower
@@ -868,10 +875,18 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 		    layerfs_lower_positive(new);
 
 	/* A directory moved onto a name lower layers have must hide them. */
-	if (d_is_dir(old) && new_lower)
+	if (d_is_dir(old) && new_lower) {
 		err = layerfs_set_opaque(sb, layerfs_upper(d_inode(old)));
-	if (!err && exchange && d_is_dir(new) && old_lower)
+		if (!err)
+			layerfs_note_opaque(new, layerfs_upper(d_inode(old)),
+					    LAYERFS_OPAQUE_RENAME);
+	}
+	if (!err && exchange && d_is_dir(new) && old_lower) {
 		err = layerfs_set_opaque(sb, layerfs_upper(newinode));
+		if (!err)
+			layerfs_note_opaque(old, layerfs_upper(newinode),
+					    LAYERFS_OPAQUE_RENAME);
+	}
 
 	/*
 	 * A directory being replaced is empty in the merged view, but its

@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/xattr.h>
 #include "layerfs.h"
+#include "trace.h"
 
 /* overlayfs's xattrs that only util.c reads (the opaque one is shared) */
 #define LAYERFS_XATTR_XWHITEOUT	LAYERFS_XATTR_PREFIX "whiteout"
@@ -44,7 +45,10 @@
  */
 const struct cred *layerfs_override_creds(struct super_block *sb)
 {
-	return override_creds(LAYERFS_FS(sb)->creator_cred);
+	const struct cred *cred = LAYERFS_FS(sb)->creator_cred;
+
+	trace_layerfs_override_creds(sb, cred, _RET_IP_);
+	return override_creds(cred);
 }
 
 /**
