@@ -143,6 +143,43 @@
  *                                | directory in an immutable one, both in
  *                                | the upper layer, failed with EPERM
  *                                | (6.12), an overlay quirk out of scope.
+ *  overlay's second inode after  | 6.1 and 6.12.  overlay's inode of a
+ *  link(2) of a lower file from  | lower-only file with one link is keyed
+ *  a layer whose filesystem has  | by the lower inode (ovl_hash_bylower())
+ *  a null uuid and is not the    | and stays so after the copy-up
+ *  upper's (class squashfs: l1)  | (ovl_inode_update() rehashes unhashed
+ *                                | inodes only).  ovl_link() ->
+ *                                | ovl_instantiate() d_drop()s the new
+ *                                | name; its next lookup finds the upper
+ *                                | file but cannot follow its origin file
+ *                                | handle back to the lower one: with
+ *                                | index=off a null-uuid lower filesystem
+ *                                | is bad_uuid (ovl_lower_uuid_ok()), which
+ *                                | ovl_check_origin_fh() skips.  So
+ *                                | ovl_get_inode() keys the new name's
+ *                                | inode by the upper file: two inodes for
+ *                                | one file, until they leave the cache.  A
+ *                                | chmod, chown, ACL or flag change through
+ *                                | one name refreshes only its inode
+ *                                | (ovl_copyattr()); permission checks
+ *                                | through the other stay stale (seed 10:
+ *                                | link(a/f, a/y), chmod(a/f, 0755), then
+ *                                | uid 1002 sees a/y rw-).  layerfs keeps
+ *                                | one inode (layerfs_set_upper() rehashes
+ *                                | it at copy-up).  Handled on the overlay
+ *                                | side only, relaxing no comparison: after
+ *                                | a link that both made, if the two names
+ *                                | (one upper file) show different st_dev
+ *                                | or st_ino through overlay (its getattr
+ *                                | gives the lower number only through the
+ *                                | source's dentry, which has the lower
+ *                                | file), the overlay set is unmounted and
+ *                                | mounted again at once (ovl_split_link();
+ *                                | counted in the summary).  overlay
+ *                                | follows the handles of the ext4 and xfs
+ *                                | lowers (their uuids) and of the tmpfs
+ *                                | ones (the upper's filesystem): one
+ *                                | inode there, no remount.
  *
  * Bugs layerfs had are not differences: see BUGS below; each has a
  * regression test of its own.
