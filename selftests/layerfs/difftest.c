@@ -2781,7 +2781,7 @@ TEST_F(difftest, link_of_squashfs_lower_file)
 	ASSERT_EQ(0, run_seq(self->base, 10, ops, ARRAY_SIZE(ops), &o));
 	EXPECT_FALSE(o.failed)
 		TH_LOG("step %d: %s", o.step, o.msg.s);
-	EXPECT_EQ(1, stat_split);
+	EXPECT_EQ(1UL, stat_split);
 	outcome_reset(&o);
 }
 
