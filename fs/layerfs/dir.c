@@ -142,6 +142,7 @@ static bool layerfs_lower_positive(struct dentry *dentry)
  * them and rewrites them in place, so it gets private copies translated
  * through the upper mount (layerfs_acl_idmap()), which it translates back.
  */
+/* LAB whiteout: helper */
 static int layerfs_inherit_acls(struct super_block *sb,
 				struct dentry *upperdir, struct dentry *temp,
 				umode_t mode)
@@ -185,6 +186,7 @@ out_release:
  * opaque first: the lower directory the whiteout hid must stay hidden.
  * Returns the new upper object.
  */
+/* LAB whiteout: stub returns ERR_PTR(-EOPNOTSUPP) */
 static struct dentry *layerfs_create_over_whiteout(struct super_block *sb,
 						   struct dentry *upperdir,
 						   const struct qstr *name,
@@ -529,6 +531,7 @@ out_unlock:
  * Hide @name in @upperdir, which some lower layer has: put a whiteout there,
  * in place of the upper object @upper if there is one.
  */
+/* LAB whiteout: stub returns -EOPNOTSUPP */
 static int layerfs_remove_whiteout(struct super_block *sb,
 				   struct dentry *upperdir,
 				   const struct qstr *name,
@@ -665,6 +668,7 @@ static int layerfs_rmdir(struct inode *dir, struct dentry *dentry)
  * which layerfs does not implement, so it answers EXDEV and lets mv(1) copy
  * instead, like overlayfs mounted with redirect_dir=off.
  */
+/* LAB rename: helper */
 static bool layerfs_dir_has_lower(struct dentry *dentry)
 {
 	return d_is_dir(dentry) && LAYERFS_I(d_inode(dentry))->nlower;
@@ -674,6 +678,7 @@ static bool layerfs_dir_has_lower(struct dentry *dentry)
  * Rename within the upper layer, once both parents and the moving objects
  * are copied up.  Mounter's credentials.
  */
+/* LAB rename: stub returns -EOPNOTSUPP */
 static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 				struct dentry *new, unsigned int flags,
 				bool old_lower)
@@ -748,6 +753,7 @@ out_unlock:
 	return err;
 }
 
+/* LAB rename: stub returns -EOPNOTSUPP */
 static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 			  struct dentry *old, struct inode *newdir,
 			  struct dentry *new, unsigned int flags)

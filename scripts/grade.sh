@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/grade.sh - build a student's layerfs and grade one lab in the VM.
+#
+# Usage: scripts/grade.sh [--kernel 6.12|6.1] [--student DIR] [--build-only]
+#                         [--quiet] [LAB]
+#
+# LAB is a lab's number or name (labs/NN-NAME.lab); inside a student tree
+# made by "make lab" it defaults to the lab named in ./.lab.  The module is
+# built from the student's fs/layerfs (DIR, default this tree) in a copy
+# under build/grade/NAME/, so the student's tree is left as it was; the
+# selftests, the lab file and its points are this tree's.  Graded from the
+# reference tree (make grade STUDENT=DIR), the lab file's [hidden] section
+# (which "make lab" strips from the student tree) is graded too.
+#
+# One VM boot (scripts/vm.sh, default kernel 6.12) runs the lab's test
+# programs, each narrowed to the lab's cases with the harness's "-r
+# fixture.test", with the lab's env lines as environment.  Each case is
+# printed with its points (a case that did not report "ok" scores 0; a
+# skipped case too), then "score: N/M".  The per-case results ("PASS|FAIL
+# points program case") and the score ("N M") are left in
+# build/grade/NAME/<kver>.cases and .score (scripts/labcheck.sh reads them).
+# --build-only stops after the build; warnings fail it, as in CI.
+# Exit status: 0 when the grading ran (whatever the score), 1 when the
+# build failed, 2 when the VM run broke.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$REPO/scripts/lab.sh"
+
+series=6.12 student=$REPO build_only=0 quiet=0 lab=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel)     series=${2:?}; shift 2 ;;
+	--student)    student=$(cd "${2:?}" && pwd) || die "no student tree ${2}"; shift 2 ;;
+	--build-only) build_only=1; shift ;;
+	--quiet)      quiet=1; shift ;;
+	-h|--help)    usage 0 ;;
+	-*)           die "unknown argument '$1'" ;;
+	*)            lab=$1; shift ;;
+	esac
+done
+if [ -z "$lab" ]; then
+	[ -r "$student/.lab" ] || [ -r "$REPO/.lab" ] ||
+		die "which lab? LAB=name or number (not a student tree: no .lab)"
+	lab=$(cat "$student/.lab" 2>/dev/null || cat "$REPO/.lab")
+fi
+file=$(lab_file "$lab")
+name=$(sed -n 's/^lab[[:space:]]\+//p' "$file")
+resolve_kernel "$series" ""
+
+# ------------------------------------------------------------------ build
+
+work=$REPO/build/grade/$name
+src=$work/src-$KVER
+rm -rf "$src"
+mkdir -p "$src/fs"
+rsync -a --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+	--exclude='.*.cmd' --exclude=modules.order --exclude=Module.symvers \
+	"$student/fs/layerfs/" "$src/fs/layerfs/"
+cp "$REPO/Kbuild" "$src/Kbuild"
+info "building ${student}/fs/layerfs for $KVER"
+blog=$work/build-$KVER.log
+if ! cleanmake -C "$KDIR" M="$src" -j"$(nproc)" modules >"$blog" 2>&1; then
+	grep -E 'error|warning' "$blog" | head -n 30 >&2 || tail -n 30 "$blog" >&2
+	warn "the module does not build for $KVER (full log: $blog)"
+	exit 1
+fi
+if grep -q 'warning:' "$blog"; then
+	grep -A3 'warning:' "$blog" >&2
+	warn "the module builds with warnings for $KVER (full log: $blog)"
+	[ "$build_only" = 1 ] && exit 1
+fi
+[ "$build_only" = 1 ] && { info "built $src/fs/layerfs/layerfs.ko"; exit 0; }
+
+# --------------------------------------------------------------- the run
+
+# "test PROGRAM CASE POINTS" lines, and "env NAME=VALUE" lines; after a
+# "[hidden]" line they are hidden tests (none in a student tree).
+cases=$(awk '/^\[hidden\]/ { h = 1 }
+	     $1 == "test" && NF == 4 { print $2, $3, $4, h ? "hidden" : "-" }' "$file")
+[ -n "$cases" ] || die "$file lists no test"
+progs=$(echo "$cases" | awk '{ print $1 }' | sort -u | paste -sd'|')
+targs=$(echo "$cases" | awk '{ printf "-r %s ", $2 }')
+tenv=$(awk '$1 == "env" { $1 = ""; printf "%s ", $0 }' "$file")
+
+out=$work/$KVER
+rm -f "$out.cases" "$out.score"
+info "grading lab $name on $KVER: $(echo "$cases" | wc -l) cases from $progs"
+vmlog=$work/vm-$KVER.log
+rc=0
+if [ "$quiet" = 1 ]; then
+	"$REPO/scripts/vm.sh" --mode check --kernel "$series" --ko "$src/fs/layerfs/layerfs.ko" \
+		--tests "^($progs)\$" --targs "$targs" --env "$tenv" >"$vmlog" 2>&1 || rc=$?
+else
+	"$REPO/scripts/vm.sh" --mode check --kernel "$series" --ko "$src/fs/layerfs/layerfs.ko" \
+		--tests "^($progs)\$" --targs "$targs" --env "$tenv" 2>&1 | tee "$vmlog" || rc=$?
+fi
+console=$REPO/build/$KVER/console-check.log
+grep -q '==== layerfs-vm: exit ====' "$console" 2>/dev/null || {
+	warn "the VM run did not finish (see $vmlog and $console)"
+	exit 2
+}
+
+# Each case's result line in the console, inside its program's section:
+# "# ok N fixture.test" or "# not ok N fixture.test".
+echo
+echo "lab $name ($(basename "$file")), $KVER:"
+tr -d '\r' <"$console" | awk -v cases="$cases" -v out="$out.cases" '
+BEGIN {
+	n = split(cases, line, "\n")
+	for (i = 1; i <= n; i++) {
+		split(line[i], f, " ")
+		prog[i] = f[1]; name[i] = f[2]; pts[i] = f[3]; hid[i] = f[4]
+		res[f[1] " " f[2]] = "FAIL"
+	}
+}
+/^# selftests: layerfs: / { cur = $4; next }
+/^# (not )?ok [0-9]+ / {
+	notok = ($2 == "not")
+	c = notok ? $5 : $4
+	if (!notok && $0 !~ /# SKIP/)
+		res[cur " " c] = "PASS"
+	else if ($0 ~ /# SKIP/)
+		res[cur " " c] = "SKIP"
+}
+END {
+	for (i = 1; i <= n; i++) {
+		r = res[prog[i] " " name[i]]
+		got = r == "PASS" ? pts[i] : 0
+		score += got; max += pts[i]
+		printf "  %-4s %3d/%-3d %s: %s%s\n", r, got, pts[i], prog[i], name[i],
+		       hid[i] == "hidden" ? "  (hidden)" : ""
+		printf "%s %d %s %s\n", r, pts[i], prog[i], name[i] > out
+	}
+	printf "score: %d/%d\n", score, max
+	printf "%d %d\n", score, max > (out "-score")
+}'
+mv "$out.cases-score" "$out.score"
+if grep -q '^verdict: the kernel reported problems' "$vmlog"; then
+	warn "the kernel reported problems during the run (BUG, WARNING, lockdep...): see $console"
+fi
+exit 0
