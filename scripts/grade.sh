@@ -4,10 +4,12 @@
 # scripts/grade.sh - build a student's layerfs and grade one lab in the VM.
 #
 # Usage: scripts/grade.sh [--kernel 6.12|6.1] [--student DIR] [--build-only]
-#                         [--quiet] [LAB]
+#                         [--strict] [--quiet] [LAB...]
 #
 # LAB is a lab's number or name (labs/NN-NAME.lab); inside a student tree
-# made by "make lab" it defaults to the lab named in ./.lab.  The module is
+# made by "make lab" it defaults to the lab named in ./.lab.  Several labs
+# are graded in one VM run (labcheck grades the reference that way); their
+# env lines are then all given, a later lab's value of a name winning.  The module is
 # built from the student's fs/layerfs (DIR, default this tree) in a copy
 # under build/grade/NAME/, so the student's tree is left as it was; the
 # selftests, the lab file and its points are this tree's.  Graded from the
@@ -21,7 +23,8 @@
 # skipped case too), then "score: N/M".  The per-case results ("PASS|FAIL
 # points program case") and the score ("N M") are left in
 # build/grade/NAME/<kver>.cases and .score (scripts/labcheck.sh reads them).
-# --build-only stops after the build; warnings fail it, as in CI.
+# --build-only stops after the build; with it or --strict, a warning fails
+# the build (labcheck's rule for skeletons).
 # Exit status: 0 when the grading ran (whatever the score), 1 when the
 # build failed, 2 when the VM run broke.
 
@@ -29,25 +32,30 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$REPO/scripts/lab.sh"
 
-series=6.12 student=$REPO build_only=0 quiet=0 lab=
+series=6.12 student=$REPO build_only=0 strict=0 quiet=0 labs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel)     series=${2:?}; shift 2 ;;
 	--student)    student=$(cd "${2:?}" && pwd) || die "no student tree ${2}"; shift 2 ;;
-	--build-only) build_only=1; shift ;;
+	--build-only) build_only=1 strict=1; shift ;;
+	--strict)     strict=1; shift ;;
 	--quiet)      quiet=1; shift ;;
 	-h|--help)    usage 0 ;;
 	-*)           die "unknown argument '$1'" ;;
-	*)            lab=$1; shift ;;
+	*)            labs+=("$1"); shift ;;
 	esac
 done
-if [ -z "$lab" ]; then
+if [ ${#labs[@]} -eq 0 ]; then
 	[ -r "$student/.lab" ] || [ -r "$REPO/.lab" ] ||
 		die "which lab? LAB=name or number (not a student tree: no .lab)"
-	lab=$(cat "$student/.lab" 2>/dev/null || cat "$REPO/.lab")
+	labs=("$(cat "$student/.lab" 2>/dev/null || cat "$REPO/.lab")")
 fi
-file=$(lab_file "$lab")
-name=$(sed -n 's/^lab[[:space:]]\+//p' "$file")
+files=() names=()
+for lab in "${labs[@]}"; do
+	files+=("$(lab_file "$lab")")
+	names+=("$(sed -n 's/^lab[[:space:]]\+//p' "${files[-1]}")")
+done
+name=$(IFS=+; echo "${names[*]}")
 resolve_kernel "$series" ""
 
 # ------------------------------------------------------------------ build
@@ -70,7 +78,7 @@ fi
 if grep -q 'warning:' "$blog"; then
 	grep -A3 'warning:' "$blog" >&2
 	warn "the module builds with warnings for $KVER (full log: $blog)"
-	[ "$build_only" = 1 ] && exit 1
+	[ "$strict" = 1 ] && exit 1
 fi
 [ "$build_only" = 1 ] && { info "built $src/fs/layerfs/layerfs.ko"; exit 0; }
 
@@ -78,15 +86,19 @@ fi
 
 # "test PROGRAM CASE POINTS" lines, and "env NAME=VALUE" lines; after a
 # "[hidden]" line they are hidden tests (none in a student tree).
-cases=$(awk '/^\[hidden\]/ { h = 1 }
-	     $1 == "test" && NF == 4 { print $2, $3, $4, h ? "hidden" : "-" }' "$file")
-[ -n "$cases" ] || die "$file lists no test"
+cases=$(for i in "${!files[@]}"; do
+	awk -v lab="${names[i]}" '/^\[hidden\]/ { h = 1 }
+		$1 == "test" && NF == 4 { print $2, $3, $4, h ? "hidden" : "-", lab }' "${files[i]}"
+done)
+[ -n "$cases" ] || die "${files[*]} list no test"
 progs=$(echo "$cases" | awk '{ print $1 }' | sort -u | paste -sd'|')
 targs=$(echo "$cases" | awk '{ printf "-r %s ", $2 }')
-tenv=$(awk '$1 == "env" { $1 = ""; printf "%s ", $0 }' "$file")
+tenv=$(awk '$1 == "env" { $1 = ""; printf "%s ", $0 }' "${files[@]}")
 
-out=$work/$KVER
-rm -f "$out.cases" "$out.score"
+for n in "${names[@]}"; do
+	mkdir -p "$REPO/build/grade/$n"
+	rm -f "$REPO/build/grade/$n/$KVER.cases" "$REPO/build/grade/$n/$KVER.score"
+done
 info "grading lab $name on $KVER: $(echo "$cases" | wc -l) cases from $progs"
 vmlog=$work/vm-$KVER.log
 rc=0
@@ -104,15 +116,15 @@ grep -q '==== layerfs-vm: exit ====' "$console" 2>/dev/null || {
 }
 
 # Each case's result line in the console, inside its program's section:
-# "# ok N fixture.test" or "# not ok N fixture.test".
-echo
-echo "lab $name ($(basename "$file")), $KVER:"
-tr -d '\r' <"$console" | awk -v cases="$cases" -v out="$out.cases" '
+# "# ok N fixture.test" or "# not ok N fixture.test".  Each lab's cases go
+# to build/grade/LAB/<kver>.cases, its score to .score.
+tr -d '\r' <"$console" | awk -v cases="$cases" -v dir="$REPO/build/grade" -v kver="$KVER" '
 BEGIN {
 	n = split(cases, line, "\n")
 	for (i = 1; i <= n; i++) {
 		split(line[i], f, " ")
 		prog[i] = f[1]; name[i] = f[2]; pts[i] = f[3]; hid[i] = f[4]
+		lab[i] = f[5]
 		res[f[1] " " f[2]] = "FAIL"
 	}
 }
@@ -127,17 +139,22 @@ BEGIN {
 }
 END {
 	for (i = 1; i <= n; i++) {
+		l = lab[i]
+		if (l != last)
+			printf "\nlab %s, %s:\n", l, kver
+		last = l
 		r = res[prog[i] " " name[i]]
 		got = r == "PASS" ? pts[i] : 0
-		score += got; max += pts[i]
+		score[l] += got; max[l] += pts[i]
 		printf "  %-4s %3d/%-3d %s: %s%s\n", r, got, pts[i], prog[i], name[i],
 		       hid[i] == "hidden" ? "  (hidden)" : ""
-		printf "%s %d %s %s\n", r, pts[i], prog[i], name[i] > out
+		printf "%s %d %s %s\n", r, pts[i], prog[i], name[i] > (dir "/" l "/" kver ".cases")
+		if (i == n || lab[i + 1] != l) {
+			printf "score: %d/%d\n", score[l], max[l]
+			printf "%d %d\n", score[l], max[l] > (dir "/" l "/" kver ".score")
+		}
 	}
-	printf "score: %d/%d\n", score, max
-	printf "%d %d\n", score, max > (out "-score")
 }'
-mv "$out.cases-score" "$out.score"
 if grep -q '^verdict: the kernel reported problems' "$vmlog"; then
 	warn "the kernel reported problems during the run (BUG, WARNING, lockdep...): see $console"
 fi
