@@ -38,9 +38,19 @@ def die(path, lineno, msg):
 
 
 def maybe_unused(path, lines, i):
-    """Mark the static function whose definition starts after line i."""
+    """Mark the static function whose definition starts at line i, and
+    realign the lines of its parameter list with the moved parenthesis."""
     if lines[i].startswith('static ') and '__maybe_unused' not in lines[i]:
         lines[i] = lines[i].replace('static ', 'static __maybe_unused ', 1)
+        j = i
+        while '(' not in lines[j]:
+            j += 1
+        col = len(lines[j][:lines[j].index('(') + 1].expandtabs(8))
+        k = j
+        while not lines[k].rstrip().endswith(')') and k + 1 < len(lines) and \
+                lines[k + 1].rstrip('\n') != '{':
+            k += 1
+            lines[k] = '\t' * (col // 8) + ' ' * (col % 8) + lines[k].lstrip()
     elif not lines[i].startswith('static ') and not re.match(r'^[a-z]', lines[i]):
         die(path, i, 'a LAB marker must be followed by a function definition')
 

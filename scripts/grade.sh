@@ -11,7 +11,7 @@
 # are graded in one VM run (labcheck grades the reference that way); their
 # env lines are then all given, a later lab's value of a name winning.  The module is
 # built from the student's fs/layerfs (DIR, default this tree) in a copy
-# under build/grade/NAME/, so the student's tree is left as it was; the
+# under build/grade/src-<kver>/, so the student's tree is left as it was; the
 # selftests, the lab file and its points are this tree's.  Graded from the
 # reference tree (make grade STUDENT=DIR), the lab file's [hidden] section
 # (which "make lab" strips from the student tree) is graded too.
@@ -61,26 +61,39 @@ resolve_kernel "$series" ""
 # ------------------------------------------------------------------ build
 
 work=$REPO/build/grade/$name
-src=$work/src-$KVER
-rm -rf "$src"
-mkdir -p "$src/fs"
-rsync -a --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
-	--exclude='.*.cmd' --exclude=modules.order --exclude=Module.symvers \
-	"$student/fs/layerfs/" "$src/fs/layerfs/"
-cp "$REPO/Kbuild" "$src/Kbuild"
-info "building ${student}/fs/layerfs for $KVER"
+mkdir -p "$work"
+# One build directory per kernel for every grading: the student's sources
+# are copied in by content (rsync -c, without their times), so only the
+# files that differ from the previous build get a new time and are
+# compiled again -- grading lab after lab (labcheck) recompiles one or two
+# files, not nine.  A warning in a file shows when that file is compiled,
+# and every file whose content changed is.  flock: one build at a time.
+src=$REPO/build/grade/src-$KVER
+ko=$work/layerfs-$KVER.ko
 blog=$work/build-$KVER.log
+mkdir -p "$src/fs/layerfs"
+exec 9>"$src.lock"
+flock 9
+rsync -rc --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+	--exclude='*.mod.c' --exclude='.*.cmd' --exclude=modules.order \
+	--exclude=Module.symvers --exclude='*.symvers' --exclude='*.a' \
+	--exclude='*.dwo' "$student/fs/layerfs/" "$src/fs/layerfs/"
+cmp -s "$REPO/Kbuild" "$src/Kbuild" || cp "$REPO/Kbuild" "$src/Kbuild"
+info "building ${student}/fs/layerfs for $KVER"
+rm -f "$ko"
 if ! cleanmake -C "$KDIR" M="$src" -j"$(nproc)" modules >"$blog" 2>&1; then
 	grep -E 'error|warning' "$blog" | head -n 30 >&2 || tail -n 30 "$blog" >&2
 	warn "the module does not build for $KVER (full log: $blog)"
 	exit 1
 fi
+cp "$src/fs/layerfs/layerfs.ko" "$ko"
+exec 9>&-
 if grep -q 'warning:' "$blog"; then
 	grep -A3 'warning:' "$blog" >&2
 	warn "the module builds with warnings for $KVER (full log: $blog)"
 	[ "$strict" = 1 ] && exit 1
 fi
-[ "$build_only" = 1 ] && { info "built $src/fs/layerfs/layerfs.ko"; exit 0; }
+[ "$build_only" = 1 ] && { info "built $ko"; exit 0; }
 
 # --------------------------------------------------------------- the run
 
@@ -103,10 +116,10 @@ info "grading lab $name on $KVER: $(echo "$cases" | wc -l) cases from $progs"
 vmlog=$work/vm-$KVER.log
 rc=0
 if [ "$quiet" = 1 ]; then
-	"$REPO/scripts/vm.sh" --mode check --kernel "$series" --ko "$src/fs/layerfs/layerfs.ko" \
+	"$REPO/scripts/vm.sh" --mode check --kernel "$series" --ko "$ko" \
 		--tests "^($progs)\$" --targs "$targs" --env "$tenv" >"$vmlog" 2>&1 || rc=$?
 else
-	"$REPO/scripts/vm.sh" --mode check --kernel "$series" --ko "$src/fs/layerfs/layerfs.ko" \
+	"$REPO/scripts/vm.sh" --mode check --kernel "$series" --ko "$ko" \
 		--tests "^($progs)\$" --targs "$targs" --env "$tenv" 2>&1 | tee "$vmlog" || rc=$?
 fi
 console=$REPO/build/$KVER/console-check.log

@@ -7,7 +7,9 @@
 # Usage: scripts/labcheck.sh [--kernel 6.12|6.1] [LAB...]
 #
 # For every lab (labs/NN-NAME.lab, or the LABs named), in order:
-#  1. make the student tree (scripts/lab.sh) in build/labcheck/lab-NAME;
+#  1. make the student tree (scripts/lab.sh) in build/labcheck/lab-NAME,
+#     and check that the handout lists the lab file's public cases and
+#     points;
 #  2. build its module for both kernels, 6.12 and 6.1, with no warning
 #     (scripts/grade.sh --build-only);
 #  3. grade the skeleton on one kernel (--kernel, default 6.12), hidden
@@ -52,6 +54,13 @@ for lab in "${labs[@]}"; do
 	res=$REPO/build/grade/$name/$KVER
 	why=
 	"$REPO/scripts/lab.sh" --force "$name" "$skel" >/dev/null || why="make lab failed"
+	# The handout's table of public cases must match the lab file.
+	handout=$REPO/$(sed -n 's/^handout[[:space:]]\+//p' "$file")
+	for c in $(awk '/^\[hidden\]/ { exit } $1 == "test" { print $2 ":" $3 ":" $4 }' "$file"); do
+		IFS=: read -r p cs pts <<<"$c"
+		grep -qE "^ +$p +$cs +$pts\$" "$handout" 2>/dev/null ||
+			why="${why:+$why; }$handout does not list $cs ($p, $pts points)"
+	done
 	# The kernel the tests run on is built by the grading below.
 	for k in $SERIES_ALL; do
 		[ -z "$why" ] && [ "$k" != "$series" ] || continue
