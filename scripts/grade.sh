@@ -25,8 +25,9 @@
 # build/grade/NAME/<kver>.cases and .score (scripts/labcheck.sh reads them).
 # --build-only stops after the build; with it or --strict, a warning fails
 # the build (labcheck's rule for skeletons).
-# Exit status: 0 when the grading ran (whatever the score), 1 when the
-# build failed, 2 when the VM run broke.
+# Exit status: 0 when the grading ran (whatever the score; a VM that hung
+# or panicked scores the cases reported before), 1 when the build failed,
+# 2 when the VM did not start.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -114,6 +115,8 @@ for n in "${names[@]}"; do
 done
 info "grading lab $name on $KVER: $(echo "$cases" | wc -l) cases from $progs"
 vmlog=$work/vm-$KVER.log
+console=$REPO/build/$KVER/console-check.log
+rm -f "$console"
 rc=0
 if [ "$quiet" = 1 ]; then
 	"$REPO/scripts/vm.sh" --mode check --kernel "$series" --ko "$ko" \
@@ -122,11 +125,10 @@ else
 	"$REPO/scripts/vm.sh" --mode check --kernel "$series" --ko "$ko" \
 		--tests "^($progs)\$" --targs "$targs" --env "$tenv" 2>&1 | tee "$vmlog" || rc=$?
 fi
-console=$REPO/build/$KVER/console-check.log
-grep -q '==== layerfs-vm: exit ====' "$console" 2>/dev/null || {
-	warn "the VM run did not finish (see $vmlog and $console)"
-	exit 2
-}
+[ -s "$console" ] || { warn "the VM did not start (see $vmlog)"; exit 2; }
+grep -q '==== layerfs-vm: exit ====' "$console" ||
+	warn "the VM run did not finish (a hang, a panic, a timeout: see $console);" \
+	     "the cases that did not report score 0"
 
 # Each case's result line in the console, inside its program's section:
 # "# ok N fixture.test" or "# not ok N fixture.test".  Each lab's cases go
