@@ -33,6 +33,18 @@
 #   make crash             crash safety: kill the VM KILLS=12 times during
 #                          copy-ups on an ext4 disk, fsck, verify
 #                          (scripts/crash.sh; KERNEL=6.1 for the other)
+#   make lab LAB=copy-up   the student tree of a lab (a name or a number, see
+#                          labs/*.lab) in ./lab-NAME (DIR= elsewhere; FORCE=1
+#                          replaces an existing one): scripts/lab.sh
+#   make grade             in a student tree: build its module, run the lab's
+#                          tests in a VM, print each case's points and
+#                          "score: N/M" (KERNEL= picks the kernel, default
+#                          6.12); from the reference tree: LAB=... STUDENT=DIR
+#                          grades DIR's fs/layerfs, hidden tests included
+#                          (scripts/grade.sh)
+#   make labcheck          every lab: the skeleton builds on both kernels and
+#                          fails each graded case, the reference scores full
+#                          marks (scripts/labcheck.sh; LAB= for one lab)
 #   make lint              checkpatch --strict, W=1 and sparse builds, both kernels
 #   make setup             install what is missing (scripts/setup.sh, as root)
 #   make clean             remove build products
@@ -50,6 +62,10 @@ SEEDS ?= 200
 OPS ?= 300
 SEED0 ?= 1
 CLASSES ?=
+LAB ?=
+STUDENT ?=
+DIR ?=
+FORCE ?=
 
 # A kernel chosen on the command line (or in the environment) narrows check
 # and lint to that kernel; by default they cover both.
@@ -92,6 +108,15 @@ shell demo: setup
 	@scripts/build.sh $(ONE_KERNEL) >/dev/null
 	@scripts/vm.sh --mode $@ $(ONE_KERNEL) $(TEST_ARGS)
 
+lab:
+	@scripts/lab.sh $(if $(FORCE),--force) $(or $(LAB),$(error LAB= names the lab)) $(DIR)
+
+grade: setup
+	@scripts/grade.sh --kernel $(KERNEL) $(if $(STUDENT),--student $(STUDENT)) $(LAB)
+
+labcheck: setup
+	@scripts/labcheck.sh $(if $(filter command line environment,$(origin KERNEL)),--kernel $(KERNEL)) $(LAB)
+
 lint: setup
 	@scripts/lint.sh $(ALL_KERNELS)
 
@@ -109,4 +134,4 @@ clean:
 	rm -rf build
 	rm -f $(patsubst %.c,%,$(wildcard selftests/layerfs/*.c))
 
-.PHONY: all modules setup check fuzz shell demo lint bench crash walkthrough clean
+.PHONY: all modules setup check fuzz shell demo lab grade labcheck lint bench crash walkthrough clean

@@ -78,6 +78,7 @@
  * taking it a second time deadlocks against a freeze that starts in
  * between.  The open @out keeps the upper mount writable meanwhile.
  */
+/* LAB copy-up: helper */
 static int layerfs_copy_data(struct super_block *sb, const struct path *old,
 			     struct file *out, loff_t len)
 {
@@ -376,6 +377,7 @@ static int layerfs_copy_attr(struct super_block *sb, struct dentry *new,
  * upper directory @upperdir.  The name must be free there: a lower object
  * is only visible when nothing in the upper layer hides it.
  */
+/* LAB copy-up: stub returns -EOPNOTSUPP */
 static int layerfs_install_copy(struct super_block *sb, struct dentry *temp,
 				struct dentry *upperdir,
 				const struct qstr *name)
@@ -415,6 +417,7 @@ out_unlock:
  * object, which an LSM may ask about (layerfs_create_copy()).  The caller
  * holds write access to the upper layer.
  */
+/* LAB copy-up: helper */
 static struct dentry *layerfs_copy_create(struct dentry *dentry,
 					  struct dentry *lower,
 					  const struct kstat *stat,
@@ -460,6 +463,7 @@ static struct dentry *layerfs_copy_create(struct dentry *dentry,
  * Step 4: give the copy @temp of @inode's lower object @lower everything
  * but the data: xattrs, file attributes, size, mode, owner, times.
  */
+/* LAB copy-up: helper */
 static int layerfs_copy_metadata(struct super_block *sb, struct inode *inode,
 				 const struct layerfs_real *lower,
 				 struct dentry *temp, const struct kstat *stat)
@@ -489,6 +493,7 @@ static int layerfs_copy_metadata(struct super_block *sb, struct inode *inode,
  * data is copied (see layerfs_copy_data()); meanwhile the copy, open for
  * writing, keeps the upper mount from becoming read-only.
  */
+/* LAB copy-up: stub returns -EOPNOTSUPP */
 static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 			       int flags)
 {
@@ -621,6 +626,7 @@ int layerfs_copy_up_flags(struct dentry *dentry, int flags)
 	if (!LAYERFS_FS(dentry->d_sb)->has_upper)
 		return -EROFS;
 
+	/* LAB copy-up begin: err = layerfs_upper(d_inode(dentry)) ? 0 : -EOPNOTSUPP; */
 	while (!err && !layerfs_upper(d_inode(dentry))) {
 		struct dentry *next = dget(dentry), *parent;
 
@@ -637,6 +643,7 @@ int layerfs_copy_up_flags(struct dentry *dentry, int flags)
 		dput(parent);
 		dput(next);
 	}
+	/* LAB copy-up end */
 	return err;
 }
 

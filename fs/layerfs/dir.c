@@ -154,6 +154,7 @@ static bool layerfs_lower_positive(struct dentry *dentry)
  * them and rewrites them in place, so it gets private copies translated
  * through the upper mount (layerfs_acl_idmap()), which it translates back.
  */
+/* LAB whiteout: helper */
 static int layerfs_inherit_acls(struct super_block *sb,
 				struct dentry *upperdir, struct dentry *temp,
 				umode_t mode)
@@ -197,6 +198,7 @@ out_release:
  * opaque first: the lower directory the whiteout hid must stay hidden.
  * Returns the new upper object.
  */
+/* LAB whiteout: stub returns ERR_PTR(-EOPNOTSUPP) */
 static struct dentry *layerfs_create_over_whiteout(struct super_block *sb,
 						   struct dentry *upperdir,
 						   const struct qstr *name,
@@ -548,6 +550,7 @@ out_unlock:
  * never created in @upperdir itself: work/ has no default ACL, so the
  * whiteout gets no ACL of its own, whatever @upperdir passes on.
  */
+/* LAB whiteout: stub returns -EOPNOTSUPP */
 static int layerfs_remove_whiteout(struct super_block *sb,
 				   struct dentry *upperdir,
 				   const struct qstr *name,
@@ -694,6 +697,7 @@ static int layerfs_rmdir(struct inode *dir, struct dentry *dentry)
  * which layerfs does not implement, so it answers EXDEV and lets mv(1) copy
  * instead, like overlayfs mounted with redirect_dir=off.
  */
+/* LAB rename: helper */
 static bool layerfs_dir_has_lower(struct dentry *dentry)
 {
 	return d_is_dir(dentry) && LAYERFS_I(d_inode(dentry))->nlower;
@@ -703,6 +707,7 @@ static bool layerfs_dir_has_lower(struct dentry *dentry)
  * Rename within the upper layer, once both parents and the moving objects
  * are copied up.  Mounter's credentials.
  */
+/* LAB rename: stub returns -EOPNOTSUPP */
 static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 				struct dentry *new, unsigned int flags,
 				bool old_lower)
@@ -819,13 +824,16 @@ out_unlock:
  *	file / upper whiteout       -         the whiteout is replaced
  *	                                      (NOREPLACE dropped: not a name)
  *	dir / upper whiteout        -         RENAME_EXCHANGE with the whiteout,
- *	                                      then unlinked unless old_lower
+ *	                                      then unlinked unless old_lower;
+ *	                                      an xattr whiteout is unlinked
+ *	                                      first, then a plain rename
  *	EXCHANGE                    EXCHANGE  dirs moving onto a lower name
  *	                                      made opaque; one real exchange
  *
  * Documentation/filesystems/layerfs.rst ("The rename decision, case by
  * case") gives each case with its test in selftests/layerfs/rename.c.
  */
+/* LAB rename: stub returns -EOPNOTSUPP */
 static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 			  struct dentry *old, struct inode *newdir,
 			  struct dentry *new, unsigned int flags)

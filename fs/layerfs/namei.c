@@ -54,6 +54,7 @@ enum {
  * and as a directory without its lower contents, which a write or an rmdir
  * through layerfs would make permanent.
  */
+/* LAB lookup: stub returns -EOPNOTSUPP */
 static int layerfs_found(const struct layerfs_real *real, unsigned int i,
 			 unsigned int nstack)
 {
@@ -91,6 +92,7 @@ static int layerfs_found(const struct layerfs_real *real, unsigned int i,
  * how many entries of @stack were filled (each holding a dentry
  * reference), or a negative errno with nothing held.
  */
+/* LAB lookup: stub returns -EOPNOTSUPP */
 static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 				unsigned int nstack, const struct qstr *name,
 				struct layerfs_real *stack,

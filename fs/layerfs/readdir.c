@@ -249,6 +249,7 @@ static int layerfs_name_cmp(const char *name, unsigned int len,
  * Find @name in @cache.  When it is not there, return NULL and leave in
  * *@parentp and *@linkp the place where an entry of that name belongs.
  */
+/* LAB readdir: helper */
 static struct layerfs_dir_entry *
 layerfs_cache_find(struct layerfs_dir_cache *cache, const char *name,
 		   unsigned int len, struct rb_node **parentp,
@@ -286,6 +287,7 @@ static bool layerfs_is_dot_or_dotdot(const char *name, int len)
  * to LAYERFS_CHUNK_MAX by doubling, so a directory of n names costs
  * O(log n) allocations and wastes at most one partly used chunk.
  */
+/* LAB readdir: helper */
 static struct layerfs_dir_entry *
 layerfs_entry_alloc(struct layerfs_dir_cache *cache, unsigned int len)
 {
@@ -311,6 +313,7 @@ layerfs_entry_alloc(struct layerfs_dir_cache *cache, unsigned int len)
 }
 
 /* filldir_t: called by the real filesystem for each entry of one layer. */
+/* LAB readdir: stub returns false */
 static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
 			       int len, loff_t offset, u64 ino,
 			       unsigned int d_type)
@@ -368,6 +371,7 @@ static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
  * devices are rare, and only marked directories have their regular files
  * looked at, so this costs little.
  */
+/* LAB readdir: stub returns -EOPNOTSUPP */
 static int layerfs_check_whiteouts(struct layerfs_merge_ctx *mctx,
 				   const struct layerfs_real *real)
 {
@@ -391,6 +395,7 @@ static int layerfs_check_whiteouts(struct layerfs_merge_ctx *mctx,
  * read.  @dir is the layerfs directory, for the trace event.  Mounter's
  * credentials.
  */
+/* LAB readdir: stub returns -EOPNOTSUPP */
 static int layerfs_merge_layer(struct layerfs_dir_cache *cache,
 			       const struct layerfs_real *real, bool bottom,
 			       struct inode *dir)
