@@ -80,6 +80,9 @@ rsync -rc --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 	--exclude=Module.symvers --exclude='*.symvers' --exclude='*.a' \
 	--exclude='*.dwo' "$student/fs/layerfs/" "$src/fs/layerfs/"
 cmp -s "$REPO/Kbuild" "$src/Kbuild" || cp "$REPO/Kbuild" "$src/Kbuild"
+# The ioctl ABI header (include/uapi/linux/layerfs.h) is the module's too.
+mkdir -p "$src/include"
+rsync -rc --delete "$student/include/" "$src/include/"
 info "building ${student}/fs/layerfs for $KVER"
 rm -f "$ko"
 if ! cleanmake -C "$KDIR" M="$src" -j"$(nproc)" modules >"$blog" 2>&1; then
