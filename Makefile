@@ -34,6 +34,16 @@
 #                          (scripts/crash.sh; KERNEL=6.1 for the other)
 #   make lint              checkpatch --strict, W=1 and sparse builds, both kernels
 #   make setup             install what is missing (scripts/setup.sh, as root)
+#   make deb               build/layerfs-dkms_<version>_all.deb (debhelper +
+#                          dh-dkms; scripts/package.sh); install it with
+#                          "apt install ./build/layerfs-dkms_*.deb"
+#   make dkms              dkms add + build + install for both Debian kernels
+#                          (DKMS_KERNEL=6.1 for one); make dkms-remove undoes
+#   make dkms-test         dkms build for both kernels, then the DKMS-built
+#                          modules in the VM (T=, default ^lookup$); removes
+#                          them from dkms afterwards
+#   make check LAYERFS_KO=<file>  ... boot that module instead of building
+#                          one (with KERNEL= naming its kernel)
 #   make clean             remove build products
 #
 # Kernels, headers and tools come from Debian packages, cached in
@@ -76,7 +86,7 @@ setup:
 	@scripts/setup.sh
 
 check:
-	@scripts/check.sh $(ALL_KERNELS) $(TEST_ARGS)
+	@scripts/check.sh $(ALL_KERNELS) $(TEST_ARGS) $(CHECK_ARGS)
 
 # difftest compares after every operation: about 100 operations a second
 # under TCG, so allow 50 a second plus the boot.
@@ -101,6 +111,27 @@ walkthrough: setup
 
 crash:
 	@scripts/crash.sh --kernel $(KERNEL) --kills $(or $(KILLS),12)
+
+# ---- packaging and regression testing of other kernels (issue 13) ------
+LAYERFS_KO ?=
+DKMS_KERNEL ?=
+CHECK_ARGS = $(if $(LAYERFS_KO),--ko '$(LAYERFS_KO)')
+
+deb:
+	@scripts/package.sh deb
+
+dkms:
+	@scripts/package.sh dkms $(if $(DKMS_KERNEL),--kernel $(DKMS_KERNEL))
+
+dkms-remove:
+	@scripts/package.sh dkms-remove
+
+dkms-test:
+	@scripts/package.sh dkms-test $(if $(DKMS_KERNEL),--kernel $(DKMS_KERNEL)) \
+		$(if $(T),--tests '$(T)')
+
+.PHONY: deb dkms dkms-remove dkms-test
+# ---- end of issue 13's block ---------------------------------------------
 
 clean:
 	@bash -c '. scripts/lib.sh && clean_kbuild_outputs'

@@ -4,7 +4,7 @@
 # scripts/check.sh - build layerfs and run the selftests in a VM per kernel.
 #
 # Usage: scripts/check.sh [--kernel SERIES]... [--kdir DIR] [--tests REGEX]
-#                         [--targs ARGS] [--env 'NAME=VALUE ...']
+#                         [--targs ARGS] [--env 'NAME=VALUE ...'] [--ko FILE]
 #
 # Without --kernel/--kdir both kernels run, 6.12 then 6.1.  For each kernel:
 # build layerfs.ko (scripts/build.sh), boot it with the selftests
@@ -12,11 +12,15 @@
 # kernel and the next kernel still runs.  The last line printed is the sum over
 # all runs: "N passed, N failed" or "N passed, N failed, N skipped"; the exit
 # status is non-zero when anything failed.
+#
+# --ko FILE boots FILE as layerfs.ko instead of building one (e.g. the module
+# DKMS built: scripts/package.sh dkms-test); it must match the one kernel
+# named.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernels=() kdir= vm_args=()
+kernels=() kdir= vm_args=() ko=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernels+=("${2:?}"); shift 2 ;;
@@ -24,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--tests)  vm_args+=(--tests "$2"); shift 2 ;;
 	--targs)  vm_args+=(--targs "$2"); shift 2 ;;
 	--env)    vm_args+=(--env "$2"); shift 2 ;;
+	--ko)     ko=$(realpath "${2:?}"); vm_args+=(--ko "$ko"); shift 2 ;;
 	-h|--help) usage 0 ;;
 	*)        die "unknown argument '$1'" ;;
 	esac
@@ -49,7 +54,9 @@ for target in "${targets[@]}"; do
 	# shellcheck disable=SC2086 # "--kernel 6.1" is two words on purpose
 	set -- $target
 	echo "======== layerfs check: $target ========"
-	if ! "$REPO/scripts/build.sh" "$@" >/dev/null; then
+	if [ -n "$ko" ]; then
+		[ -s "$ko" ] || die "--ko $ko: no such module"
+	elif ! "$REPO/scripts/build.sh" "$@" >/dev/null; then
 		warn "build failed ($target)"
 		failed=$((failed + 1))
 		continue
