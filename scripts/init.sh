@@ -46,6 +46,9 @@ load_modules() {
 		fi
 	done
 	export LAYERFS_KO=/modules/layerfs.ko
+	# which build is under test (make check LAYERFS_KO= boots any module)
+	echo "layerfs.ko version $(cat /sys/module/layerfs/version 2>/dev/null)," \
+		"srcversion $(cat /sys/module/layerfs/srcversion 2>/dev/null)"
 }
 
 # Run one selftest, print its output indented by "# " and the top-level KTAP
