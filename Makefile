@@ -44,6 +44,8 @@
 #                          them from dkms afterwards
 #   make check LAYERFS_KO=<file>  ... boot that module instead of building
 #                          one (with KERNEL= naming its kernel)
+#   make check FSTYPE=overlay  the union-semantics selftests against the
+#                          kernel's overlayfs, the layerfs-only ones skipped
 #   make clean             remove build products
 #
 # Kernels, headers and tools come from Debian packages, cached in
@@ -115,7 +117,8 @@ crash:
 # ---- packaging and regression testing of other kernels (issue 13) ------
 LAYERFS_KO ?=
 DKMS_KERNEL ?=
-CHECK_ARGS = $(if $(LAYERFS_KO),--ko '$(LAYERFS_KO)')
+FSTYPE ?=
+CHECK_ARGS = $(if $(LAYERFS_KO),--ko '$(LAYERFS_KO)') $(if $(FSTYPE),--fstype $(FSTYPE))
 
 deb:
 	@scripts/package.sh deb

@@ -5,6 +5,7 @@
 #
 # Usage: scripts/check.sh [--kernel SERIES]... [--kdir DIR] [--tests REGEX]
 #                         [--targs ARGS] [--env 'NAME=VALUE ...'] [--ko FILE]
+#                         [--fstype layerfs|overlay]
 #
 # Without --kernel/--kdir both kernels run, 6.12 then 6.1.  For each kernel:
 # build layerfs.ko (scripts/build.sh), boot it with the selftests
@@ -15,7 +16,9 @@
 #
 # --ko FILE boots FILE as layerfs.ko instead of building one (e.g. the module
 # DKMS built: scripts/package.sh dkms-test); it must match the one kernel
-# named.
+# named.  --fstype overlay runs the union-semantics selftests against the
+# kernel's overlayfs instead of layerfs, the others reported as skipped
+# (scripts/vm.sh).
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--tests)  vm_args+=(--tests "$2"); shift 2 ;;
 	--targs)  vm_args+=(--targs "$2"); shift 2 ;;
 	--env)    vm_args+=(--env "$2"); shift 2 ;;
+	--fstype) vm_args+=(--fstype "${2:?}"); shift 2 ;;
 	--ko)     ko=$(realpath "${2:?}"); vm_args+=(--ko "$ko"); shift 2 ;;
 	-h|--help) usage 0 ;;
 	*)        die "unknown argument '$1'" ;;

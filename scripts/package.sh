@@ -103,7 +103,13 @@ dkms_add() {
 }
 
 dkms_remove() {
-	if dkms status -m layerfs -v "$VERSION" 2>/dev/null | grep -q .; then
+	# (status into a variable: "| grep -q" would SIGPIPE dkms under pipefail)
+	local st
+	st=$(dkms status -m layerfs -v "$VERSION" 2>/dev/null || true)
+	if [ -n "$st" ] || [ -d "/var/lib/dkms/layerfs/$VERSION" ]; then
+		# dkms remove needs the source it was added from
+		[ -e "/usr/src/layerfs-$VERSION/dkms.conf" ] ||
+			stage_source "/usr/src/layerfs-$VERSION"
 		dkms remove -m layerfs -v "$VERSION" --all >&2
 	fi
 	rm -rf "/usr/src/layerfs-$VERSION"

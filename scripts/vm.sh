@@ -9,6 +9,7 @@
 #                      [--kernel 6.12|6.1|debug | --kdir DIR]
 #                      [--ko FILE] [--tests REGEX] [--targs ARGS]
 #                      [--env 'NAME=VALUE ...'] [--selftests DIR]
+#                      [--fstype layerfs|overlay]
 #
 #   --ko FILE        module to load as layerfs.ko (default build/<kver>/layerfs.ko)
 #   --tests REGEX    run only the selftests whose name matches (grep -E)
@@ -16,6 +17,10 @@
 #   --env VARS       environment for every selftest (e.g. "LAYERFS_DIFF_OPS=400")
 #   --selftests DIR  kselftest directory to build and install
 #                    (default selftests/layerfs)
+#   --fstype TYPE    filesystem the selftests mount (LAYERFS_TEST_FSTYPE in
+#                    their environment); with overlay, the programs that do
+#                    not test union semantics (not in UNION_TESTS below) are
+#                    reported as skipped with the reason, without running
 #
 # The initramfs (build/<kver>/initramfs-<mode>.cpio.gz) holds busybox-static
 # and its applet symlinks, /init (scripts/init.sh), /modules/ (overlay.ko and
@@ -50,7 +55,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mode= series=6.12 kdir= ko= tests_re= targs= tenv= ksft_dir=$REPO/selftests/layerfs
+mode= series=6.12 kdir= ko= tests_re= targs= tenv= ksft_dir=$REPO/selftests/layerfs fstype=layerfs
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode)      mode=${2:?}; shift 2 ;;
@@ -61,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--targs)     targs=$2; shift 2 ;;
 	--env)       tenv=$2; shift 2 ;;
 	--selftests) ksft_dir=$(cd "${2:?}" && pwd); shift 2 ;;
+	--fstype)    fstype=${2:?}; shift 2 ;;
 	-h|--help)   usage 0 ;;
 	*)           warn "unknown argument '$1'"; usage 1 >&2 ;;
 	esac
@@ -156,6 +162,21 @@ else
 fi
 if [ "$mode" = check ] && [ "$ntests" = 0 ]; then
 	die "no selftest matches '${tests_re}'"
+fi
+# The programs that test union semantics, which hold for the kernel's
+# overlayfs too (make check FSTYPE=overlay; see
+# Documentation/filesystems/layerfs-packaging.rst); the others test layerfs's
+# own interfaces or compare layerfs with overlayfs.  init.sh reports each
+# program of skip.list as skipped, with the reason given there.
+UNION_TESTS="lookup readdir copyup namespace rename perms concurrency stress hostile"
+if [ "$fstype" != layerfs ] && [ "$mode" != bench ]; then
+	tenv="${tenv:+$tenv }LAYERFS_TEST_FSTYPE=$fstype"
+	for name in $(cat "$root/selftests/layerfs/tests.list"); do
+		case " $UNION_TESTS " in
+		*" $name "*) ;;
+		*) echo "$name layerfs-only: not a union-semantics test (FSTYPE=$fstype)" ;;
+		esac
+	done >"$root/selftests/layerfs/skip.list"
 fi
 # Copy the host's dynamically linked program PATH into the initramfs with
 # its libraries and the loader, at the paths ldd names.  (rm first: the
