@@ -174,7 +174,7 @@ if [ "$fstype" != layerfs ] && [ "$mode" != bench ]; then
 	for name in $(cat "$root/selftests/layerfs/tests.list"); do
 		case " $UNION_TESTS " in
 		*" $name "*) ;;
-		*) echo "$name layerfs-only: not a union-semantics test (FSTYPE=$fstype)" ;;
+		*) echo "$name FSTYPE=$fstype: not a union-semantics program (layerfs's own interfaces, or layerfs compared with overlayfs)" ;;
 		esac
 	done >"$root/selftests/layerfs/skip.list"
 fi

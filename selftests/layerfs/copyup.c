@@ -770,6 +770,10 @@ TEST_F(copyup, acl_default_inherited_over_whiteout)
 	same_mode_and_acl(_metadata, L("u/d1/d2"), L("u/d1/freshd"),
 			  ACL_DEFAULT);
 	EXPECT_EQ(0664, wu_lstat(M("d1/sib")).st_mode & 07777);
+	/* overlayfs keeps a whiteout in work/work to link the next ones to
+	 * (ovl_whiteout(), ofs->whiteout); layerfs leaves work/work empty */
+	if (wu_dry_run_overlay())
+		SKIP(return, "overlayfs keeps its shared whiteout in work/work");
 	EXPECT_EQ(0, wu_count(L("w/work")));
 }
 
