@@ -46,6 +46,9 @@
 #                          one (with KERNEL= naming its kernel)
 #   make check FSTYPE=overlay  the union-semantics selftests against the
 #                          kernel's overlayfs, the layerfs-only ones skipped
+#   make check KIMAGE=<bzImage> [KMODULES=<dir>] [KDIR=<build dir>]
+#                          ... on a kernel you built (x86-64; its config
+#                          checked against selftests/layerfs/config)
 #   make clean             remove build products
 #
 # Kernels, headers and tools come from Debian packages, cached in
@@ -118,7 +121,14 @@ crash:
 LAYERFS_KO ?=
 DKMS_KERNEL ?=
 FSTYPE ?=
-CHECK_ARGS = $(if $(LAYERFS_KO),--ko '$(LAYERFS_KO)') $(if $(FSTYPE),--fstype $(FSTYPE))
+KIMAGE ?=
+KMODULES ?=
+CHECK_ARGS = $(if $(LAYERFS_KO),--ko '$(LAYERFS_KO)') $(if $(FSTYPE),--fstype $(FSTYPE)) \
+	$(if $(KIMAGE),--kimage '$(KIMAGE)') $(if $(KMODULES),--kmodules '$(KMODULES)')
+# KIMAGE= is the one kernel to run on (KDIR= only says where its tree is)
+ifneq ($(KIMAGE),)
+ALL_KERNELS := $(if $(KDIR),--kdir $(KDIR))
+endif
 
 deb:
 	@scripts/package.sh deb

@@ -9,7 +9,7 @@
 #                      [--kernel 6.12|6.1|debug | --kdir DIR]
 #                      [--ko FILE] [--tests REGEX] [--targs ARGS]
 #                      [--env 'NAME=VALUE ...'] [--selftests DIR]
-#                      [--fstype layerfs|overlay]
+#                      [--fstype layerfs|overlay] [--kdata DIR]
 #
 #   --ko FILE        module to load as layerfs.ko (default build/<kver>/layerfs.ko)
 #   --tests REGEX    run only the selftests whose name matches (grep -E)
@@ -17,6 +17,9 @@
 #   --env VARS       environment for every selftest (e.g. "LAYERFS_DIFF_OPS=400")
 #   --selftests DIR  kselftest directory to build and install
 #                    (default selftests/layerfs)
+#   --kdata DIR      the kernel to boot laid out as in the cache (vmlinuz,
+#                    config, modules/load-order; default $CACHE/kernels/<kver>;
+#                    scripts/kimage.sh makes one for make check KIMAGE=)
 #   --fstype TYPE    filesystem the selftests mount (LAYERFS_TEST_FSTYPE in
 #                    their environment); with overlay, the programs that do
 #                    not test union semantics (not in UNION_TESTS below) are
@@ -55,7 +58,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mode= series=6.12 kdir= ko= tests_re= targs= tenv= ksft_dir=$REPO/selftests/layerfs fstype=layerfs
+kdata= mode= series=6.12 kdir= ko= tests_re= targs= tenv= ksft_dir=$REPO/selftests/layerfs fstype=layerfs
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode)      mode=${2:?}; shift 2 ;;
@@ -67,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--env)       tenv=$2; shift 2 ;;
 	--selftests) ksft_dir=$(cd "${2:?}" && pwd); shift 2 ;;
 	--fstype)    fstype=${2:?}; shift 2 ;;
+	--kdata)     kdata=$(cd "${2:?}" && pwd); shift 2 ;;
 	-h|--help)   usage 0 ;;
 	*)           warn "unknown argument '$1'"; usage 1 >&2 ;;
 	esac
@@ -78,7 +82,7 @@ esac
 resolve_kernel "$series" "$kdir"
 
 out=$REPO/build/$KVER
-kdata=$CACHE/kernels/$KVER
+kdata=${kdata:-$CACHE/kernels/$KVER}
 ko=${ko:-$out/layerfs.ko}
 [ -s "$kdata/vmlinuz" ] || die "no VM kernel for $KVER in $kdata: run scripts/setup.sh"
 [ -s "$ko" ] || die "$ko missing: build it first (make KERNEL=... or scripts/build.sh)"
