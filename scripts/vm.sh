@@ -36,7 +36,8 @@
 # quotacheck, quotaon and setquota come along with their shared libraries
 # (15.5 MB of initramfs instead of 9.3 MB); btrfs and mkfs.btrfs too when a
 # selected selftest names mkfs.btrfs.  The whole console goes to
-# build/<kver>/console-<mode>.log.
+# build/<kver>/console-<mode>.log, the selftests' KTAP output (check mode)
+# to build/<kver>/check.ktap.
 # In bench mode the selftests are left out and build/bench/ (the benchmark
 # program and its tarball, made by scripts/bench.sh) is copied to /bench/;
 # LAYERFS_BENCH_ARGS are its arguments.
@@ -345,6 +346,14 @@ if ! grep -q '==== layerfs-vm: begin ' "$log"; then
 	echo >&2	# the last console line may lack its newline
 fi
 
+# The selftests' KTAP output, for CI: from "TAP version" to the dmesg
+# marker, without the kernel messages interleaved on the console.
+if [ "$mode" = check ]; then
+	tr -d '\r' <"$log" | awk '/^TAP version/ { on = 1 }
+		/==== layerfs-vm: dmesg begin/ { on = 0 }
+		on && !/^\[ *[0-9]+\.[0-9]+\]/' >"$out/$mode.ktap"
+	info "KTAP: $out/$mode.ktap"
+fi
 read -r passed failed skipped < <("$REPO/scripts/verdict.sh" "$log" "$mode" | tail -n 1)
 echo "$passed $failed $skipped" >"$out/result-$mode"
 info "$KVER: ${secs}s, console log: $log"
