@@ -47,6 +47,21 @@
 #                          marks (scripts/labcheck.sh; LAB= for one lab)
 #   make lint              checkpatch --strict, W=1 and sparse builds, both kernels
 #   make setup             install what is missing (scripts/setup.sh, as root)
+#   make deb               build/layerfs-dkms_<version>_all.deb (debhelper +
+#                          dh-dkms; scripts/package.sh); install it with
+#                          "apt install ./build/layerfs-dkms_*.deb"
+#   make dkms              dkms add + build + install for both Debian kernels
+#                          (DKMS_KERNEL=6.1 for one); make dkms-remove undoes
+#   make dkms-test         dkms build for both kernels, then the DKMS-built
+#                          modules in the VM (T=, default ^lookup$); removes
+#                          them from dkms afterwards
+#   make check LAYERFS_KO=<file>  ... boot that module instead of building
+#                          one (with KERNEL= naming its kernel)
+#   make check FSTYPE=overlay  the union-semantics selftests against the
+#                          kernel's overlayfs, the layerfs-only ones skipped
+#   make check KIMAGE=<bzImage> [KMODULES=<dir>] [KDIR=<build dir>]
+#                          ... on a kernel you built (x86-64; its config
+#                          checked against selftests/layerfs/config)
 #   make clean             remove build products
 #
 # Kernels, headers and tools come from Debian packages, cached in
@@ -93,7 +108,7 @@ setup:
 	@scripts/setup.sh
 
 check:
-	@scripts/check.sh $(ALL_KERNELS) $(TEST_ARGS)
+	@scripts/check.sh $(ALL_KERNELS) $(TEST_ARGS) $(CHECK_ARGS)
 
 # difftest compares after every operation: with all its classes (its
 # default) about 16 operations a second under TCG on the shared machine, so
@@ -128,6 +143,35 @@ walkthrough: setup
 
 crash:
 	@scripts/crash.sh --kernel $(KERNEL) --kills $(or $(KILLS),12)
+
+# ---- packaging and regression testing of other kernels (issue 13) ------
+LAYERFS_KO ?=
+DKMS_KERNEL ?=
+FSTYPE ?=
+KIMAGE ?=
+KMODULES ?=
+CHECK_ARGS = $(if $(LAYERFS_KO),--ko '$(LAYERFS_KO)') $(if $(FSTYPE),--fstype $(FSTYPE)) \
+	$(if $(KIMAGE),--kimage '$(KIMAGE)') $(if $(KMODULES),--kmodules '$(KMODULES)')
+# KIMAGE= is the one kernel to run on (KDIR= only says where its tree is)
+ifneq ($(KIMAGE),)
+ALL_KERNELS := $(if $(KDIR),--kdir $(KDIR))
+endif
+
+deb:
+	@scripts/package.sh deb
+
+dkms:
+	@scripts/package.sh dkms $(if $(DKMS_KERNEL),--kernel $(DKMS_KERNEL))
+
+dkms-remove:
+	@scripts/package.sh dkms-remove
+
+dkms-test:
+	@scripts/package.sh dkms-test $(if $(DKMS_KERNEL),--kernel $(DKMS_KERNEL)) \
+		$(if $(T),--tests '$(T)')
+
+.PHONY: deb dkms dkms-remove dkms-test
+# ---- end of issue 13's block ---------------------------------------------
 
 clean:
 	@bash -c '. scripts/lib.sh && clean_kbuild_outputs'

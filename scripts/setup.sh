@@ -257,6 +257,40 @@ write_manifest() {
 	mv "$tmp" "$MANIFEST"
 }
 
+# ---------------------------------------------------------------- host check
+
+# Everything below comes from Debian 12's apt archive: on another host, say
+# what is needed and how to get it instead of failing in apt.
+# LAYERFS_HOST_CHECK=0 skips this (a bookworm derivative with its archive).
+host_check() {
+	local id= ver= name
+	[ "${LAYERFS_HOST_CHECK:-1}" = 0 ] && return
+	if [ -r /etc/os-release ]; then
+		id=$(. /etc/os-release && echo "${ID:-}")
+		ver=$(. /etc/os-release && echo "${VERSION_ID:-}")
+		name=$(. /etc/os-release && echo "${PRETTY_NAME:-$id $ver}")
+	fi
+	[ "$id" = debian ] && [ "$ver" = 12 ] && command -v apt-get >/dev/null && return
+	cat >&2 <<EOT
+$PROG: this host is ${name:-unknown (no /etc/os-release)}, not Debian 12 (bookworm).
+
+layerfs builds and tests against Debian bookworm's 6.1 and 6.12 kernels:
+their headers, kernel images and the tools below come from bookworm's apt
+archive (linux-headers-*, linux-image-*, linux-source-6.12, qemu-system-x86,
+busybox-static, cpio, kmod, gcc, make, sparse, stress-ng, squashfs-tools,
+e2fsprogs, xfsprogs, btrfs-progs, quota, python3-docutils).  Run the suite in
+a Debian 12 container (or VM) instead, from the top of the repository:
+
+  docker run --rm -it --device /dev/kvm -v "\$PWD":/src -w /src debian:bookworm \\
+      sh -c 'apt-get update && apt-get install -y make && make setup && make check'
+
+(podman works the same; without /dev/kvm drop --device /dev/kvm and the VM
+runs under TCG, several times slower.)  See README.md, "Other distributions".
+Set LAYERFS_HOST_CHECK=0 to try anyway on a bookworm derivative.
+EOT
+	exit 1
+}
+
 # ---------------------------------------------------------------------- main
 
 main() {
@@ -273,6 +307,7 @@ main() {
 		info "everything in place ($MANIFEST: 6.12=$KVER_6_12 6.1=$KVER_6_1)"
 		return
 	fi
+	host_check
 	need_root "setting up $CACHE"
 	mkdir -p "$CACHE"
 	# Two concurrent setups (make check in two shells) must not interleave.

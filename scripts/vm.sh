@@ -9,6 +9,7 @@
 #                      [--kernel 6.12|6.1|debug | --kdir DIR]
 #                      [--ko FILE] [--tests REGEX] [--targs ARGS]
 #                      [--env 'NAME=VALUE ...'] [--selftests DIR]
+#                      [--fstype layerfs|overlay] [--kdata DIR]
 #
 #   --ko FILE        module to load as layerfs.ko (default build/<kver>/layerfs.ko)
 #   --tests REGEX    run only the selftests whose name matches (grep -E)
@@ -16,6 +17,13 @@
 #   --env VARS       environment for every selftest (e.g. "LAYERFS_DIFF_OPS=400")
 #   --selftests DIR  kselftest directory to build and install
 #                    (default selftests/layerfs)
+#   --kdata DIR      the kernel to boot laid out as in the cache (vmlinuz,
+#                    config, modules/load-order; default $CACHE/kernels/<kver>;
+#                    scripts/kimage.sh makes one for make check KIMAGE=)
+#   --fstype TYPE    filesystem the selftests mount (LAYERFS_TEST_FSTYPE in
+#                    their environment); with overlay, the programs that do
+#                    not test union semantics (not in UNION_TESTS below) are
+#                    reported as skipped with the reason, without running
 #
 # The initramfs (build/<kver>/initramfs-<mode>.cpio.gz) holds busybox-static
 # and its applet symlinks, /init (scripts/init.sh), /modules/ (overlay.ko and
@@ -28,7 +36,8 @@
 # quotacheck, quotaon and setquota come along with their shared libraries
 # (15.5 MB of initramfs instead of 9.3 MB); btrfs and mkfs.btrfs too when a
 # selected selftest names mkfs.btrfs.  The whole console goes to
-# build/<kver>/console-<mode>.log.
+# build/<kver>/console-<mode>.log, the selftests' KTAP output (check mode)
+# to build/<kver>/check.ktap.
 # In bench mode the selftests are left out and build/bench/ (the benchmark
 # program and its tarball, made by scripts/bench.sh) is copied to /bench/;
 # LAYERFS_BENCH_ARGS are its arguments.
@@ -50,7 +59,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mode= series=6.12 kdir= ko= tests_re= targs= tenv= ksft_dir=$REPO/selftests/layerfs
+kdata= mode= series=6.12 kdir= ko= tests_re= targs= tenv= ksft_dir=$REPO/selftests/layerfs fstype=layerfs
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode)      mode=${2:?}; shift 2 ;;
@@ -61,6 +70,8 @@ while [ $# -gt 0 ]; do
 	--targs)     targs=$2; shift 2 ;;
 	--env)       tenv=$2; shift 2 ;;
 	--selftests) ksft_dir=$(cd "${2:?}" && pwd); shift 2 ;;
+	--fstype)    fstype=${2:?}; shift 2 ;;
+	--kdata)     kdata=$(cd "${2:?}" && pwd); shift 2 ;;
 	-h|--help)   usage 0 ;;
 	*)           warn "unknown argument '$1'"; usage 1 >&2 ;;
 	esac
@@ -72,7 +83,7 @@ esac
 resolve_kernel "$series" "$kdir"
 
 out=$REPO/build/$KVER
-kdata=$CACHE/kernels/$KVER
+kdata=${kdata:-$CACHE/kernels/$KVER}
 ko=${ko:-$out/layerfs.ko}
 [ -s "$kdata/vmlinuz" ] || die "no VM kernel for $KVER in $kdata: run scripts/setup.sh"
 [ -s "$ko" ] || die "$ko missing: build it first (make KERNEL=... or scripts/build.sh)"
@@ -156,6 +167,21 @@ else
 fi
 if [ "$mode" = check ] && [ "$ntests" = 0 ]; then
 	die "no selftest matches '${tests_re}'"
+fi
+# The programs that test union semantics, which hold for the kernel's
+# overlayfs too (make check FSTYPE=overlay; see
+# Documentation/filesystems/layerfs-packaging.rst); the others test layerfs's
+# own interfaces or compare layerfs with overlayfs.  init.sh reports each
+# program of skip.list as skipped, with the reason given there.
+UNION_TESTS="lookup readdir copyup namespace rename perms concurrency stress hostile"
+if [ "$fstype" != layerfs ] && [ "$mode" != bench ]; then
+	tenv="${tenv:+$tenv }LAYERFS_TEST_FSTYPE=$fstype"
+	for name in $(cat "$root/selftests/layerfs/tests.list"); do
+		case " $UNION_TESTS " in
+		*" $name "*) ;;
+		*) echo "$name FSTYPE=$fstype: not a union-semantics program (layerfs's own interfaces, or layerfs compared with overlayfs)" ;;
+		esac
+	done >"$root/selftests/layerfs/skip.list"
 fi
 # Copy the host's dynamically linked program PATH into the initramfs with
 # its libraries and the loader, at the paths ldd names.  (rm first: the
@@ -326,6 +352,14 @@ if ! grep -q '==== layerfs-vm: begin ' "$log"; then
 	echo >&2	# the last console line may lack its newline
 fi
 
+# The selftests' KTAP output, for CI: from "TAP version" to the dmesg
+# marker, without the kernel messages interleaved on the console.
+if [ "$mode" = check ]; then
+	tr -d '\r' <"$log" | awk '/^TAP version/ { on = 1 }
+		/==== layerfs-vm: dmesg begin/ { on = 0 }
+		on && !/^\[ *[0-9]+\.[0-9]+\]/' >"$out/$mode.ktap"
+	info "KTAP: $out/$mode.ktap"
+fi
 read -r passed failed skipped < <("$REPO/scripts/verdict.sh" "$log" "$mode" | tail -n 1)
 echo "$passed $failed $skipped" >"$out/result-$mode"
 info "$KVER: ${secs}s, console log: $log"

@@ -1338,3 +1338,4 @@ module_exit(layerfs_exit);
 MODULE_DESCRIPTION("layerfs: a teaching union filesystem of read-only lower layers under one upper layer");
 MODULE_AUTHOR("The layerfs developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION("0.1.0");

@@ -770,6 +770,10 @@ TEST_F(copyup, acl_default_inherited_over_whiteout)
 	same_mode_and_acl(_metadata, L("u/d1/d2"), L("u/d1/freshd"),
 			  ACL_DEFAULT);
 	EXPECT_EQ(0664, wu_lstat(M("d1/sib")).st_mode & 07777);
+	/* overlayfs keeps a whiteout in work/work to link the next ones to
+	 * (ovl_whiteout(), ofs->whiteout); layerfs leaves work/work empty */
+	if (wu_dry_run_overlay())
+		SKIP(return, "overlayfs keeps its shared whiteout in work/work");
 	EXPECT_EQ(0, wu_count(L("w/work")));
 }
 
@@ -905,6 +909,9 @@ TEST_F(stack, o_direct_like_overlay)
 	EXPECT_EQ(or.trunc_err, lr.trunc_err);
 	EXPECT_TRUE(lr.ro_err == 0 || lr.ro_err == EINVAL);
 	if (lr.trunc_err) {
+		/* FSTYPE=overlay: a documented overlayfs 6.1 difference */
+		if (wu_dry_run_overlay() && !lr.intact)
+			SKIP(return, "overlayfs 6.1 has emptied the file when O_TRUNC|O_DIRECT fails");
 		EXPECT_TRUE(lr.intact);
 	} else {
 		EXPECT_EQ(0, lr.size);

@@ -14,8 +14,9 @@
  * mounts disappear with the test process at the latest.
  *
  * LAYERFS_TEST_FSTYPE (environment, default "layerfs") names the filesystem
- * type to mount.  It exists only so the suite's own logic can be dry-run
- * against overlayfs on a development host; the VM runner never sets it.
+ * type to mount.  "make check FSTYPE=overlay" sets it to run the
+ * union-semantics programs against the kernel's overlayfs (scripts/vm.sh
+ * picks them; cases pinning layerfs's own behaviour SKIP there).
  */
 #ifndef LAYERFS_UTIL_H
 #define LAYERFS_UTIL_H

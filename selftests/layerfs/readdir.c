@@ -484,6 +484,17 @@ TEST_F_TIMEOUT(readdir, rewinddir_rebuilds_cache, 300)
 	DIR *d = opendir(self->mnt);
 	long n, i, found = 0;
 
+	/*
+	 * overlayfs keeps a merged directory's cache (in the inode) until a
+	 * change through the mount; a change made in a lower layer directly
+	 * is not seen after a rewind ("changes to the underlying filesystems"
+	 * are undefined for overlayfs, Documentation/filesystems/overlayfs.rst)
+	 */
+	if (strcmp(lfs_fstype(), "layerfs")) {
+		if (d)
+			closedir(d);
+		SKIP(return, "overlayfs's rewind reuses its cache: a lower layer's change is not seen");
+	}
 	ASSERT_NE(NULL, d);
 	n = read_stream(d, self->e);
 	ASSERT_EQ(EXPECTED + 2, n);
@@ -569,6 +580,27 @@ static int solo_expected(int n)
 		count += solo_kind(i) != K_WH;
 	return count;
 }
+
+/*
+ * make check FSTYPE=overlay: overlayfs iterates a directory that exists in
+ * one layer only directly (ovl_dir_is_real() in fs/overlayfs/overlayfs.h:
+ * no OVL_WHITEOUTS flag) and lists its whiteouts, which stat() then reports
+ * missing; layerfs hides them (Documentation/filesystems/layerfs.rst,
+ * "Pass-through: one real directory").
+ */
+/* (an open directory would make the teardown's unmount fail: EBUSY) */
+static void passthru_closedir(DIR *d)
+{
+	if (d)
+		closedir(d);
+}
+
+#define PASSTHRU_LAYERFS_ONLY(d) do { \
+	if (strcmp(lfs_fstype(), "layerfs")) { \
+		passthru_closedir(d); \
+		SKIP(return, "overlayfs lists the whiteouts of a one-layer directory (ovl_dir_is_real())"); \
+	} \
+} while (0)
 
 /* scratch for the listings of the passthru tests (one test per process) */
 static struct ent passthru_ents[NAMES + 16];
@@ -669,6 +701,7 @@ TEST_F_TIMEOUT(passthru, whiteouts_hidden_small_buffers, 300)
 	static const size_t sizes[] = { 40, 128, 4096 };
 	unsigned int i;
 
+	PASSTHRU_LAYERFS_ONLY(NULL);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		int fd = open(lfs_fmt("%s/solo", self->mnt),
 			      O_RDONLY | O_DIRECTORY);
@@ -722,6 +755,7 @@ static void check_d_ino(struct __test_metadata *_metadata, const char *dir,
 
 TEST_F_TIMEOUT(passthru, d_ino_is_st_ino, 300)
 {
+	PASSTHRU_LAYERFS_ONLY(NULL);
 	check_d_ino(_metadata, lfs_fmt("%s/solo", self->mnt), self->e, false,
 		    true);
 	check_d_ino(_metadata, lfs_fmt("%s/up", self->mnt), self->e, false,
@@ -760,6 +794,7 @@ TEST_F_TIMEOUT(passthru, d_ino_is_st_ino_two_filesystems, 300)
 {
 	const char *m2 = lfs_fmt("%s/m2", self->base);
 
+	PASSTHRU_LAYERFS_ONLY(NULL);
 	ASSERT_EQ(0, lfs_mount_tmpfs(lfs_fmt("%s/x", self->base)));
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/x/U", self->base), 0755));
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/x/W", self->base), 0755));
@@ -784,6 +819,7 @@ TEST_F_TIMEOUT(passthru, telldir_seekdir_back_and_forth, 300)
 	const char *dirs[] = { "solo", "up" };
 	unsigned int t;
 
+	PASSTHRU_LAYERFS_ONLY(NULL);
 	for (t = 0; t < ARRAY_SIZE(dirs); t++) {
 		const char *dir = lfs_fmt("%s/%s", self->mnt, dirs[t]);
 		DIR *d = opendir(dir);
@@ -828,6 +864,7 @@ TEST_F_TIMEOUT(passthru, rewinddir_after_changes_upper, 300)
 	DIR *d = opendir(up);
 	long n, i;
 
+	PASSTHRU_LAYERFS_ONLY(d);
 	ASSERT_NE(NULL, d);
 	for (i = 0; i < 100; i++)
 		ASSERT_NE(NULL, readdir(d));
@@ -855,6 +892,7 @@ TEST_F_TIMEOUT(passthru, becomes_merged_while_open, 300)
 	DIR *d = opendir(solo);
 	long n, i;
 
+	PASSTHRU_LAYERFS_ONLY(d);
 	ASSERT_NE(NULL, d);
 	for (i = 0; i < 300; i++) {
 		struct dirent *de = readdir(d);
