@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * redirect.c - renamed merged directories (redirect_dir), layerfs and the
- * kernel's overlayfs side by side.
+ * Renamed merged directories (redirect_dir), layerfs and the kernel's
+ * overlayfs side by side.
  *
  * Each scenario runs four times on four copies of the same layers: written
  * through layerfs or overlay (both with redirect_dir=on), then read back
- * after a fresh mount through layerfs or overlay (each with its default,
- * "follow" on Debian's kernels).  The four merged trees must be the same,
+ * after a fresh mount through layerfs or overlay with redirect_dir=follow
+ * (the default on Debian's kernels).  The four merged trees must be the same,
  * and the two upper layers (names, whiteouts, trusted.overlay.redirect and
  * .opaque values) must be the same: so layerfs renames as overlayfs does,
  * writes the same redirects, and reads overlayfs's (interop both ways).
@@ -26,6 +26,8 @@
 #define RD_XATTR	"trusted.overlay.redirect"
 #define RD_OVL_ON	"redirect_dir=on,index=off,metacopy=off,xino=off"
 #define RD_OVL_READ	"index=off,metacopy=off,xino=off"
+/* how the layers are read back: Debian's default, stated (not the debug kernel's) */
+#define RD_FOLLOW	"redirect_dir=follow"
 #define RD_DUMP_MAX	16384
 
 FIXTURE(redirect) {
@@ -47,7 +49,7 @@ FIXTURE_TEARDOWN(redirect)
 	static const char *const runs[] = { "ll", "lo", "ol", "oo", "x" };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(runs); i++)
 		umount2(lfs_fmt("%s/%s/m", self->base, runs[i]), MNT_DETACH);
 	lfs_drop_base(self->base, NULL);
 }
@@ -78,10 +80,10 @@ static int rd_build(const char *dir)
 
 	if (mkdir(dir, 0755))
 		return errno;
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (lfs_mkdir_p(lfs_fmt("%s/%s", dir, dirs[i])))
 			return errno ? errno : EIO;
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(files); i++)
 		if (lfs_write(lfs_fmt("%s/%s", dir, files[i][0]), files[i][1]))
 			return errno ? errno : EIO;
 	return 0;
@@ -214,11 +216,29 @@ static void rd_run(const char *base, const char *name, const char *writer,
 		r->err = offline(dir);
 	rd_dump(u, "", true, r->upper);
 	if (!r->err)
-		r->err = rd_mount(dir, reader, r_ovl ? RD_OVL_READ : "", true);
+		r->err = rd_mount(dir, reader,
+				  r_ovl ? RD_FOLLOW "," RD_OVL_READ : RD_FOLLOW,
+				  true);
 	if (r->err)
 		return;
 	rd_dump(m, "", false, r->tree);
 	umount(m);
+}
+
+/*
+ * Run @script the four ways, written by layerfs (0, 1) or overlay (2, 3),
+ * read by layerfs (0, 2) or overlay (1, 3).
+ */
+static struct rd_result *rd_four(const char *base, rd_script_t script,
+				 rd_script_t offline)
+{
+	static struct rd_result r[4];
+
+	rd_run(base, "ll", "layerfs", "layerfs", script, offline, &r[0]);
+	rd_run(base, "lo", "layerfs", "overlay", script, offline, &r[1]);
+	rd_run(base, "ol", "overlay", "layerfs", script, offline, &r[2]);
+	rd_run(base, "oo", "overlay", "overlay", script, offline, &r[3]);
+	return r;
 }
 
 /*
@@ -227,21 +247,17 @@ static void rd_run(const char *base, const char *name, const char *writer,
  * the same as what is read back.
  */
 #define RD_COMPARE(script, offline) do { \
-	static struct rd_result ll, lo, ol, oo; \
-	rd_run(self->base, "ll", "layerfs", "layerfs", script, offline, &ll); \
-	rd_run(self->base, "lo", "layerfs", "overlay", script, offline, &lo); \
-	rd_run(self->base, "ol", "overlay", "layerfs", script, offline, &ol); \
-	rd_run(self->base, "oo", "overlay", "overlay", script, offline, &oo); \
-	ASSERT_EQ(0, oo.err); \
-	ASSERT_EQ(0, ll.err); \
-	ASSERT_EQ(0, lo.err); \
-	ASSERT_EQ(0, ol.err); \
-	TH_LOG("overlay's upper:\n%s\ntree:\n%s", oo.upper, oo.tree); \
-	ASSERT_STREQ(oo.upper, ll.upper); \
-	ASSERT_STREQ(oo.live, ll.live); \
-	ASSERT_STREQ(oo.tree, ll.tree); \
-	ASSERT_STREQ(oo.tree, lo.tree); \
-	ASSERT_STREQ(oo.tree, ol.tree); \
+	struct rd_result *r = rd_four(self->base, script, offline); \
+	ASSERT_EQ(0, r[3].err); \
+	ASSERT_EQ(0, r[0].err); \
+	ASSERT_EQ(0, r[1].err); \
+	ASSERT_EQ(0, r[2].err); \
+	TH_LOG("overlay's upper:\n%s\ntree:\n%s", r[3].upper, r[3].tree); \
+	ASSERT_STREQ(r[3].upper, r[0].upper); \
+	ASSERT_STREQ(r[3].live, r[0].live); \
+	ASSERT_STREQ(r[3].tree, r[0].tree); \
+	ASSERT_STREQ(r[3].tree, r[1].tree); \
+	ASSERT_STREQ(r[3].tree, r[2].tree); \
 } while (0)
 
 /* renameat2() of @m/@from to @m/@to, flags 0: 0 or errno. */
@@ -467,8 +483,8 @@ TEST_F(redirect, target_gone)
 
 	RD_COMPARE(script_gone, offline_gone);
 	/* the new name's own lower directory is not merged either */
-	ASSERT_EQ(0, rd_mount(lfs_fmt("%s/ll", self->base), "layerfs", "",
-			      true));
+	ASSERT_EQ(0, rd_mount(lfs_fmt("%s/ll", self->base), "layerfs",
+			      RD_FOLLOW, true));
 	ASSERT_STREQ("up", lfs_list(lfs_fmt("%s/ll/m/g2", self->base), buf,
 				    sizeof(buf)));
 	ASSERT_EQ(0, umount(lfs_fmt("%s/ll/m", self->base)));
@@ -483,8 +499,8 @@ TEST_F(redirect, lower_only)
 	rd_run(self->base, "x", "layerfs", "layerfs", script_absolute, NULL,
 	       &r);
 	ASSERT_EQ(0, r.err);
-	ASSERT_EQ(0, rd_mount(lfs_fmt("%s/x", self->base), "layerfs", "",
-			      false));
+	ASSERT_EQ(0, rd_mount(lfs_fmt("%s/x", self->base), "layerfs",
+			      RD_FOLLOW, false));
 	ASSERT_STREQ("f,f1,sub", lfs_list(lfs_fmt("%s/x/m/nu/a2", self->base),
 					  buf, sizeof(buf)));
 	ASSERT_STREQ("h", lfs_list(lfs_fmt("%s/x/m/y2", self->base), buf,
@@ -528,7 +544,7 @@ TEST_F(redirect, option)
 	ASSERT_EQ(0, rd_build(dir));
 	snprintf(m, sizeof(m), "%s/m", dir);
 	for (rw = 0; rw < 2; rw++) {
-		for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(vals); i++) {
 			snprintf(o, sizeof(o), "%s%s%s", *vals[i] ?
 				 "redirect_dir=" : "", vals[i],
 				 *vals[i] ? "," : "");
@@ -563,7 +579,7 @@ TEST_F(redirect, exdev_unless_on)
 	snprintf(dir, sizeof(dir), "%s/x", self->base);
 	ASSERT_EQ(0, rd_build(dir));
 	snprintf(m, sizeof(m), "%s/m", dir);
-	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(vals); i++) {
 		const char *o = *vals[i] ? lfs_fmt("redirect_dir=%s", vals[i]) :
 					   "";
 
@@ -616,8 +632,8 @@ TEST_F(redirect, nofollow_refuses)
 				      true));
 		ASSERT_EQ(EPERM, lfs_lstat_errno(lfs_fmt("%s/b", m)));
 		ASSERT_EQ(0, umount(m));
-		/* follow (the default) reads it */
-		ASSERT_EQ(0, rd_mount(dir, "layerfs", "", true));
+		/* follow reads it */
+		ASSERT_EQ(0, rd_mount(dir, "layerfs", RD_FOLLOW, true));
 		ASSERT_EQ(0, lfs_lstat_errno(lfs_fmt("%s/b/sub/g", m)));
 		ASSERT_EQ(0, umount(m));
 	}
@@ -642,15 +658,16 @@ TEST_F(redirect, invalid_values)
 	ASSERT_EQ(0, rd_build(dir));
 	ASSERT_EQ(0, mkdir(lfs_fmt("%s/u/v", dir), 0755));
 	snprintf(m, sizeof(m), "%s/m", dir);
-	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(vals); i++) {
 		int lerr, oerr;
 
 		ASSERT_EQ(0, setxattr(lfs_fmt("%s/u/v", dir), RD_XATTR,
 				      vals[i], strlen(vals[i]), 0));
-		ASSERT_EQ(0, rd_mount(dir, "layerfs", "", true));
+		ASSERT_EQ(0, rd_mount(dir, "layerfs", RD_FOLLOW, true));
 		lerr = lfs_lstat_errno(lfs_fmt("%s/v", m));
 		ASSERT_EQ(0, umount(m));
-		ASSERT_EQ(0, rd_mount(dir, "overlay", RD_OVL_READ, true));
+		ASSERT_EQ(0, rd_mount(dir, "overlay",
+				      RD_FOLLOW "," RD_OVL_READ, true));
 		oerr = lfs_lstat_errno(lfs_fmt("%s/v", m));
 		ASSERT_EQ(0, umount(m));
 		TH_LOG("redirect '%s': overlay %d layerfs %d", vals[i], oerr,
