@@ -95,8 +95,10 @@ struct seq_file;
  *    xattr form;
  *  - the append-only and immutable flags of an upper object are kept in
  *    its xattr trusted.overlay.protattr ("a", "i" or "ai"), not set on it;
+ *  - a directory renamed with redirect_dir=on carries the xattr
+ *    trusted.overlay.redirect, the place of its lower parts;
  *  - scratch files live in <workdir>/work.
- * Only util.c interprets them.
+ * Only util.c interprets them, but for redirects (redirect.c).
  */
 #define LAYERFS_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "overlay."
 #define LAYERFS_XATTR_OPAQUE	LAYERFS_XATTR_PREFIX "opaque"
