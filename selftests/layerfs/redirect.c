@@ -342,6 +342,33 @@ TEST_F(redirect, rename_twice)
 }
 
 /*
+ * RENAME_EXCHANGE of two directories with lower parts: each gets its
+ * redirect, relative within a parent, absolute across parents; no
+ * whiteouts.
+ */
+static int script_exchange(const char *m)
+{
+	int err = wu_renameat2(lfs_fmt("%s/a", m), lfs_fmt("%s/c", m),
+			       RENAME_EXCHANGE);
+
+	if (!err)
+		err = wu_renameat2(lfs_fmt("%s/d/e", m), lfs_fmt("%s/x/y", m),
+				   RENAME_EXCHANGE);
+	return err;
+}
+
+TEST_F(redirect, exchange)
+{
+	char buf[64];
+
+	RD_COMPARE(script_exchange, NULL);
+	ASSERT_STREQ("a", wu_getxattr(lfs_fmt("%s/ll/u/c", self->base),
+				      RD_XATTR, buf, sizeof(buf)));
+	ASSERT_STREQ("/x/y", wu_getxattr(lfs_fmt("%s/ll/u/d/e", self->base),
+					 RD_XATTR, buf, sizeof(buf)));
+}
+
+/*
  * Forget the unused dentries and inodes, so that the next lookups read the
  * layers again (and follow the redirects) instead of the dcache.
  */
