@@ -666,6 +666,67 @@ TEST_F(redirect, nofollow_refuses)
 	}
 }
 
+/* Read @arg (a path) as whoever runs this: 0 if it reads "S", or errno. */
+static int rd_read_secret(const void *arg)
+{
+	char buf[16];
+	ssize_t n;
+	int fd = open(arg, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return errno;
+	return n == 1 && buf[0] == 'S' ? 0 : EPROTO;
+}
+
+/*
+ * A redirect planted in a layer from elsewhere works like a symlink the
+ * mounter resolves: lower/secret is 0700, but the upper directory pub
+ * (0755) redirected to "/secret" shows its file to anyone, on overlay as
+ * on layerfs, when redirects are followed; redirect_dir=nofollow is the
+ * protection, on both (EPERM for every user).
+ */
+TEST_F(redirect, untrusted_layer)
+{
+	static const char *const types[] = { "layerfs", "overlay" };
+	char dir[PATH_MAX + 8], f[PATH_MAX + 32];
+	unsigned int i;
+
+	snprintf(dir, sizeof(dir), "%s/x", self->base);
+	ASSERT_EQ(0, rd_build(dir));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/l2/secret", dir), 0700));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/l2/secret/f", dir), "S"));
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/u/pub", dir), 0755));
+	ASSERT_EQ(0, setxattr(lfs_fmt("%s/u/pub", dir), RD_XATTR, "/secret",
+			      7, 0));
+	snprintf(f, sizeof(f), "%s/m/pub/f", dir);
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		bool ovl = i;
+
+		ASSERT_EQ(0, rd_mount(dir, types[i],
+				      ovl ? RD_FOLLOW "," RD_OVL_READ :
+					    RD_FOLLOW, true));
+		EXPECT_EQ(0, lfs_run_as(LFS_NOBODY, rd_read_secret, f))
+			TH_LOG("%s, follow", types[i]);
+		/* the lower directory itself stays closed */
+		EXPECT_EQ(EACCES, lfs_run_as(LFS_NOBODY, rd_read_secret,
+					     lfs_fmt("%s/m/secret/f", dir)))
+			TH_LOG("%s: secret/f", types[i]);
+		ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+
+		ASSERT_EQ(0, rd_mount(dir, types[i],
+				      ovl ? "redirect_dir=nofollow," RD_OVL_READ :
+					    "redirect_dir=nofollow", true));
+		EXPECT_EQ(EPERM, lfs_run_as(LFS_NOBODY, rd_read_secret, f))
+			TH_LOG("%s, nofollow", types[i]);
+		EXPECT_EQ(EPERM, rd_read_secret(f));
+		ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+	}
+}
+
 /*
  * Invalid redirects, set by hand on an upper directory: refused as
  * overlayfs refuses them (EINVAL; "." and ".." EACCES from the lookup),
