@@ -47,6 +47,14 @@ run_sh() {
 	echo "\$ $1"
 	eval "$1"
 }
+# layerfs's trace events since the last call, one per line without the
+# task/CPU/time columns (Documentation/filesystems/layerfs-tracing.rst).
+TR=/sys/kernel/tracing
+show_events() {
+	echo "\$ cat $TR/trace"
+	grep -o 'layerfs_[a-z_]*: .*' "$TR/trace" | grep -v "$1"
+	echo >"$TR/trace"
+}
 # Show a command that is meant to fail, then run it: its error message is
 # part of the lesson.  That it succeeds instead stops the demo.
 run_fails() {
@@ -202,7 +210,16 @@ say "the upper layer holds only app/settings so far, no etc/:"
 run ls -lR "$UP"
 run cat "$MNT/etc/tool.conf"
 run layerfs-which "$MNT/etc/tool.conf"
+say "layerfs reports what it does as trace events. We switch them on for"
+say "the write, then read what happened:"
+run_sh "echo 1 >$TR/events/layerfs/enable"
+echo >"$TR/trace"
 run_sh "echo 'colour = auto' >>$MNT/etc/tool.conf"
+say "The copy-up of etc/ (a directory: no data), then of tool.conf (with"
+say "the bytes copied and the time it took), each done as the mounter,"
+say "whose credentials layerfs takes on (layerfs_override_creds) for"
+say "every access to a layer:"
+show_events '^layerfs_lookup'
 run ls -lR "$UP"
 run layerfs-which "$MNT/etc/tool.conf" "$MNT/etc"
 say "Notice etc/ and etc/tool.conf now in the upper layer: the parent"
@@ -225,6 +242,9 @@ say "etc/motd comes from layer3-app (layer1-base has one too). rm cannot"
 say "delete it from a lower layer, so layerfs records the deletion in the"
 say "upper layer with a whiteout, like the one we made by hand in step 5:"
 run rm "$MNT/etc/motd"
+say "The event says so (replaced_upper=0: there was no upper copy to swap):"
+show_events 'layerfs_override_creds\|^layerfs_lookup'
+run_sh "echo 0 >$TR/events/layerfs/enable"
 run ls -l "$UP/etc"
 say "Notice motd in the upper layer: 'c---------' and '0, 0' mean a"
 say "character device with major and minor number 0 and no permissions:"
@@ -285,6 +305,12 @@ say "layer3-app still has an app/ under that name, so layerfs made the moved"
 say "directory opaque: layer3-app's app/ stays hidden, and the merged app/"
 say "shows only the copies made by mv:"
 run ls -la "$MNT/app"
+
+say "Per-mount counters in sysfs add up what this mount has done so far;"
+say "the directory is named after the mount's device number, the third"
+say "field of its line in /proc/self/mountinfo:"
+dev=$(awk -v m="$MNT" '$5 == m { print $3 }' /proc/self/mountinfo)
+run_sh "(cd /sys/fs/layerfs/$dev && grep . *)"
 
 heading "11. The upper layer is in overlayfs's format"
 say "Nothing in upper/ is layerfs-specific: copied-up files, whiteouts (0/0"

@@ -29,6 +29,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+# layerfs's trace events (Documentation/filesystems/layerfs-tracing.rst):
+# tracefs at its usual place, for cat, echo and trace-cmd.
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 # Our stdio is whatever the kernel opened before /dev existed: reopen it.
 exec </dev/console >/dev/console 2>&1
 

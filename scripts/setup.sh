@@ -36,7 +36,7 @@ set -euo pipefail
 
 HOST_PACKAGES="qemu-system-x86 busybox-static cpio kmod xz-utils sparse rsync
 	gcc make libc6-dev perl linux-source-6.12 stress-ng python3-docutils
-	squashfs-tools e2fsprogs xfsprogs quota btrfs-progs"
+	squashfs-tools e2fsprogs xfsprogs quota btrfs-progs trace-cmd"
 DEBUG_PACKAGES="flex bison bc libelf-dev"
 
 # Files taken from the linux-source tarball, relative to its top directory.

@@ -187,6 +187,12 @@ if [ "$mode" = check ] && sng=$(command -v stress-ng) &&
    grep -qx 'stress_ng.sh' "$root/selftests/layerfs/tests.list"; then
 	copy_host_binary "$sng"
 fi
+# trace-cmd (Debian's, dynamically linked) for reading layerfs's trace
+# events from the shell (Documentation/filesystems/layerfs-tracing.rst):
+# 1 MB of libraries, so only in shell mode.
+if [ "$mode" = shell ] && tc=$(command -v trace-cmd); then
+	copy_host_binary "$tc"
+fi
 # The tools of lfs_make_fs() (selftests/layerfs/layerfs_util.h), for the
 # selftests that build squashfs, ext4 or xfs images in the VM (and the quota
 # tools for ext4 or xfs with usrquota): 4 MB of gzipped initramfs with their

@@ -46,6 +46,7 @@
 #include <linux/splice.h>
 #include <linux/xattr.h>
 #include "layerfs.h"
+#include "trace.h"
 
 /* Data is copied in chunks of this size, checking for signals in between. */
 #define LAYERFS_COPY_CHUNK	SZ_1M
@@ -77,6 +78,7 @@
  * taking it a second time deadlocks against a freeze that starts in
  * between.  The open @out keeps the upper mount writable meanwhile.
  */
+/* LAB copy-up: helper */
 static int layerfs_copy_data(struct super_block *sb, const struct path *old,
 			     struct file *out, loff_t len)
 {
@@ -191,8 +193,9 @@ static int layerfs_copy_xattr(const struct layerfs_real *old,
  * store it?  Not for POSIX ACLs and security.* (an LSM label, file
  * capabilities): they restrict access, so dropping them would let the copy
  * grant what the lower object denies.  overlayfs fails such a copy-up with
- * -EOPNOTSUPP too (ovl_copy_xattr(): ovl_must_copy_xattr(), and since 6.2
- * "POSIX ACLs must be copied").
+ * -EOPNOTSUPP too (ovl_copy_xattr(): ovl_must_copy_xattr()), for ACLs only
+ * since 6.2 ("POSIX ACLs must be copied"): 6.1's compares the full name
+ * with the prefix-less XATTR_POSIX_ACL_ACCESS and drops ACLs.
  */
 static bool layerfs_may_drop_xattr(const char *name)
 {
@@ -374,6 +377,7 @@ static int layerfs_copy_attr(struct super_block *sb, struct dentry *new,
  * upper directory @upperdir.  The name must be free there: a lower object
  * is only visible when nothing in the upper layer hides it.
  */
+/* LAB copy-up: stub returns -EOPNOTSUPP */
 static int layerfs_install_copy(struct super_block *sb, struct dentry *temp,
 				struct dentry *upperdir,
 				const struct qstr *name)
@@ -413,6 +417,7 @@ out_unlock:
  * object, which an LSM may ask about (layerfs_create_copy()).  The caller
  * holds write access to the upper layer.
  */
+/* LAB copy-up: helper */
 static struct dentry *layerfs_copy_create(struct dentry *dentry,
 					  struct dentry *lower,
 					  const struct kstat *stat,
@@ -458,6 +463,7 @@ static struct dentry *layerfs_copy_create(struct dentry *dentry,
  * Step 4: give the copy @temp of @inode's lower object @lower everything
  * but the data: xattrs, file attributes, size, mode, owner, times.
  */
+/* LAB copy-up: helper */
 static int layerfs_copy_metadata(struct super_block *sb, struct inode *inode,
 				 const struct layerfs_real *lower,
 				 struct dentry *temp, const struct kstat *stat)
@@ -487,6 +493,7 @@ static int layerfs_copy_metadata(struct super_block *sb, struct inode *inode,
  * data is copied (see layerfs_copy_data()); meanwhile the copy, open for
  * writing, keeps the upper mount from becoming read-only.
  */
+/* LAB copy-up: stub returns -EOPNOTSUPP */
 static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 			       int flags)
 {
@@ -500,6 +507,8 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	struct file *out = NULL;
 	struct super_block *upper_sb = layerfs_upper_layer(sb)->root.mnt->mnt_sb;
 	struct kstat stat, pstat;
+	loff_t copied = 0;
+	u64 start;
 	int err, werr;
 
 	/* See layerfs_copy_up_flags(): the caller must not hold sb_writers. */
@@ -521,7 +530,9 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	err = -ENOENT;
 	if (!inode->i_nlink)
 		goto out_unlock;
-	err = 0;
+	/* the name to install the copy under, and for the trace events */
+	take_dentry_name_snapshot(&name, dentry);
+	start = layerfs_copy_up_begin(dentry, &name.name, &li->lower[0]);
 
 	old_cred = layerfs_override_creds(sb);
 	layerfs_path(&li->lower[0], &lowerpath);
@@ -552,6 +563,7 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	if (out) {
 		layerfs_drop_write(sb);
 		err = layerfs_copy_data(sb, &lowerpath, out, stat.size);
+		copied = err ? 0 : stat.size;
 		werr = layerfs_want_write(sb);
 		fput(out);
 		if (werr) {
@@ -564,11 +576,8 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	if (!err)
 		err = layerfs_copy_metadata(sb, inode, &li->lower[0], temp,
 					    &stat);
-	if (!err) {
-		take_dentry_name_snapshot(&name, dentry);
+	if (!err)
 		err = layerfs_install_copy(sb, temp, upperdir, &name.name);
-		release_dentry_name_snapshot(&name);
-	}
 	if (!err) {
 		/* Adding the copy changed the parent's times: put them back. */
 		inode_lock(d_inode(upperdir));
@@ -588,6 +597,8 @@ out_drop_write:
 	layerfs_drop_write(sb);
 out_revert:
 	revert_creds(old_cred);
+	layerfs_copy_up_end(dentry, &name.name, err ? 0 : copied, start, err);
+	release_dentry_name_snapshot(&name);
 out_unlock:
 	mutex_unlock(&li->lock);
 	return err;
@@ -615,6 +626,7 @@ int layerfs_copy_up_flags(struct dentry *dentry, int flags)
 	if (!LAYERFS_FS(dentry->d_sb)->has_upper)
 		return -EROFS;
 
+	/* LAB copy-up begin: err = layerfs_upper(d_inode(dentry)) ? 0 : -EOPNOTSUPP; */
 	while (!err && !layerfs_upper(d_inode(dentry))) {
 		struct dentry *next = dget(dentry), *parent;
 
@@ -631,6 +643,7 @@ int layerfs_copy_up_flags(struct dentry *dentry, int flags)
 		dput(parent);
 		dput(next);
 	}
+	/* LAB copy-up end */
 	return err;
 }
 

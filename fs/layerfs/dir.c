@@ -44,6 +44,7 @@
 #include <linux/posix_acl_xattr.h>
 #include <linux/security.h>
 #include "layerfs.h"
+#include "trace.h"
 
 /*
  * Act as the mounter, but own the new object @attr names at @dentry as the
@@ -153,6 +154,7 @@ static bool layerfs_lower_positive(struct dentry *dentry)
  * them and rewrites them in place, so it gets private copies translated
  * through the upper mount (layerfs_acl_idmap()), which it translates back.
  */
+/* LAB whiteout: helper */
 static int layerfs_inherit_acls(struct super_block *sb,
 				struct dentry *upperdir, struct dentry *temp,
 				umode_t mode)
@@ -196,6 +198,7 @@ out_release:
  * opaque first: the lower directory the whiteout hid must stay hidden.
  * Returns the new upper object.
  */
+/* LAB whiteout: stub returns ERR_PTR(-EOPNOTSUPP) */
 static struct dentry *layerfs_create_over_whiteout(struct super_block *sb,
 						   struct dentry *upperdir,
 						   const struct qstr *name,
@@ -307,6 +310,9 @@ static int layerfs_create_object(struct dentry *dentry,
 			err = PTR_ERR_OR_ZERO(newdentry);
 			if (err)
 				goto out_revert;
+			if (S_ISDIR(attr->mode))
+				layerfs_note_opaque(dentry, newdentry,
+						    LAYERFS_OPAQUE_MKDIR);
 		}
 	}
 	if (err) {
@@ -544,6 +550,7 @@ out_unlock:
  * never created in @upperdir itself: work/ has no default ACL, so the
  * whiteout gets no ACL of its own, whatever @upperdir passes on.
  */
+/* LAB whiteout: stub returns -EOPNOTSUPP */
 static int layerfs_remove_whiteout(struct super_block *sb,
 				   struct dentry *upperdir,
 				   const struct qstr *name,
@@ -598,6 +605,7 @@ static int layerfs_remove_whiteout(struct super_block *sb,
 		dput(real);
 	if (!err) {
 		dput(temp);
+		layerfs_note_whiteout(sb, upperdir, name, upper != NULL);
 		return 0;
 	}
 out_cleanup:
@@ -689,6 +697,7 @@ static int layerfs_rmdir(struct inode *dir, struct dentry *dentry)
  * with where its lower parts are (layerfs_set_redirect()); otherwise the
  * answer is EXDEV, and mv(1) copies instead, as on overlayfs.
  */
+/* LAB rename: helper */
 static bool layerfs_dir_has_lower(struct dentry *dentry)
 {
 	return d_is_dir(dentry) && LAYERFS_I(d_inode(dentry))->nlower;
@@ -698,6 +707,7 @@ static bool layerfs_dir_has_lower(struct dentry *dentry)
  * Rename within the upper layer, once both parents and the moving objects
  * are copied up.  Mounter's credentials.
  */
+/* LAB rename: stub returns -EOPNOTSUPP */
 static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 				struct dentry *new, unsigned int flags,
 				bool old_lower)
@@ -771,6 +781,8 @@ static int layerfs_rename_upper(struct super_block *sb, struct dentry *old,
 
 	err = layerfs_do_rename(sb, d_inode(olddir), olddentry,
 				d_inode(newdir), newdentry, flags);
+	if (!err && (flags & RENAME_WHITEOUT))
+		layerfs_note_whiteout(sb, olddir, &old->d_name, false);
 	/*
 	 * The rename is done; failing now would leave the dcache out of step
 	 * with it.  A whiteout left at the old name hides nothing (no lower
@@ -815,7 +827,9 @@ out_unlock:
  *	file / upper whiteout       -         the whiteout is replaced
  *	                                      (NOREPLACE dropped: not a name)
  *	dir / upper whiteout        -         RENAME_EXCHANGE with the whiteout,
- *	                                      then unlinked unless old_lower
+ *	                                      then unlinked unless old_lower;
+ *	                                      an xattr whiteout is unlinked
+ *	                                      first, then a plain rename
  *	EXCHANGE                    EXCHANGE  dirs with lower parts get a
  *	                                      redirect, others moving onto a
  *	                                      lower name are made opaque; one
@@ -824,6 +838,7 @@ out_unlock:
  * Documentation/filesystems/layerfs.rst ("The rename decision, case by
  * case") gives each case with its test in selftests/layerfs/rename.c.
  */
+/* LAB rename: stub returns -EOPNOTSUPP */
 static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 			  struct dentry *old, struct inode *newdir,
 			  struct dentry *new, unsigned int flags)
@@ -877,14 +892,22 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	 * A directory moved onto a name lower layers have must hide them,
 	 * unless it has lower parts: its redirect names where they are.
 	 */
-	if (layerfs_dir_has_lower(old))
+	if (layerfs_dir_has_lower(old)) {
 		err = layerfs_set_redirect(old, olddir == newdir);
-	else if (d_is_dir(old) && new_lower)
+	} else if (d_is_dir(old) && new_lower) {
 		err = layerfs_set_opaque(sb, layerfs_upper(d_inode(old)));
-	if (!err && exchange && layerfs_dir_has_lower(new))
+		if (!err)
+			layerfs_note_opaque(new, layerfs_upper(d_inode(old)),
+					    LAYERFS_OPAQUE_RENAME);
+	}
+	if (!err && exchange && layerfs_dir_has_lower(new)) {
 		err = layerfs_set_redirect(new, olddir == newdir);
-	else if (!err && exchange && d_is_dir(new) && old_lower)
+	} else if (!err && exchange && d_is_dir(new) && old_lower) {
 		err = layerfs_set_opaque(sb, layerfs_upper(newinode));
+		if (!err)
+			layerfs_note_opaque(old, layerfs_upper(newinode),
+					    LAYERFS_OPAQUE_RENAME);
+	}
 
 	/*
 	 * A directory being replaced is empty in the merged view, but its

@@ -196,10 +196,18 @@ int layerfs_permission(struct layerfs_idmap *idmap, struct inode *inode,
  * is (layerfs_copyattr()).  Nothing is cached in the layerfs inode (its
  * i_acl is ACL_DONT_CACHE, see layerfs_new_inode()): the real inode caches
  * its own, and a copy-up or a change of the real ACL must count at once.
- * Without a cache there is nothing to answer from in RCU walk, so the walk
- * retries in ref mode.
  *
- * Return: the ACL (a reference for the caller), NULL or an ERR_PTR.
+ * In RCU walk (@rcu) nothing may block, so the answer is what the real
+ * inode has cached, as overlayfs answers: an ACL (used without a
+ * reference: ACLs are freed after an RCU grace period), NULL for none, or
+ * ACL_NOT_CACHED, which makes the VFS retry the walk in ref mode.  Without
+ * this every path walk that reaches the group class of a mode (any caller
+ * but the owner, on a filesystem with ACLs) would leave RCU walk at every
+ * component.  An idmapped layer's ACL must be mapped into a new ACL, which
+ * allocates: that one retries in ref mode too.
+ *
+ * Return: the ACL (a reference for the caller, except in RCU walk), NULL
+ * or an ERR_PTR.
  */
 struct posix_acl *layerfs_get_inode_acl(struct inode *inode, int type,
 					bool rcu)
@@ -209,13 +217,17 @@ struct posix_acl *layerfs_get_inode_acl(struct inode *inode, int type,
 	struct inode *realinode;
 	struct posix_acl *acl;
 
-	if (rcu)
-		return ERR_PTR(-ECHILD);
-
 	layerfs_real(inode, &real);
-	realinode = d_inode(real.dentry);
+	realinode = rcu ? d_inode_rcu(real.dentry) : d_inode(real.dentry);
+	if (!realinode)
+		return ERR_PTR(-ECHILD);
 	if (!IS_POSIXACL(realinode))
 		return NULL;
+	if (rcu) {
+		if (is_idmapped_mnt(real.layer->root.mnt))
+			return ERR_PTR(-ECHILD);
+		return get_cached_acl_rcu(realinode, type);
+	}
 
 	old_cred = layerfs_override_creds(inode->i_sb);
 	acl = layerfs_real_inode_acl(realinode, type);

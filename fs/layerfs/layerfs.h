@@ -29,8 +29,10 @@
  *     unlink, rename (lock_rename() of layerfs dentries), setattr,
  *     fileattr_set, write (layerfs_write_iter()) and iterate_shared, by
  *     layerfs_copyfile() for its destination, and by the llseek methods;
- *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one()); copy-ups
- *     of a path run parent first, and no two are nested;
+ *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one(); and
+ *     layerfs_remove() and layerfs_rename() for the object a name is taken
+ *     from, so that no copy-up of it runs meanwhile); copy-ups of a path run
+ *     parent first, and no two are nested;
  *  3. the upper filesystem's sb_writers (layerfs_want_write(), and
  *     file_start_write() inside the vfs_*() helpers that write): never taken
  *     while held, so callers copy up before they take write access, and
@@ -76,6 +78,7 @@
 #include <linux/cred.h>
 #include <linux/xattr.h>
 #include <linux/fs_parser.h>
+#include <linux/percpu.h>
 #include "compat.h"
 
 struct seq_file;
@@ -177,6 +180,33 @@ enum layerfs_redirect_mode {
 	LAYERFS_REDIRECT_ON,
 };
 
+/* The counters of a mount (struct layerfs_counters), by index. */
+enum layerfs_counter {
+	LAYERFS_CNT_LOOKUPS,		/* inode_operations.lookup calls */
+	LAYERFS_CNT_COPY_UPS,		/* objects copied up successfully */
+	LAYERFS_CNT_COPY_UP_BYTES,	/* bytes of data those copy-ups copied */
+	LAYERFS_CNT_WHITEOUTS,		/* whiteouts made (unlink, rmdir, rename) */
+	LAYERFS_CNT_OPAQUE_DIRS,	/* directories made opaque */
+	LAYERFS_CNT_READDIR_BUILT,	/* getdents() that built a merged listing */
+	LAYERFS_CNT_READDIR_REUSED,	/* getdents() served from a merged one */
+	LAYERFS_CNT_READDIR_PASSTHROUGH, /* getdents() of one real directory */
+	LAYERFS_NR_COUNTERS
+};
+
+/**
+ * struct layerfs_counters - what a mount has done, per CPU (stats.c)
+ * @count:         the counters of enum layerfs_counter
+ * @layer_lookups: names looked up in each layer, by layer index
+ *
+ * One copy per CPU, incremented with this_cpu_inc(): no lock, no shared
+ * cache line on the lookup path.  Readers add up every CPU's copy
+ * (/sys/fs/layerfs/<id>/, see layerfs_stats_register()).
+ */
+struct layerfs_counters {
+	u64 count[LAYERFS_NR_COUNTERS];
+	u64 layer_lookups[];
+};
+
 /**
  * struct layerfs_fs - one mounted layerfs (super_block->s_fs_info)
  * @layers:       @numlayers layers, top first: the upper layer (if any) is
@@ -198,6 +228,9 @@ enum layerfs_redirect_mode {
  *                directory (super.c, layerfs_claim_dirs()); empty if none
  * @errseq:       volatile mounts: the upper filesystem's writeback error
  *                state when mounted (layerfs_sync_status())
+ * @stats:        the counters of this mount, one copy per CPU; set before
+ *                the root is made, so never NULL for an operation
+ * @sysfs:        /sys/fs/layerfs/<id>/, which shows @stats (stats.c)
  */
 struct layerfs_fs {
 	struct layerfs_layer *layers;
@@ -212,6 +245,8 @@ struct layerfs_fs {
 	struct layerfs_config config;
 	struct list_head inuse;
 	errseq_t errseq;
+	struct layerfs_counters __percpu *stats;
+	struct layerfs_sysfs *sysfs;
 };
 
 /**
@@ -320,6 +355,56 @@ struct layerfs_cattr {
 	const char *link;
 	struct dentry *hardlink;
 };
+
+/**
+ * struct layerfs_lookup_trace - what one lookup did, for its trace event
+ * @consulted: how many layers the name was looked up in
+ * @last:      index of the last layer consulted
+ * @stop:      why the search ended (enum layerfs_lookup_stop, trace.h)
+ */
+struct layerfs_lookup_trace {
+	unsigned int consulted;
+	unsigned int last;
+	int stop;
+};
+
+/* stats.c: counters (struct layerfs_counters) and trace events */
+static inline void layerfs_count(struct super_block *sb,
+				 enum layerfs_counter which)
+{
+	this_cpu_inc(LAYERFS_FS(sb)->stats->count[which]);
+}
+
+static inline void layerfs_count_add(struct super_block *sb,
+				     enum layerfs_counter which, u64 n)
+{
+	this_cpu_add(LAYERFS_FS(sb)->stats->count[which], n);
+}
+
+/* A lookup of a name in @layer: count it, and note it for the event. */
+static inline void layerfs_lookup_layer(struct super_block *sb,
+					struct layerfs_lookup_trace *lt,
+					const struct layerfs_layer *layer)
+{
+	this_cpu_inc(LAYERFS_FS(sb)->stats->layer_lookups[layer->idx]);
+	lt->consulted++;
+	lt->last = layer->idx;
+}
+
+int layerfs_stats_init(void);
+void layerfs_stats_exit(void);
+int layerfs_stats_register(struct super_block *sb);
+void layerfs_stats_unregister(struct layerfs_fs *ofs);
+void layerfs_stats_free(struct layerfs_fs *ofs);
+u64 layerfs_copy_up_begin(struct dentry *dentry, const struct qstr *name,
+			  const struct layerfs_real *lower);
+void layerfs_copy_up_end(struct dentry *dentry, const struct qstr *name,
+			 loff_t bytes, u64 start, int err);
+void layerfs_note_whiteout(struct super_block *sb, struct dentry *upperdir,
+			   const struct qstr *name, bool replaced);
+void layerfs_note_opaque(struct dentry *dentry, struct dentry *upper,
+			 int why);
+void layerfs_note_readdir(struct file *file, int how, unsigned int listed);
 
 /* util.c */
 const struct cred *layerfs_override_creds(struct super_block *sb);

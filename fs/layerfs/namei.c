@@ -35,6 +35,7 @@
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include "layerfs.h"
+#include "trace.h"
 
 /* What a lookup does after finding an object (layerfs_found()). */
 enum {
@@ -55,6 +56,7 @@ enum {
  * it would read as zeros, which a write through layerfs would make
  * permanent.
  */
+/* LAB lookup: stub returns -EOPNOTSUPP */
 static int layerfs_found(struct layerfs_redirect *rd,
 			 const struct layerfs_real *real, unsigned int i)
 {
@@ -87,13 +89,16 @@ static int layerfs_found(struct layerfs_redirect *rd,
 /*
  * Look @name up below each directory of @dir (@nstack of them, see
  * layerfs_stack(); @dirupper is @dir's upper directory), filling @stack top
- * first.  Called with the mounter's credentials.  Returns how many entries
- * of @stack were filled (each holding a dentry reference), or a negative
- * errno with nothing held.
+ * first, and @lt with what the trace event tells (the layers consulted,
+ * why the search stopped).  Called with the mounter's credentials.  Returns
+ * how many entries of @stack were filled (each holding a dentry
+ * reference), or a negative errno with nothing held.
  */
+/* LAB lookup: stub returns -EOPNOTSUPP */
 static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 				unsigned int nstack, const struct qstr *name,
-				struct layerfs_real *stack)
+				struct layerfs_real *stack,
+				struct layerfs_lookup_trace *lt)
 {
 	struct layerfs_redirect rd = {
 		.dir = dir, .dirupper = dirupper, .nstack = nstack,
@@ -108,6 +113,7 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 		bool whiteout;
 
 		layerfs_stack(rd.dir, rd.dirupper, i, &parent);
+		layerfs_lookup_layer(dir->i_sb, lt, parent.layer);
 		this = layerfs_redirect_lookup(&rd, &parent, name);
 		if (IS_ERR(this)) {
 			err = PTR_ERR(this);
@@ -133,6 +139,8 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 			goto out_put;
 		}
 		if (whiteout || (n && !d_is_dir(this))) {
+			lt->stop = whiteout ? LAYERFS_LOOKUP_WHITEOUT :
+					      LAYERFS_LOOKUP_NONDIR_BELOW;
 			dput(this);
 			break;
 		}
@@ -145,8 +153,12 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 		if (err < 0)
 			goto out_put;
 		metacopy = err == LAYERFS_METACOPY;
-		if (err == LAYERFS_STOP)
+		if (err == LAYERFS_STOP) {
+			lt->stop = !d_is_dir(this) ? LAYERFS_LOOKUP_NONDIR :
+				   i == rd.nstack - 1 ? LAYERFS_LOOKUP_END :
+				   LAYERFS_LOOKUP_OPAQUE;
 			break;
+		}
 		if (rd.to_root)
 			i = layerfs_redirect_to_root(&rd, parent.layer);
 	}
@@ -156,6 +168,7 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 	err = -EIO;	/* an upper metacopy file with nothing below */
 out_put:
 	kfree(rd.path);
+	lt->stop = LAYERFS_LOOKUP_ERROR;
 	if (metacopy)
 		pr_warn_ratelimited("refusing metacopy file %pd2\n",
 				    stack[0].dentry);
@@ -184,6 +197,7 @@ struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 {
 	struct dentry *dirupper = layerfs_upper(dir);
 	unsigned int nstack = layerfs_nstack(dir, dirupper);
+	struct layerfs_lookup_trace lt = { .stop = LAYERFS_LOOKUP_END };
 	struct dentry *upper = NULL;
 	struct inode *inode = NULL;
 	struct layerfs_real *stack;
@@ -197,8 +211,11 @@ struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 		return ERR_PTR(-ENOMEM);
 
 	old_cred = layerfs_override_creds(dir->i_sb);
-	n = layerfs_lookup_stack(dir, dirupper, nstack, &dentry->d_name, stack);
+	n = layerfs_lookup_stack(dir, dirupper, nstack, &dentry->d_name, stack,
+				 &lt);
 	revert_creds(old_cred);
+	layerfs_count(dir->i_sb, LAYERFS_CNT_LOOKUPS);
+	trace_layerfs_lookup(dir, &dentry->d_name, &lt, n);
 
 	if (n > 0) {
 		struct layerfs_real *lower = stack;

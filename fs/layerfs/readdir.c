@@ -73,6 +73,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include "layerfs.h"
+#include "trace.h"
 
 /**
  * struct layerfs_dir_entry - one name of a merged directory
@@ -217,12 +218,18 @@ struct layerfs_real_ctx {
  * @xwhiteouts: the directory is marked as holding xattr whiteouts: its
  *          regular files are checked too
  * @err:    an error from the callback
+ * @entries: entries of this layer but "." and "..", for the trace event
+ * @added:  of which names no layer above had, for the trace event
+ * @whiteouts: of which whiteouts, for the trace event
  */
 struct layerfs_merge_ctx {
 	struct dir_context ctx;
 	struct layerfs_dir_cache *cache;
 	struct layerfs_dir_entry *checks;
 	unsigned int count;
+	unsigned int entries;
+	unsigned int added;
+	unsigned int whiteouts;
 	bool bottom;
 	bool xwhiteouts;
 	int err;
@@ -242,6 +249,7 @@ static int layerfs_name_cmp(const char *name, unsigned int len,
  * Find @name in @cache.  When it is not there, return NULL and leave in
  * *@parentp and *@linkp the place where an entry of that name belongs.
  */
+/* LAB readdir: helper */
 static struct layerfs_dir_entry *
 layerfs_cache_find(struct layerfs_dir_cache *cache, const char *name,
 		   unsigned int len, struct rb_node **parentp,
@@ -279,6 +287,7 @@ static bool layerfs_is_dot_or_dotdot(const char *name, int len)
  * to LAYERFS_CHUNK_MAX by doubling, so a directory of n names costs
  * O(log n) allocations and wastes at most one partly used chunk.
  */
+/* LAB readdir: helper */
 static struct layerfs_dir_entry *
 layerfs_entry_alloc(struct layerfs_dir_cache *cache, unsigned int len)
 {
@@ -304,6 +313,7 @@ layerfs_entry_alloc(struct layerfs_dir_cache *cache, unsigned int len)
 }
 
 /* filldir_t: called by the real filesystem for each entry of one layer. */
+/* LAB readdir: stub returns false */
 static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
 			       int len, loff_t offset, u64 ino,
 			       unsigned int d_type)
@@ -317,6 +327,7 @@ static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
 	mctx->count++;
 	if (layerfs_is_dot_or_dotdot(name, len))
 		return true;
+	mctx->entries++;
 
 	/* A layer above already decided what this name is. */
 	if (layerfs_cache_find(cache, name, len, &parent, &link))
@@ -327,6 +338,7 @@ static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
 		mctx->err = -ENOMEM;
 		return false;
 	}
+	mctx->added++;
 	memcpy(p->name, name, len);
 	p->name[len] = '\0';
 	p->len = len;
@@ -359,6 +371,7 @@ static bool layerfs_fill_merge(struct dir_context *ctx, const char *name,
  * devices are rare, and only marked directories have their regular files
  * looked at, so this costs little.
  */
+/* LAB readdir: stub returns -EOPNOTSUPP */
 static int layerfs_check_whiteouts(struct layerfs_merge_ctx *mctx,
 				   const struct layerfs_real *real)
 {
@@ -370,6 +383,7 @@ static int layerfs_check_whiteouts(struct layerfs_merge_ctx *mctx,
 		if (IS_ERR(dentry))
 			return PTR_ERR(dentry);
 		p->whiteout = layerfs_is_whiteout(real->layer, dentry);
+		mctx->whiteouts += p->whiteout;
 		dput(dentry);
 	}
 	mctx->checks = NULL;
@@ -378,10 +392,13 @@ static int layerfs_check_whiteouts(struct layerfs_merge_ctx *mctx,
 
 /*
  * Read one layer's directory into @cache; @bottom when no layer below it is
- * read.  Mounter's credentials.
+ * read.  @dir is the layerfs directory, for the trace event.  Mounter's
+ * credentials.
  */
+/* LAB readdir: stub returns -EOPNOTSUPP */
 static int layerfs_merge_layer(struct layerfs_dir_cache *cache,
-			       const struct layerfs_real *real, bool bottom)
+			       const struct layerfs_real *real, bool bottom,
+			       struct inode *dir)
 {
 	struct layerfs_merge_ctx mctx = {
 		.ctx.actor = layerfs_fill_merge,
@@ -411,6 +428,8 @@ static int layerfs_merge_layer(struct layerfs_dir_cache *cache,
 
 	if (!err)
 		err = layerfs_check_whiteouts(&mctx, real);
+	trace_layerfs_readdir_layer(dir, real->layer->idx, mctx.entries,
+				    mctx.added, mctx.whiteouts);
 	return err;
 }
 
@@ -465,7 +484,7 @@ static struct layerfs_dir_cache *layerfs_cache_build(struct inode *dir)
 	old_cred = layerfs_override_creds(dir->i_sb);
 	for (i = 0; i < nstack && !err; i++) {
 		layerfs_stack(dir, upper, i, &real);
-		err = layerfs_merge_layer(cache, &real, i == nstack - 1);
+		err = layerfs_merge_layer(cache, &real, i == nstack - 1, dir);
 	}
 	revert_creds(old_cred);
 
@@ -751,8 +770,10 @@ static int layerfs_iterate(struct file *file, struct dir_context *ctx)
 	err = layerfs_dir_prepare(file);
 	if (err)
 		return err;
-	if (od->realfile)
+	if (od->realfile) {
+		layerfs_note_readdir(file, LAYERFS_READDIR_PASSTHROUGH, 0);
 		return layerfs_iterate_real(file, ctx);
+	}
 
 	if (!layerfs_emit_dots(file, ctx))
 		return 0;
@@ -762,6 +783,10 @@ static int layerfs_iterate(struct file *file, struct dir_context *ctx)
 		if (IS_ERR(cache))
 			return PTR_ERR(cache);
 		od->cache = cache;
+		layerfs_note_readdir(file, LAYERFS_READDIR_BUILT, cache->nlisted);
+	} else {
+		layerfs_note_readdir(file, LAYERFS_READDIR_REUSED,
+				     od->cache->nlisted);
 	}
 	cache = od->cache;
 

@@ -1024,6 +1024,7 @@ static void layerfs_free_fs(struct layerfs_fs *ofs)
 	if (ofs->creator_cred)
 		put_cred(ofs->creator_cred);
 	layerfs_config_free(&ofs->config);
+	layerfs_stats_free(ofs);
 	kfree(ofs);
 }
 
@@ -1184,6 +1185,9 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = layerfs_check_layers(fc, sb, ofs);
 	if (err)
 		return err;
+	err = layerfs_stats_register(sb);
+	if (err)
+		return err;
 	err = layerfs_get_pseudo_devs(ofs);
 	if (err)
 		return err;
@@ -1288,6 +1292,9 @@ static void layerfs_kill_sb(struct super_block *sb)
 {
 	struct layerfs_fs *ofs = LAYERFS_FS(sb);
 
+	/* /sys/fs/layerfs/<dev>/ goes before <dev> can be reused */
+	if (ofs)
+		layerfs_stats_unregister(ofs);
 	kill_anon_super(sb);
 	if (ofs)
 		layerfs_free_fs(ofs);
@@ -1311,16 +1318,26 @@ static int __init layerfs_init(void)
 	err = layerfs_init_inode_cache();
 	if (err)
 		return err;
+	err = layerfs_stats_init();
+	if (err)
+		goto out_inode_cache;
 
 	err = register_filesystem(&layerfs_fs_type);
 	if (err)
-		layerfs_destroy_inode_cache();
+		goto out_stats;
+	return 0;
+
+out_stats:
+	layerfs_stats_exit();
+out_inode_cache:
+	layerfs_destroy_inode_cache();
 	return err;
 }
 
 static void __exit layerfs_exit(void)
 {
 	unregister_filesystem(&layerfs_fs_type);
+	layerfs_stats_exit();
 	layerfs_destroy_inode_cache();
 }
 

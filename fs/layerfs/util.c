@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/xattr.h>
 #include "layerfs.h"
+#include "trace.h"
 
 /* overlayfs's xattrs that only util.c reads (the opaque one is shared) */
 #define LAYERFS_XATTR_XWHITEOUT	LAYERFS_XATTR_PREFIX "whiteout"
@@ -43,7 +44,10 @@
  */
 const struct cred *layerfs_override_creds(struct super_block *sb)
 {
-	return override_creds(LAYERFS_FS(sb)->creator_cred);
+	const struct cred *cred = LAYERFS_FS(sb)->creator_cred;
+
+	trace_layerfs_override_creds(sb, cred, _RET_IP_);
+	return override_creds(cred);
 }
 
 /**
@@ -194,10 +198,12 @@ bool layerfs_is_whiteout(const struct layerfs_layer *layer,
 		return false;
 	if (IS_WHITEOUT(inode))
 		return true;
+	/* LAB xwhiteout begin: return false; */
 	if (!S_ISREG(inode->i_mode) || i_size_read(inode) != 0)
 		return false;
 	return vfs_getxattr(layerfs_mnt_idmap(layer->root.mnt), dentry,
 			    LAYERFS_XATTR_XWHITEOUT, NULL, 0) >= 0;
+	/* LAB xwhiteout end */
 }
 
 /*
@@ -269,6 +275,7 @@ bool layerfs_is_opaque_dir(const struct layerfs_real *real)
  *
  * Return: true when @real is marked.
  */
+/* LAB xwhiteout: stub returns false */
 bool layerfs_dir_has_xwhiteouts(const struct layerfs_real *real)
 {
 	return layerfs_opaque_val(real) == 'x';
