@@ -536,6 +536,70 @@ TEST_F(redirect, lower_only)
 	ASSERT_EQ(0, umount(lfs_fmt("%s/x/m", self->base)));
 }
 
+/*
+ * Two generations: a mount renames a to b; its upper layer becomes a
+ * lower one of a second mount, which moves b/sub to the root.  The new
+ * redirect is "/b/sub" (b's redirect is in a lower layer, not the upper),
+ * and the lookup meets b's own redirect "a" on the way in the layer
+ * below, which rewrites the path to "/a/sub" for the layers further down.
+ */
+#define RD_GEN2	"lowerdir=$/u:$/l1:$/l2,upperdir=$/u2,workdir=$/w2"
+
+static int rd_stacked(const char *base, const char *name,
+		      const char *fstype, char *upper, char *tree)
+{
+	bool ovl = !strcmp(fstype, "overlay");
+	const char *on = ovl ? RD_OVL_ON : "redirect_dir=on";
+	char dir[PATH_MAX + 8], m[PATH_MAX + 16], o[8192];
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s/%s", base, name);
+	snprintf(m, sizeof(m), "%s/m", dir);
+	err = rd_build(dir);
+	if (!err)
+		err = rd_mount(dir, fstype, on, true);
+	if (!err)
+		err = rd_mv(m, "a", "b");
+	if (!err && umount(m))
+		err = errno;
+	if (!err && (mkdir(lfs_fmt("%s/u2", dir), 0755) ||
+		     mkdir(lfs_fmt("%s/w2", dir), 0755)))
+		err = errno;
+	snprintf(o, sizeof(o), "%s,%s", lfs_expand(dir, RD_GEN2), on);
+	if (!err && mount(fstype, m, fstype, 0, o))
+		err = errno;
+	if (!err)
+		err = rd_mv(m, "b/sub", "top");
+	if (!err && umount(m))
+		err = errno;
+	if (err)
+		return err;
+	rd_dump(lfs_fmt("%s/u2", dir), "", true, upper);
+	snprintf(o, sizeof(o), "%s,%s", lfs_expand(dir, RD_GEN2),
+		 ovl ? RD_FOLLOW "," RD_OVL_READ : RD_FOLLOW);
+	if (mount(fstype, m, fstype, 0, o))
+		return errno;
+	rd_dump(m, "", false, tree);
+	umount(m);
+	return 0;
+}
+
+TEST_F(redirect, stacked_generations)
+{
+	static char lupper[RD_DUMP_MAX], ltree[RD_DUMP_MAX];
+	static char oupper[RD_DUMP_MAX], otree[RD_DUMP_MAX];
+	char buf[64];
+
+	ASSERT_EQ(0, rd_stacked(self->base, "ll", "layerfs", lupper, ltree));
+	ASSERT_EQ(0, rd_stacked(self->base, "oo", "overlay", oupper, otree));
+	TH_LOG("overlay's upper:\n%s\ntree:\n%s", oupper, otree);
+	ASSERT_STREQ(oupper, lupper);
+	ASSERT_STREQ(otree, ltree);
+	ASSERT_STREQ("/b/sub", wu_getxattr(lfs_fmt("%s/ll/u2/top", self->base),
+					   RD_XATTR, buf, sizeof(buf)));
+	ASSERT_NE(NULL, strstr(ltree, "/top/g f=G"));
+}
+
 /* The redirect_dir= token of @m's /proc/mounts options, or "". */
 static const char *rd_shown(const char *m, char *buf, size_t len)
 {
