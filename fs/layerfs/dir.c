@@ -605,7 +605,7 @@ static int layerfs_remove_whiteout(struct super_block *sb,
 		dput(real);
 	if (!err) {
 		dput(temp);
-		layerfs_note_whiteout(sb, upperdir, name, upper != NULL);
+		layerfs_note_whiteout(sb, upperdir, name, !!upper);
 		return 0;
 	}
 out_cleanup:
