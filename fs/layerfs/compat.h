@@ -336,6 +336,23 @@ static inline bool layerfs_escape_private_xattrs(void)
 	return LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0);
 }
 
+/**
+ * layerfs_redirect_show_given - how does show_options print redirect_dir?
+ *
+ * Until 6.4 overlayfs keeps the redirect_dir value as the string given and
+ * prints it when it differs from the default's name ("on" or "off"), so
+ * redirect_dir=follow shows.  Since its move to fs_context (6.5) it keeps
+ * the mode that results ("off" is stored as "follow" or "nofollow") and
+ * prints that when it differs from the default mode, so, on Debian's
+ * kernels, redirect_dir=follow and redirect_dir=off do not show.
+ *
+ * Return: true on kernels whose overlayfs prints the value as given.
+ */
+static inline bool layerfs_redirect_show_given(void)
+{
+	return LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0);
+}
+
 /*
  * Shall copy-up copy the xattr @name of the lower object @src?  The LSMs
  * decide for their own xattrs (security_inode_copy_up_xattr()): SELinux

@@ -605,7 +605,7 @@ static int layerfs_remove_whiteout(struct super_block *sb,
 		dput(real);
 	if (!err) {
 		dput(temp);
-		layerfs_note_whiteout(sb, upperdir, name, upper != NULL);
+		layerfs_note_whiteout(sb, upperdir, name, !!upper);
 		return 0;
 	}
 out_cleanup:
@@ -693,9 +693,9 @@ static int layerfs_rmdir(struct inode *dir, struct dentry *dentry)
 
 /*
  * Does a directory at @dentry have parts in lower layers?  Such directories
- * cannot be renamed: overlayfs marks a moved one with a "redirect" xattr,
- * which layerfs does not implement, so it answers EXDEV and lets mv(1) copy
- * instead, like overlayfs mounted with redirect_dir=off.
+ * are renamed only with redirect_dir=on, which marks the moved upper copy
+ * with where its lower parts are (layerfs_set_redirect()); otherwise the
+ * answer is EXDEV, and mv(1) copies instead, as on overlayfs.
  */
 /* LAB rename: helper */
 static bool layerfs_dir_has_lower(struct dentry *dentry)
@@ -811,13 +811,16 @@ out_unlock:
  *	source / target             flags     result
  *	---------------             -----     ------
  *	any / any                   WHITEOUT  EINVAL (or any unknown flag)
- *	dir with lower parts / any  any       EXDEV (no redirects)
- *	any / dir with lower parts  EXCHANGE  EXDEV
+ *	dir with lower parts / any  any       EXDEV unless redirect_dir=on
+ *	any / dir with lower parts  EXCHANGE  EXDEV unless redirect_dir=on
  *	any / dir not empty (merged view)     ENOTEMPTY
  *	then copy-up of the source, the target's parent, and (EXCHANGE) the
  *	target; then, with old_lower = "a lower layer has the old name" and
  *	new_lower = "a lower layer has the new name" (asked for directories):
- *	dir / name with new_lower   -         the dir is made opaque first
+ *	dir with lower parts / any  -         redirect set first (relative in
+ *	                                      the same parent, else absolute;
+ *	                                      one it has kept if it still fits)
+ *	other dir / new_lower name  -         the dir is made opaque first
  *	replaced upper dir          -         made opaque if new_lower, emptied
  *	                                      of whiteouts (layerfs_cleanup_dir)
  *	any, old_lower / any        not EXCH  RENAME_WHITEOUT: whiteout at old
@@ -827,8 +830,10 @@ out_unlock:
  *	                                      then unlinked unless old_lower;
  *	                                      an xattr whiteout is unlinked
  *	                                      first, then a plain rename
- *	EXCHANGE                    EXCHANGE  dirs moving onto a lower name
- *	                                      made opaque; one real exchange
+ *	EXCHANGE                    EXCHANGE  dirs with lower parts get a
+ *	                                      redirect, others moving onto a
+ *	                                      lower name are made opaque; one
+ *	                                      real exchange
  *
  * Documentation/filesystems/layerfs.rst ("The rename decision, case by
  * case") gives each case with its test in selftests/layerfs/rename.c.
@@ -849,8 +854,9 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;
-	if (layerfs_dir_has_lower(old) ||
-	    (exchange && layerfs_dir_has_lower(new)))
+	if (!layerfs_redirect_dir(sb) &&
+	    (layerfs_dir_has_lower(old) ||
+	     (exchange && layerfs_dir_has_lower(new))))
 		return -EXDEV;
 
 	if (replace_dir) {
@@ -882,14 +888,21 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	new_lower = (d_is_dir(old) || replace_dir) &&
 		    layerfs_lower_positive(new);
 
-	/* A directory moved onto a name lower layers have must hide them. */
-	if (d_is_dir(old) && new_lower) {
+	/*
+	 * A directory moved onto a name lower layers have must hide them,
+	 * unless it has lower parts: its redirect names where they are.
+	 */
+	if (layerfs_dir_has_lower(old)) {
+		err = layerfs_set_redirect(old, olddir == newdir);
+	} else if (d_is_dir(old) && new_lower) {
 		err = layerfs_set_opaque(sb, layerfs_upper(d_inode(old)));
 		if (!err)
 			layerfs_note_opaque(new, layerfs_upper(d_inode(old)),
 					    LAYERFS_OPAQUE_RENAME);
 	}
-	if (!err && exchange && d_is_dir(new) && old_lower) {
+	if (!err && exchange && layerfs_dir_has_lower(new)) {
+		err = layerfs_set_redirect(new, olddir == newdir);
+	} else if (!err && exchange && d_is_dir(new) && old_lower) {
 		err = layerfs_set_opaque(sb, layerfs_upper(newinode));
 		if (!err)
 			layerfs_note_opaque(old, layerfs_upper(newinode),

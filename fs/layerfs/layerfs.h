@@ -77,8 +77,11 @@
 #include <linux/path.h>
 #include <linux/cred.h>
 #include <linux/xattr.h>
+#include <linux/fs_parser.h>
 #include <linux/percpu.h>
 #include "compat.h"
+
+struct seq_file;
 
 #define LAYERFS_SUPER_MAGIC	0x4c415952	/* "LAYR" */
 
@@ -95,14 +98,18 @@
  *    xattr form;
  *  - the append-only and immutable flags of an upper object are kept in
  *    its xattr trusted.overlay.protattr ("a", "i" or "ai"), not set on it;
+ *  - a directory renamed with redirect_dir=on carries the xattr
+ *    trusted.overlay.redirect, the place of its lower parts;
  *  - scratch files live in <workdir>/work.
- * Only util.c interprets them.
+ * Only util.c interprets them, but for redirects (redirect.c).
  */
 #define LAYERFS_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "overlay."
 #define LAYERFS_XATTR_OPAQUE	LAYERFS_XATTR_PREFIX "opaque"
 /* a user's own trusted.overlay.X, stored escaped (see util.c) */
 #define LAYERFS_XATTR_ESCAPED_PREFIX	LAYERFS_XATTR_PREFIX "overlay."
 #define LAYERFS_XATTR_PROTATTR	LAYERFS_XATTR_PREFIX "protattr"
+/* a renamed directory: where its lower parts are (redirect.c) */
+#define LAYERFS_XATTR_REDIRECT	LAYERFS_XATTR_PREFIX "redirect"
 #define LAYERFS_WORKDIR_NAME	"work"
 /* <workdir>/work/incompat/<feature>: a mount must not reuse work/ (super.c) */
 #define LAYERFS_INCOMPAT_NAME	"incompat"
@@ -138,6 +145,11 @@ struct layerfs_layer {
  * @numlower:  number of lower layers
  * @lower_cap: number of entries @lower has room for
  * @is_volatile: the "volatile" option: never sync the upper layer
+ * @redirect_mode: what redirect_dir= makes of renamed directories, an
+ *             enum layerfs_redirect_mode ("off" already turned into
+ *             "follow" or "nofollow")
+ * @redirect_given: the redirect_dir value as given (or the default's),
+ *             for show_options on kernels that print it so
  */
 struct layerfs_config {
 	char *lowerdir;
@@ -147,6 +159,25 @@ struct layerfs_config {
 	unsigned int numlower;
 	unsigned int lower_cap;
 	bool is_volatile;
+	u8 redirect_mode;
+	u8 redirect_given;
+};
+
+/*
+ * The values of the redirect_dir option, as overlayfs's (redirect.c):
+ * follow redirects or not, and make them when renaming or not.
+ *
+ *	mode       follows   makes (rename of a dir with lower parts)
+ *	off        as the redirect_always_follow parameter says; EXDEV
+ *	follow     yes       no: EXDEV
+ *	nofollow   no: EPERM no: EXDEV
+ *	on         yes       yes
+ */
+enum layerfs_redirect_mode {
+	LAYERFS_REDIRECT_OFF,
+	LAYERFS_REDIRECT_FOLLOW,
+	LAYERFS_REDIRECT_NOFOLLOW,
+	LAYERFS_REDIRECT_ON,
 };
 
 /* The counters of a mount (struct layerfs_counters), by index. */
@@ -226,6 +257,29 @@ struct layerfs_fs {
 struct layerfs_real {
 	struct dentry *dentry;
 	const struct layerfs_layer *layer;
+};
+
+/**
+ * struct layerfs_redirect - where a lookup looks next (namei.c, redirect.c)
+ * @dir:      the layerfs directory whose stack the lookup walks: the parent
+ *            of the name, or the root once an absolute redirect was found
+ * @dirupper: @dir's upper directory, read once (layerfs_nstack())
+ * @nstack:   number of directories in @dir's stack
+ * @path:     NULL to look for the name itself, else the redirect being
+ *            followed: one name, or a path from the layer roots ("/a/b");
+ *            kmalloc()ed
+ * @stop:     an ancestor on an absolute path was opaque, a whiteout or not
+ *            a directory: the layers below have nothing for the name
+ * @to_root:  an absolute redirect was just found: the walk goes on in the
+ *            root's stack (layerfs_redirect_to_root())
+ */
+struct layerfs_redirect {
+	struct inode *dir;
+	struct dentry *dirupper;
+	unsigned int nstack;
+	char *path;
+	bool stop;
+	bool to_root;
 };
 
 /**
@@ -370,7 +424,6 @@ bool layerfs_is_weird(const struct dentry *dentry);
 bool layerfs_is_opaque_dir(const struct layerfs_real *real);
 bool layerfs_dir_has_xwhiteouts(const struct layerfs_real *real);
 int layerfs_is_metacopy(const struct layerfs_real *real);
-int layerfs_has_redirect(const struct layerfs_real *real);
 int layerfs_set_opaque(struct super_block *sb, struct dentry *upper);
 int layerfs_set_mode(struct super_block *sb, struct dentry *upper,
 		     umode_t mode);
@@ -394,6 +447,26 @@ int layerfs_cleanup_entry(struct super_block *sb, struct dentry *parent,
 u32 layerfs_get_protattr(struct super_block *sb, struct dentry *upper);
 int layerfs_set_protattr(struct super_block *sb, struct dentry *upper,
 			 u32 fsflags);
+
+/* redirect.c */
+extern const struct constant_table layerfs_redirect_dir_values[];
+void layerfs_redirect_init_config(struct layerfs_config *config);
+void layerfs_redirect_parse(struct layerfs_config *config, unsigned int mode);
+void layerfs_redirect_finish_config(struct layerfs_config *config);
+void layerfs_redirect_show(struct seq_file *m,
+			   const struct layerfs_config *config);
+bool layerfs_redirect_follow(struct super_block *sb);
+bool layerfs_redirect_dir(struct super_block *sb);
+struct dentry *layerfs_redirect_lookup(struct layerfs_redirect *rd,
+				       const struct layerfs_real *parent,
+				       const struct qstr *name);
+int layerfs_redirect_found(struct layerfs_redirect *rd,
+			   const struct layerfs_real *real);
+bool layerfs_redirect_may_jump(const struct layerfs_redirect *rd,
+			       const struct layerfs_real *real);
+unsigned int layerfs_redirect_to_root(struct layerfs_redirect *rd,
+				      const struct layerfs_layer *layer);
+int layerfs_set_redirect(struct dentry *dentry, bool samedir);
 
 /* copy_up.c */
 int layerfs_copy_up(struct dentry *dentry);

@@ -19,13 +19,16 @@
  * Below a directory, a non-directory of the same name is ignored and ends
  * the search: a merged directory only ever stacks directories.
  *
- * What overlayfs features that layerfs does not implement left in the
- * layers (metacopy files, redirected directories) makes the lookup fail,
- * as on overlayfs with those features off (layerfs_found()).
+ * A directory renamed with redirect_dir=on carries a redirect: the layers
+ * below it are searched at the place it names, not at the name (struct
+ * layerfs_redirect, redirect.c), or the lookup fails with EPERM under
+ * redirect_dir=nofollow.  Metacopy files, which layerfs does not
+ * implement, make the lookup fail as on overlayfs with metacopy=off.
  *
  * Core: all of it -- layerfs_lookup(), layerfs_lookup_stack() and the rule
- * table above.  Edge cases: refusing metacopy files and redirects
- * (layerfs_found()), weird dentries (layerfs_is_weird(), EREMOTE).
+ * table above.  Edge cases: refusing metacopy files (layerfs_found()),
+ * following redirects (redirect.c), weird dentries (layerfs_is_weird(),
+ * EREMOTE).
  */
 
 #include <linux/fs.h>
@@ -42,22 +45,22 @@ enum {
 };
 
 /*
- * Decide what follows the finding of @real in layer @i of @nstack: a
+ * Decide what follows the finding of @real at index @i of @rd's stack: a
  * LAYERFS_* value or a negative errno.
  *
- * Besides opaque directories, this is where what overlayfs features that
- * layerfs lacks leave in the layers is refused, with overlayfs's own answer
- * when those features are off (metacopy=off, redirect_dir=nofollow): a
- * metacopy file (its data lies in a lower layer, the file itself is a hole
- * of the right size) and a redirected directory (renamed; its lower parts
- * are under the old name).  Shown as they are, they would read as zeros
- * and as a directory without its lower contents, which a write or an rmdir
- * through layerfs would make permanent.
+ * Besides opaque and redirected directories (layerfs_redirect_found()
+ * follows or refuses the redirect, and may send the layers below to the
+ * root's stack), this is where a metacopy file is refused, with
+ * overlayfs's own answer under metacopy=off: its data lies in a lower
+ * layer, the file itself is a hole of the right size, and shown as it is
+ * it would read as zeros, which a write through layerfs would make
+ * permanent.
  */
 /* LAB lookup: stub returns -EOPNOTSUPP */
-static int layerfs_found(const struct layerfs_real *real, unsigned int i,
-			 unsigned int nstack)
+static int layerfs_found(struct layerfs_redirect *rd,
+			 const struct layerfs_real *real, unsigned int i)
 {
+	bool bottom = i == rd->nstack - 1;
 	int res;
 
 	if (!d_is_dir(real->dentry)) {
@@ -73,15 +76,14 @@ static int layerfs_found(const struct layerfs_real *real, unsigned int i,
 		return -EPERM;
 	}
 	/* The bottom layer needs no checks: nothing lies below. */
-	if (i == nstack - 1 || layerfs_is_opaque_dir(real))
+	if ((bottom && !layerfs_redirect_may_jump(rd, real)) ||
+	    layerfs_is_opaque_dir(real))
 		return LAYERFS_STOP;
-	res = layerfs_has_redirect(real);
-	if (res > 0) {
-		pr_warn_ratelimited("refusing to follow redirect for %pd2\n",
-				    real->dentry);
-		return -EPERM;
-	}
-	return res < 0 ? res : LAYERFS_MERGE;
+	/* A renamed directory: its lower parts are elsewhere (redirect.c). */
+	res = layerfs_redirect_found(rd, real);
+	if (res < 0)
+		return res;
+	return bottom && !rd->to_root ? LAYERFS_STOP : LAYERFS_MERGE;
 }
 
 /*
@@ -98,26 +100,28 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 				struct layerfs_real *stack,
 				struct layerfs_lookup_trace *lt)
 {
+	struct layerfs_redirect rd = {
+		.dir = dir, .dirupper = dirupper, .nstack = nstack,
+	};
 	unsigned int i, n = 0;
 	bool metacopy = false;
 	int err = 0;
 
-	for (i = 0; i < nstack; i++) {
+	for (i = 0; i < rd.nstack && !rd.stop; i++) {
 		struct layerfs_real parent;
 		struct dentry *this;
 		bool whiteout;
 
-		layerfs_stack(dir, dirupper, i, &parent);
+		layerfs_stack(rd.dir, rd.dirupper, i, &parent);
 		layerfs_lookup_layer(dir->i_sb, lt, parent.layer);
-		this = lookup_one_len_unlocked(name->name, parent.dentry,
-					       name->len);
+		this = layerfs_redirect_lookup(&rd, &parent, name);
 		if (IS_ERR(this)) {
 			err = PTR_ERR(this);
 			metacopy = false;	/* not a verdict on the file */
 			goto out_put;
 		}
 
-		if (d_is_negative(this)) {
+		if (!this || d_is_negative(this)) {
 			dput(this);
 			continue;
 		}
@@ -145,21 +149,25 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 		stack[n].layer = parent.layer;
 		n++;
 
-		err = layerfs_found(&stack[n - 1], i, nstack);
+		err = layerfs_found(&rd, &stack[n - 1], i);
 		if (err < 0)
 			goto out_put;
 		metacopy = err == LAYERFS_METACOPY;
 		if (err == LAYERFS_STOP) {
 			lt->stop = !d_is_dir(this) ? LAYERFS_LOOKUP_NONDIR :
-				   i == nstack - 1 ? LAYERFS_LOOKUP_END :
+				   i == rd.nstack - 1 ? LAYERFS_LOOKUP_END :
 				   LAYERFS_LOOKUP_OPAQUE;
 			break;
 		}
+		if (rd.to_root)
+			i = layerfs_redirect_to_root(&rd, parent.layer);
 	}
+	kfree(rd.path);
 	if (!metacopy)
 		return n;
 	err = -EIO;	/* an upper metacopy file with nothing below */
 out_put:
+	kfree(rd.path);
 	lt->stop = LAYERFS_LOOKUP_ERROR;
 	if (metacopy)
 		pr_warn_ratelimited("refusing metacopy file %pd2\n",
@@ -196,7 +204,9 @@ struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 	const struct cred *old_cred;
 	int n;
 
-	stack = kcalloc(nstack, sizeof(*stack), GFP_KERNEL);
+	/* An absolute redirect may reach every layer of the mount. */
+	stack = kcalloc(LAYERFS_FS(dir->i_sb)->numlayers, sizeof(*stack),
+			GFP_KERNEL);
 	if (!stack)
 		return ERR_PTR(-ENOMEM);
 

@@ -51,6 +51,7 @@ enum layerfs_param {
 	LAYERFS_OPT_UPPERDIR,
 	LAYERFS_OPT_WORKDIR,
 	LAYERFS_OPT_VOLATILE,
+	LAYERFS_OPT_REDIRECT_DIR,
 };
 
 static const struct fs_parameter_spec layerfs_parameters[] = {
@@ -60,6 +61,8 @@ static const struct fs_parameter_spec layerfs_parameters[] = {
 	fsparam_string("upperdir",	LAYERFS_OPT_UPPERDIR),
 	fsparam_string("workdir",	LAYERFS_OPT_WORKDIR),
 	fsparam_flag("volatile",	LAYERFS_OPT_VOLATILE),
+	fsparam_enum("redirect_dir",	LAYERFS_OPT_REDIRECT_DIR,
+		     layerfs_redirect_dir_values),
 	{}
 };
 
@@ -225,6 +228,9 @@ static int layerfs_parse_param(struct fs_context *fc,
 		break;
 	case LAYERFS_OPT_VOLATILE:
 		config->is_volatile = true;
+		return 0;
+	case LAYERFS_OPT_REDIRECT_DIR:
+		layerfs_redirect_parse(config, result.uint_32);
 		return 0;
 	default:
 		return -EINVAL;
@@ -1058,6 +1064,7 @@ static int layerfs_show_options(struct seq_file *m, struct dentry *root)
 	}
 	if (ofs->config.is_volatile)
 		seq_puts(m, ",volatile");
+	layerfs_redirect_show(m, &ofs->config);
 	return 0;
 }
 
@@ -1159,6 +1166,7 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	INIT_LIST_HEAD(&ofs->inuse);
 	sb->s_fs_info = ofs;
 
+	layerfs_redirect_finish_config(config);
 	/* The super block keeps the options; the fs_context forgets them. */
 	ofs->config = *config;
 	memset(config, 0, sizeof(*config));
@@ -1274,6 +1282,7 @@ static int layerfs_init_fs_context(struct fs_context *fc)
 	config = kzalloc(sizeof(*config), GFP_KERNEL);
 	if (!config)
 		return -ENOMEM;
+	layerfs_redirect_init_config(config);
 	fc->fs_private = config;
 	fc->ops = &layerfs_context_ops;
 	return 0;

@@ -14,7 +14,7 @@
  * layerfs_is_opaque_dir(), layerfs_set_opaque()) and the upper-layer
  * primitives (layerfs_create_real(), layerfs_create_temp(),
  * layerfs_do_rename(), layerfs_cleanup_entry(), layerfs_cleanup_dir()).
- * Edge cases: xattr whiteouts, metacopy and redirect detection, weird
+ * Edge cases: xattr whiteouts, metacopy detection, weird
  * dentries, escaped private xattrs, protattr, idmapped layers.
  */
 
@@ -31,7 +31,6 @@
 /* overlayfs's xattrs that only util.c reads (the opaque one is shared) */
 #define LAYERFS_XATTR_XWHITEOUT	LAYERFS_XATTR_PREFIX "whiteout"
 #define LAYERFS_XATTR_METACOPY	LAYERFS_XATTR_PREFIX "metacopy"
-#define LAYERFS_XATTR_REDIRECT	LAYERFS_XATTR_PREFIX "redirect"
 
 /**
  * layerfs_override_creds - act as the task that mounted @sb
@@ -312,22 +311,6 @@ int layerfs_is_metacopy(const struct layerfs_real *real)
 	if (!d_is_reg(real->dentry))
 		return 0;
 	return layerfs_has_xattr(real, LAYERFS_XATTR_METACOPY);
-}
-
-/**
- * layerfs_has_redirect - was this directory renamed by overlayfs?
- * @real: a directory in some layer
- *
- * overlayfs mounted with redirect_dir=on renames a directory that has lower
- * parts by marking it with trusted.overlay.redirect, the path under which
- * those parts are found.  layerfs does not follow redirects.  Mounter's
- * credentials.
- *
- * Return: 1 when @real carries the xattr, 0 when not, or a negative errno.
- */
-int layerfs_has_redirect(const struct layerfs_real *real)
-{
-	return layerfs_has_xattr(real, LAYERFS_XATTR_REDIRECT);
 }
 
 /**
