@@ -529,7 +529,12 @@ FIXTURE_VARIANT_ADD(fi, copyup) { .op = &fi_ops[3] };
 FIXTURE_VARIANT_ADD(fi, unlink) { .op = &fi_ops[4] };
 FIXTURE_VARIANT_ADD(fi, mkdir_over_whiteout) { .op = &fi_ops[5] };
 
-TEST_F(fi, inject)
+/*
+ * Each injection point is a syscall under KASAN and TCG, about a second
+ * when the machine is shared: mount alone has some 60 (the layers, the
+ * work directory, the sysfs directory), beyond the harness's default 30 s.
+ */
+TEST_F_TIMEOUT(fi, inject, 600)
 {
 	fi_loop(_metadata, &self->c, variant->op);
 }
