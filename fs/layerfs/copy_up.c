@@ -563,7 +563,7 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	if (out) {
 		layerfs_drop_write(sb);
 		err = layerfs_copy_data(sb, &lowerpath, out, stat.size);
-		copied = err ? 0 : stat.size;
+		copied = stat.size;
 		werr = layerfs_want_write(sb);
 		fput(out);
 		if (werr) {

@@ -576,15 +576,16 @@ static int layerfs_remove_whiteout(struct super_block *sb,
 		/*
 		 * The upper layer must be as layerfs last saw it: the name
 		 * free when there is no upper object, else that object,
-		 * which the whiteout swaps places with.
+		 * which the whiteout swaps places with; and neither end of
+		 * the rename an ancestor of the other (the trap).
 		 */
+		bool in_place = trap != temp && trap != real;
+
 		err = -ESTALE;
-		if (trap == temp || trap == real)
-			;	/* a directory in the way of the rename */
-		else if (!upper && d_is_negative(real))
+		if (in_place && !upper && d_is_negative(real))
 			err = layerfs_do_rename(sb, d_inode(work), temp, udir,
 						real, 0);
-		else if (upper && layerfs_upper_matches(real, upper))
+		else if (in_place && upper && layerfs_upper_matches(real, upper))
 			err = layerfs_do_rename(sb, d_inode(work), temp, udir,
 						real, RENAME_EXCHANGE);
 	}
@@ -802,6 +803,29 @@ out_unlock:
 }
 
 /*
+ * @moving, about to take @dest's name in a rename: a directory with lower
+ * parts gets a redirect naming where they are (@samedir: one parent); any
+ * other directory, where a lower layer has that name (@dest_lower), is made
+ * opaque to hide what lies below.  Mounter's credentials, write access held.
+ */
+/* LAB rename: helper */
+static int layerfs_mark_arriving(struct dentry *moving, struct dentry *dest,
+				 bool dest_lower, bool samedir)
+{
+	struct dentry *upper = layerfs_upper(d_inode(moving));
+	int err;
+
+	if (layerfs_dir_has_lower(moving))
+		return layerfs_set_redirect(moving, samedir);
+	if (!d_is_dir(moving) || !dest_lower)
+		return 0;
+	err = layerfs_set_opaque(moving->d_sb, upper);
+	if (!err)
+		layerfs_note_opaque(dest, upper, LAYERFS_OPAQUE_RENAME);
+	return err;
+}
+
+/*
  * inode_operations.rename.  The VFS has already refused what it can see on
  * layerfs's own dentries (a missing or whited-out source or exchange target,
  * EEXIST for RENAME_NOREPLACE, EISDIR, ENOTDIR, a move into its own
@@ -888,26 +912,10 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	new_lower = (d_is_dir(old) || replace_dir) &&
 		    layerfs_lower_positive(new);
 
-	/*
-	 * A directory moved onto a name lower layers have must hide them,
-	 * unless it has lower parts: its redirect names where they are.
-	 */
-	if (layerfs_dir_has_lower(old)) {
-		err = layerfs_set_redirect(old, olddir == newdir);
-	} else if (d_is_dir(old) && new_lower) {
-		err = layerfs_set_opaque(sb, layerfs_upper(d_inode(old)));
-		if (!err)
-			layerfs_note_opaque(new, layerfs_upper(d_inode(old)),
-					    LAYERFS_OPAQUE_RENAME);
-	}
-	if (!err && exchange && layerfs_dir_has_lower(new)) {
-		err = layerfs_set_redirect(new, olddir == newdir);
-	} else if (!err && exchange && d_is_dir(new) && old_lower) {
-		err = layerfs_set_opaque(sb, layerfs_upper(newinode));
-		if (!err)
-			layerfs_note_opaque(old, layerfs_upper(newinode),
-					    LAYERFS_OPAQUE_RENAME);
-	}
+	err = layerfs_mark_arriving(old, new, new_lower, olddir == newdir);
+	if (!err && exchange)
+		err = layerfs_mark_arriving(new, old, old_lower,
+					    olddir == newdir);
 
 	/*
 	 * A directory being replaced is empty in the merged view, but its
