@@ -138,34 +138,12 @@ static char *noacl_steps(const char *m)
 /* Image size of the btrfs (sparse): mkfs.btrfs wants 114 MiB at least. */
 #define BTRFS_MIB	128
 
-/*
- * Make a btrfs in @img and loop-mount it on @mnt with options @opts.
- * (lfs_make_fs() makes no btrfs; this is its ext4 branch with mkfs.btrfs.)
- * 0 or errno.
- */
+/* A btrfs in @img, loop-mounted on @mnt with @opts.  0 or errno. */
 static int make_btrfs(const char *img, const char *mnt, const char *opts)
 {
 	const char *const argv[] = { "mkfs.btrfs", "-q", "-f", img, NULL };
-	char dev[32];
-	int fd, err;
 
-	fd = open(img, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return errno;
-	err = ftruncate(fd, (off_t)BTRFS_MIB << 20) ? errno : 0;
-	close(fd);
-	if (!err)
-		err = lfs_run(argv, NULL);
-	if (!err && mkdir(mnt, 0755) && errno != EEXIST)
-		err = errno;
-	if (err)
-		return err;
-	fd = lfs_loop_attach(img, false, dev);
-	if (fd < 0)
-		return -fd;
-	err = mount(dev, mnt, "btrfs", 0, opts) ? errno : 0;
-	close(fd);
-	return err;
+	return lfs_mkfs_and_mount(argv, "btrfs", img, mnt, BTRFS_MIB, opts);
 }
 
 /* noacl_steps() when the copy-ups of f and d fail with EOPNOTSUPP. */

@@ -873,6 +873,39 @@ static inline int lfs_make_fs_sized(const char *type, const char *srcdir,
 	return err;
 }
 
+/*
+ * A filesystem lfs_make_fs() does not make (a btrfs, an ext4 with another
+ * feature): run @argv, a mkfs command whose target is @img, on a sparse
+ * @mib MiB @img, then loop-mount it on @mnt as @type with @opts (or none).
+ * Returns 0 or an errno value.
+ */
+static inline int lfs_mkfs_and_mount(const char *const argv[],
+				     const char *type, const char *img,
+				     const char *mnt, unsigned int mib,
+				     const char *opts)
+{
+	char dev[32];
+	int fd, err;
+
+	fd = open(img, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	err = ftruncate(fd, (off_t)mib << 20) ? errno : 0;
+	close(fd);
+	if (!err)
+		err = lfs_run(argv, NULL);
+	if (!err && mkdir(mnt, 0755) && errno != EEXIST)
+		err = errno;
+	if (err)
+		return err;
+	fd = lfs_loop_attach(img, false, dev);
+	if (fd < 0)
+		return -fd;
+	err = mount(dev, mnt, type, 0, opts) ? errno : 0;
+	close(fd);
+	return err;
+}
+
 /* lfs_make_fs_sized() with LFS_REALFS_MIB MiB for ext4 and xfs. */
 static inline int lfs_make_fs(const char *type, const char *srcdir,
 			      const char *img, const char *mnt, const char *opts)

@@ -138,7 +138,7 @@ TEST_F(ladd, order_is_top_first)
 	int i;
 
 	for (i = 0; i < (self->ovl ? 2 : 1); i++) {
-		char m[PATH_MAX];
+		char m[PATH_MAX + 8];
 
 		/* a copy: lfs_fmt()'s ring of buffers is reused */
 		snprintf(m, sizeof(m), "%s/%s", self->base, i ? "ovl" : "m");
@@ -202,7 +202,7 @@ TEST_F(ladd, lowerdir_replaces_added_layers)
 	int i;
 
 	for (i = 0; i < (self->ovl ? 2 : 1); i++) {
-		char m[PATH_MAX];
+		char m[PATH_MAX + 8];
 
 		/* a copy: lfs_fmt()'s ring of buffers is reused */
 		snprintf(m, sizeof(m), "%s/%s", self->base, i ? "ovl" : "m");
@@ -430,7 +430,7 @@ TEST_F_TIMEOUT(ladd, five_hundred_long_paths, 300)
 	EXPECT_NE(NULL, strstr(self->msg, "too many lower layers"));
 
 	for (i = 0; i < (self->ovl ? 2 : 1); i++) {
-		char m[PATH_MAX];
+		char m[PATH_MAX + 8];
 
 		/* a copy: lfs_fmt()'s ring of buffers is reused */
 		snprintf(m, sizeof(m), "%s/%s", self->base, i ? "ovl" : "m");

@@ -682,28 +682,10 @@ TEST_F(sec, automount_point_in_lookup_eremote)
  */
 static int make_casefold_ext4(const char *img, const char *mnt)
 {
-	const char *argv[] = { "mkfs.ext4", "-q", "-F", "-b", "4096", "-O",
-			       "casefold", img, NULL };
-	char dev[32];
-	int fd, err;
+	const char *const argv[] = { "mkfs.ext4", "-q", "-F", "-b", "4096",
+				     "-O", "casefold", img, NULL };
 
-	fd = open(img, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return errno;
-	err = ftruncate(fd, (off_t)LFS_REALFS_MIB << 20) ? errno : 0;
-	close(fd);
-	if (!err)
-		err = lfs_run(argv, NULL);
-	if (!err && mkdir(mnt, 0755) && errno != EEXIST)
-		err = errno;
-	if (err)
-		return err;
-	fd = lfs_loop_attach(img, false, dev);
-	if (fd < 0)
-		return -fd;
-	err = mount(dev, mnt, "ext4", 0, NULL) ? errno : 0;
-	close(fd);
-	return err;
+	return lfs_mkfs_and_mount(argv, "ext4", img, mnt, LFS_REALFS_MIB, NULL);
 }
 
 /* chattr +F @dir (an empty directory on a casefold filesystem). */

@@ -101,7 +101,7 @@ TEST_F(vol, marker_refuses_next_mount)
 
 	for (i = 0; i < (self->ovl ? 2 : 1); i++) {
 		const char *t = fstypes[i];
-		char m[PATH_MAX];
+		char m[PATH_MAX + 16];
 
 		/* copies: lfs_fmt()'s ring of buffers is reused */
 		snprintf(m, sizeof(m), "%s/%s/m", self->base, t);
@@ -303,7 +303,7 @@ TEST_F_TIMEOUT(vol, no_sync_reaches_upper, 300)
 	for (i = 0; i < (self->ovl ? 2 : 1); i++) {
 		const char *t = fstypes[i];
 		const char *type = i ? t : lfs_fstype();
-		char m[PATH_MAX], e[PATH_MAX], opts[PATH_MAX * 4];
+		char m[PATH_MAX + 16], e[PATH_MAX + 16], opts[PATH_MAX * 4];
 		int syncs[2], vol;
 
 		snprintf(m, sizeof(m), "%s/%s/m", self->base, t);
@@ -312,10 +312,10 @@ TEST_F_TIMEOUT(vol, no_sync_reaches_upper, 300)
 		for (vol = 0; vol < 2; vol++) {
 			ASSERT_EQ(0, lfs_mkdir_p(lfs_fmt("%s/%s-u%d", e, t, vol)));
 			ASSERT_EQ(0, lfs_mkdir_p(lfs_fmt("%s/%s-w%d", e, t, vol)));
-			snprintf(opts, sizeof(opts),
+			ASSERT_GT(sizeof(opts), snprintf(opts, sizeof(opts),
 				 "lowerdir=%s,upperdir=%s/%s-u%d,workdir=%s/%s-w%d%s",
 				 B(lfs_fmt("%s/l", t)), e, t, vol, e, t, vol,
-				 vol ? ",volatile" : "");
+				 vol ? ",volatile" : ""));
 			ASSERT_EQ(0, wu_mount_type(type, m, opts));
 			count_syncs();
 			ASSERT_EQ(0, sync_everything(m));

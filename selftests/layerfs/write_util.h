@@ -69,11 +69,14 @@ static inline int wu_mount_type(const char *fstype, const char *mnt,
 				const char *opts)
 {
 	char o[8192];
+	int n;
 
 	if (!strcmp(fstype, "overlay"))
-		snprintf(o, sizeof(o), "%s,%s", opts, WU_OVL_OPTS);
+		n = snprintf(o, sizeof(o), "%s,%s", opts, WU_OVL_OPTS);
 	else
-		snprintf(o, sizeof(o), "%s", opts);
+		n = snprintf(o, sizeof(o), "%s", opts);
+	if (n >= (int)sizeof(o))
+		return ENAMETOOLONG;	/* never mount a cut option string */
 	if (mount(fstype, mnt, fstype, 0, o))
 		return errno;
 	return 0;
