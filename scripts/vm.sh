@@ -306,6 +306,13 @@ log=$out/console-$mode.log
 # can miss its ticks and panic at boot ("IO-APIC + timer doesn't work").
 append="console=ttyS0 panic=-1 printk.time=1 no_timer_check"
 append+=" sysctl.kernel.hung_task_timeout_secs=$((60 * slow))"
+# tsc=reliable (TCG only): on a loaded host the clocksource watchdog finds
+# the emulated TSC drifting and marks it unstable mid-run; that flips the
+# sched_clock static key, and text patching under multi-threaded TCG
+# sometimes leaves a vCPU on the int3 of the patch ("Oops: int3" in
+# __schedule, at boot or during a test).  With the TSC trusted, nothing
+# patches the scheduler's code after boot.
+[ "$LAYERFS_ACCEL" = tcg ] && append+=" tsc=reliable"
 qemu=(qemu-system-x86_64 -nographic -no-reboot -m "$mem" -smp 2 "${accel[@]}"
       -nic none -kernel "$kdata/vmlinuz" -initrd "$initrd" -append "$append")
 
