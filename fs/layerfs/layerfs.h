@@ -467,6 +467,7 @@ bool layerfs_redirect_may_jump(const struct layerfs_redirect *rd,
 unsigned int layerfs_redirect_to_root(struct layerfs_redirect *rd,
 				      const struct layerfs_layer *layer);
 int layerfs_set_redirect(struct dentry *dentry, bool samedir);
+void layerfs_redirect_new_dir(struct dentry *dentry, struct dentry *upper);
 
 /* copy_up.c */
 int layerfs_copy_up(struct dentry *dentry);
