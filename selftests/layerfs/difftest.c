@@ -98,7 +98,9 @@
  *            (renameat2(c/y, d/y) onto a non-empty pure upper d/y:
  *            ENOTEMPTY on both, but overlay copied c/y up first, so lsattr
  *            of c/y gave the upper's flags, not the ext4 lower's), an
- *            overlay quirk: see KNOWN DIFFERENCES.
+ *            overlay quirk: see KNOWN DIFFERENCES.  With both handled,
+ *            seeds 1-40 x 300 ops agree: 40 of 40 on 6.1 and on 6.12
+ *            (the copy-up mirrored twice on each).
  * `make fuzz SEEDS=2000 OPS=400 [SEED0=1]` runs a long one on both kernels
  * (the VM runner passes these through scripts/vm.sh --env); inside
  * `make shell` run e.g.
