@@ -692,6 +692,41 @@ static int rm_rf_case(int rootfd, const char *root, long long *ns)
 
 static const struct layout rmrfl = { "rmrf", 1, src_lower, NULL, src_plain, NULL, 0 };
 
+/*
+ * --- renamedir: rename a directory whose 10,000 entries are all in the lower
+ * layer, then list it at its new name.  Both stacked systems are mounted
+ * with redirect_dir=on for this layout only (mount_stacked()): the rename
+ * copies up the directory alone and sets a redirect, where without it
+ * rename(2) fails with EXDEV and mv(1) copies every entry.
+ */
+#define RD_FILES S(10000)
+
+static void renamedir_lower(const char *dir, int i)
+{
+	(void)i;
+	mkdirs(fmt("%s/big", dir));
+	for (int j = 0; j < RD_FILES; j++)
+		mkfile(fmt("%s/big/f%d", dir, j), 0);
+}
+
+static void renamedir_plain(const char *dir) { renamedir_lower(dir, 0); }
+
+static int renamedir(int rootfd, const char *root, long long *ns)
+{
+	long long t = now_ns();
+	int err = renameat(rootfd, "big", rootfd, "big2");
+
+	(void)root;
+	ns[0] = now_ns() - t;
+	if (err)
+		return error("rename big: %s", strerror(errno)), -1;
+	return readdir_n(rootfd, "big2", RD_FILES + 2L, ns + 1);
+}
+
+static const struct layout renamel = {
+	"renamedir", 1, renamedir_lower, NULL, renamedir_plain, NULL, 0
+};
+
 static const struct bcase cases[] = {
 	{ "stat_cold", &tree3, 1, 0, 0, 1, {0}, stat_all,
 	  "lstat every file, 3 lowers x 10 dirs x (100 own + 30 shadowed), cold" },
@@ -724,6 +759,8 @@ static const struct bcase cases[] = {
 	  "busybox tar -xf of a source tree into the merged root" },
 	{ "rm_rf_lower", &rmrfl, 0, 0, 1, 1, {0}, rm_rf_case,
 	  "rm -rf (nftw) of that tree when it is all in the lower layer" },
+	{ "rename_dir", &renamel, 0, 0, 1, 2, { "rename", "readdir" }, renamedir,
+	  "rename a lower dir of 10000 files (redirect_dir=on), then 5 x list it" },
 };
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
 
@@ -794,9 +831,12 @@ static int mount_stacked(const struct layout *l, int sys, const char *mnt)
 	for (int i = 0; i < l->nlower; i++)
 		n += snprintf(opts + n, sizeof(opts) - n, "%s%d", i ? ":" : "", i);
 	n += snprintf(opts + n, sizeof(opts) - n, ",upperdir=../u,workdir=../w");
+	/* a directory with lower parts moves only with redirects, on both */
+	if (l == &renamel)
+		n += snprintf(opts + n, sizeof(opts) - n, ",redirect_dir=on");
 	if (sys == SYS_OVERLAY)
-		n += snprintf(opts + n, sizeof(opts) - n,
-			      ",redirect_dir=off,index=off,metacopy=off,xino=off");
+		n += snprintf(opts + n, sizeof(opts) - n, "%s,index=off,metacopy=off,xino=off",
+			      l == &renamel ? "" : ",redirect_dir=off");
 	if (n >= (int)sizeof(opts) - 1)
 		die("mount options too long");
 	if (mount(sys == SYS_OVERLAY ? "overlay" : "layerfs", mnt, sysname[sys], 0, opts)) {

@@ -299,6 +299,8 @@ static int layerfs_create_object(struct dentry *dentry,
 	}
 	if (d_is_negative(newdentry)) {
 		err = layerfs_create_real(sb, udir, newdentry, attr);
+		if (!err && S_ISDIR(attr->mode))
+			layerfs_redirect_new_dir(dentry, newdentry);
 		inode_unlock(udir);
 	} else {
 		inode_unlock(udir);

@@ -41,7 +41,9 @@
  *     directory and an upper directory, or one upper directory's i_rwsem as
  *     I_MUTEX_PARENT; never both the work directory alone and then an upper
  *     directory (that would invert lock_rename()'s order);
- *  5. a real object's i_rwsem (notify_change() on an upper object), and the
+ *  5. a real object's i_rwsem (notify_change() on an upper object;
+ *     vfs_setxattr() of the opaque marker on a directory just made, under
+ *     its parent's lock of 4: layerfs_redirect_new_dir()), and the
  *     locks the real filesystem takes inside vfs_*() calls and iterate_dir().
  *
  * One more layerfs lock stands outside this order: layerfs_inuse_lock
@@ -467,6 +469,7 @@ bool layerfs_redirect_may_jump(const struct layerfs_redirect *rd,
 unsigned int layerfs_redirect_to_root(struct layerfs_redirect *rd,
 				      const struct layerfs_layer *layer);
 int layerfs_set_redirect(struct dentry *dentry, bool samedir);
+void layerfs_redirect_new_dir(struct dentry *dentry, struct dentry *upper);
 
 /* copy_up.c */
 int layerfs_copy_up(struct dentry *dentry);

@@ -41,6 +41,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "layerfs.h"
+#include "trace.h"
 
 /* overlayfs's limit (its redirect_max parameter's default) */
 #define LAYERFS_REDIRECT_MAX	256
@@ -561,4 +562,33 @@ int layerfs_set_redirect(struct dentry *dentry, bool samedir)
 		err = -EXDEV;
 	}
 	return err;
+}
+
+/**
+ * layerfs_redirect_new_dir - mark a directory just made in a merged one
+ * @dentry: the new layerfs directory (not instantiated yet); the caller
+ *          holds its parent's i_rwsem and the creator's credentials
+ *          (layerfs_override_creator(): the mounter's capabilities)
+ * @upper:  the new directory in the upper layer, made by mkdir there
+ *
+ * With redirect_dir=on, overlayfs makes every directory it creates in a
+ * merged directory opaque (ovl_create_upper(), "just an optimization"),
+ * whether or not a lower layer has the name: the new directory's lookups
+ * then never search the layers below, and a lower directory of that name
+ * added offline later stays hidden.  It does so only when it forbids offline
+ * changes of the lower layers, which redirect_dir=on implies (layerfs has
+ * none of index, metacopy or xino=on, the other options that do).  layerfs
+ * writes the same marker, so that the upper layers of both are the same on
+ * disk.  As there, failing to set it only loses the optimization: ignored.
+ * A directory made over a whiteout is opaque anyway (dir.c).
+ */
+void layerfs_redirect_new_dir(struct dentry *dentry, struct dentry *upper)
+{
+	struct super_block *sb = dentry->d_sb;
+
+	if (!layerfs_redirect_dir(sb) ||
+	    !LAYERFS_I(d_inode(dentry->d_parent))->nlower)
+		return;
+	if (!layerfs_set_opaque(sb, upper))
+		layerfs_note_opaque(dentry, upper, LAYERFS_OPAQUE_NEW_IN_MERGED);
 }

@@ -54,6 +54,7 @@ enum layerfs_readdir_how {
 enum layerfs_opaque_why {
 	LAYERFS_OPAQUE_MKDIR,		/* mkdir over a whiteout */
 	LAYERFS_OPAQUE_RENAME,		/* a directory moved onto a lower name */
+	LAYERFS_OPAQUE_NEW_IN_MERGED,	/* mkdir in a merged dir, redirect_dir=on */
 };
 
 /*
@@ -79,6 +80,7 @@ TRACE_DEFINE_ENUM(LAYERFS_READDIR_BUILT);
 TRACE_DEFINE_ENUM(LAYERFS_READDIR_REUSED);
 TRACE_DEFINE_ENUM(LAYERFS_OPAQUE_MKDIR);
 TRACE_DEFINE_ENUM(LAYERFS_OPAQUE_RENAME);
+TRACE_DEFINE_ENUM(LAYERFS_OPAQUE_NEW_IN_MERGED);
 
 TRACE_EVENT(layerfs_lookup,
 	    TP_PROTO(const struct inode *dir, const struct qstr *name,
@@ -193,7 +195,9 @@ TRACE_EVENT(layerfs_opaque,
 		      __get_str(name),
 		      __print_symbolic(__entry->why,
 				       { LAYERFS_OPAQUE_MKDIR, "mkdir" },
-				       { LAYERFS_OPAQUE_RENAME, "rename" }))
+				       { LAYERFS_OPAQUE_RENAME, "rename" },
+				       { LAYERFS_OPAQUE_NEW_IN_MERGED,
+					 "new-in-merged" }))
 );
 
 TRACE_EVENT(layerfs_readdir_layer,

@@ -61,9 +61,8 @@ FIXTURE_TEARDOWN(redirect)
  *	l1:  a/f1  d/e/i  n0/
  *	l2:  a/f  a/sub/g  x/y/h  c/k  gone/q
  *
- * nu is there from the start: a directory made through the mount in a
- * merged one would be opaque on overlay only (an optimization of its
- * mkdir, not a matter of redirects).
+ * nu is there from the start, a pure upper directory: one made through
+ * the mount in a merged directory is opaque (see mkdir_in_merged).
  */
 static int rd_build(const char *dir)
 {
@@ -366,6 +365,116 @@ TEST_F(redirect, exchange)
 				      RD_XATTR, buf, sizeof(buf)));
 	ASSERT_STREQ("/x/y", wu_getxattr(lfs_fmt("%s/ll/u/d/e", self->base),
 					 RD_XATTR, buf, sizeof(buf)));
+}
+
+/*
+ * mkdir with redirect_dir=on: a new directory in a merged one is opaque
+ * (overlayfs's ovl_create_upper() marks it, "an optimization", whenever it
+ * forbids offline changes of the lower layers, which redirect_dir=on does),
+ * whether a lower layer has the name or not: in the root, in a/ (lower
+ * parts in l1 and l2), in d/e/ (lower-only until the mkdir copies it up)
+ * and in x2/ (merged through a redirect).  In a pure upper directory (nu/,
+ * or top/ just made) it is not.  difftest's seed 1 of the redirect class
+ * found this one, through an exchange that moved such a directory onto a
+ * lower name.
+ */
+static int script_mkdir(const char *m)
+{
+	static const char *const dirs[] = {
+		"top", "top/in", "a/new", "nu/new", "d/e/new", "x2/new",
+	};
+	unsigned int i;
+	int err = rd_mv(m, "x", "x2");
+
+	for (i = 0; !err && i < ARRAY_SIZE(dirs); i++)
+		if (mkdir(lfs_fmt("%s/%s", m, dirs[i]), 0755))
+			err = errno;
+	return err;
+}
+
+TEST_F(redirect, mkdir_in_merged)
+{
+	static const char *const marked[][2] = {
+		{ "top", "y" }, { "a/new", "y" }, { "d/e/new", "y" },
+		{ "x2/new", "y" }, { "top/in", "<errno 61>" },
+		{ "nu/new", "<errno 61>" },
+	};
+	char buf[64];
+	unsigned int i;
+
+	RD_COMPARE(script_mkdir, NULL);
+	for (i = 0; i < ARRAY_SIZE(marked); i++) {
+		const char *up = lfs_fmt("%s/ll/u/%s", self->base,
+					 marked[i][0]);
+
+		TH_LOG("%s", marked[i][0]);
+		ASSERT_STREQ(marked[i][1], wu_getxattr(up, LFS_OPAQUE_XATTR,
+						       buf, sizeof(buf)));
+	}
+}
+
+/*
+ * Without redirect_dir=on neither marks a directory made in a merged one:
+ * overlayfs allows offline changes of the lower layers then, which a
+ * marker would hide.
+ */
+TEST_F(redirect, mkdir_in_merged_unless_on)
+{
+	static const char *const vals[] = { "off", "follow", "nofollow" };
+	static const char *const fs[] = { "layerfs", "overlay" };
+	char dir[PATH_MAX + 8], name[PATH_MAX + 32], o[256], buf[64];
+	unsigned int i, f;
+
+	for (f = 0; f < 2; f++) {
+		snprintf(dir, sizeof(dir), "%s/%s", self->base,
+			 f ? "oo" : "ll");
+		ASSERT_EQ(0, rd_build(dir));
+		for (i = 0; i < ARRAY_SIZE(vals); i++) {
+			snprintf(o, sizeof(o), "redirect_dir=%s%s", vals[i],
+				 f ? "," RD_OVL_READ : "");
+			snprintf(name, sizeof(name), "%s/m/a/new%u", dir, i);
+			ASSERT_EQ(0, rd_mount(dir, fs[f], o, true));
+			ASSERT_EQ(0, mkdir(name, 0755));
+			ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+			TH_LOG("%s %s", fs[f], vals[i]);
+			ASSERT_STREQ("<errno 61>",
+				     wu_getxattr(lfs_fmt("%s/u/a/new%u", dir, i),
+						 LFS_OPAQUE_XATTR, buf,
+						 sizeof(buf)));
+		}
+	}
+}
+
+/*
+ * rename(2) of a merged directory onto a non-empty pure upper one: ENOTEMPTY
+ * on both, but overlayfs copies the source up first (ovl_rename() checks only
+ * a replaced directory with lower parts for emptiness, and leaves a pure
+ * upper one to the upper filesystem's rename), and the copy stays.  layerfs
+ * checks before any copy-up: its upper layer is as it was.  A documented
+ * difference (layerfs-redirect.rst; difftest's seed 38 of class redirect).
+ */
+TEST_F(redirect, enotempty_before_copy_up)
+{
+	static const char *const fs[] = { "layerfs", "overlay" };
+	static const int copied[] = { ENOENT, 0 };
+	char dir[PATH_MAX + 8], m[PATH_MAX + 16];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", self->base,
+			 i ? "oo" : "ll");
+		snprintf(m, sizeof(m), "%s/m", dir);
+		ASSERT_EQ(0, rd_build(dir));
+		ASSERT_EQ(0, mkdir(lfs_fmt("%s/u/nu/z", dir), 0755));
+		ASSERT_EQ(0, rd_mount(dir, fs[i], i ? RD_OVL_ON :
+				      "redirect_dir=on", true));
+		ASSERT_EQ(ENOTEMPTY, rd_mv(m, "a", "nu"));
+		ASSERT_EQ(ENOTEMPTY, rd_mv(m, "x/y", "nu"));
+		ASSERT_EQ(0, umount(m));
+		TH_LOG("%s", fs[i]);
+		ASSERT_EQ(copied[i], lfs_lstat_errno(lfs_fmt("%s/u/a", dir)));
+		ASSERT_EQ(copied[i], lfs_lstat_errno(lfs_fmt("%s/u/x/y", dir)));
+	}
 }
 
 /*
@@ -726,6 +835,54 @@ TEST_F(redirect, nofollow_refuses)
 		/* follow reads it */
 		ASSERT_EQ(0, rd_mount(dir, "layerfs", RD_FOLLOW, true));
 		ASSERT_EQ(0, lfs_lstat_errno(lfs_fmt("%s/b/sub/g", m)));
+		ASSERT_EQ(0, umount(m));
+	}
+}
+
+/*
+ * The documented difference under redirect_dir=nofollow (layerfs-redirect.rst,
+ * "Differences from overlayfs"): layerfs refuses every redirected directory
+ * that is not at the bottom of its parent's stack, overlayfs only one whose
+ * redirect leads to a directory below.  Here g2's redirect "gone" leads
+ * nowhere (removed offline): EPERM on layerfs, the upper part on overlay.
+ * At the bottom of its parent's stack (nu/a2 in the pure upper nu) neither
+ * reads the redirect: both show the upper part only.
+ */
+TEST_F(redirect, nofollow_target_gone)
+{
+	static const char *const fs[] = { "layerfs", "overlay" };
+	static const int g2_errno[] = { EPERM, 0 };
+	char dir[PATH_MAX + 8], m[PATH_MAX + 16], buf[64];
+	unsigned int i;
+
+	snprintf(dir, sizeof(dir), "%s/x", self->base);
+	snprintf(m, sizeof(m), "%s/m", dir);
+	ASSERT_EQ(0, rd_build(dir));
+	ASSERT_EQ(0, rd_mount(dir, "layerfs", "redirect_dir=on", true));
+	ASSERT_EQ(0, script_gone(m));
+	ASSERT_EQ(0, rd_mv(m, "a", "nu/a2"));
+	ASSERT_EQ(0, umount(m));
+	ASSERT_EQ(0, unlink(lfs_fmt("%s/l2/gone/q", dir)));
+	ASSERT_EQ(0, rmdir(lfs_fmt("%s/l2/gone", dir)));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, rd_mount(dir, fs[i], i ?
+				      "redirect_dir=nofollow," RD_OVL_READ :
+				      "redirect_dir=nofollow", true));
+		TH_LOG("%s", fs[i]);
+		ASSERT_EQ(g2_errno[i], lfs_lstat_errno(lfs_fmt("%s/g2", m)));
+		ASSERT_STREQ("", lfs_list(lfs_fmt("%s/nu/a2", m), buf,
+					  sizeof(buf)));
+		ASSERT_EQ(0, umount(m));
+	}
+	/* follow: g2 shows its upper part on both, a2 its lower files */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, rd_mount(dir, fs[i], i ?
+				      RD_FOLLOW "," RD_OVL_READ : RD_FOLLOW,
+				      true));
+		ASSERT_STREQ("up", lfs_list(lfs_fmt("%s/g2", m), buf,
+					    sizeof(buf)));
+		ASSERT_STREQ("f,f1,sub", lfs_list(lfs_fmt("%s/nu/a2", m), buf,
+						  sizeof(buf)));
 		ASSERT_EQ(0, umount(m));
 	}
 }

@@ -2,13 +2,19 @@
 /*
  * rename.c - rename(2) and renameat2(2) through a read-write layerfs
  * mount: files from every layer, pure upper directories, directories with
- * lower contents (EXDEV: redirect_dir=off semantics), RENAME_NOREPLACE,
- * RENAME_EXCHANGE, RENAME_WHITEOUT (EINVAL) and the VFS errors.
+ * lower contents (EXDEV, or a redirect with redirect_dir=on),
+ * RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT (EINVAL) and the VFS
+ * errors.
  *
- * The fixture mounts  lowerdir=$/l1:$/l2,upperdir=$/u,workdir=$/w  on $/m.
- * Each test checks the merged view, the upper layer itself (whiteouts left
- * at old lower names, opaque markers on moved directories) and that the
- * lower layers and $/w/work are left clean.
+ * The fixture mounts  lowerdir=$/l1:$/l2,upperdir=$/u,workdir=$/w  on $/m,
+ * once per variant: rn.off.* with redirect_dir=off, rn.on.* with
+ * redirect_dir=on.  Every case expects the same in both but
+ * dir_with_lower_contents_exdev, where "on" renames what "off" refuses;
+ * that case also runs the same renames on the kernel's overlayfs, mounted
+ * with the same option over a copy of the layers, and compares.  Each test
+ * checks the merged view, the upper layer itself (whiteouts left at old
+ * lower names, opaque markers on moved directories) and that the lower
+ * layers and $/w/work are left clean.
  */
 #define _GNU_SOURCE
 
@@ -28,7 +34,36 @@ FIXTURE(rn) {
 #define LS(path)	lfs_list(path, self->buf, sizeof(self->buf))
 #define RN(a, b, f)	wu_renameat2(M(a), M(b), f)
 
-FIXTURE_SETUP(rn)
+FIXTURE_VARIANT(rn) {
+	const char *redirect_dir;	/* the value of the mount option */
+	bool on;			/* directories with lower parts move */
+};
+
+FIXTURE_VARIANT_ADD(rn, off) { .redirect_dir = "off", .on = false };
+FIXTURE_VARIANT_ADD(rn, on) { .redirect_dir = "on", .on = true };
+
+/*
+ * Mount @fstype over the layers below @b on $/m with redirect_dir=@rd
+ * (overlay with the options layerfs's contract follows otherwise).
+ */
+static int rn_mount(const char *fstype, const char *b, const char *rd)
+{
+	char o[PATH_MAX * 4];
+	int n;
+
+	n = snprintf(o, sizeof(o), "%s,redirect_dir=%s%s", wu_opts(b), rd,
+		     strcmp(fstype, "overlay") ? "" :
+		     ",index=off,metacopy=off,xino=off");
+	/* never mount a cut option string */
+	errno = ENAMETOOLONG;
+	if (n < (int)sizeof(o) && !mount(fstype, lfs_fmt("%s/m", b), fstype,
+					 0, o))
+		return 0;
+	return errno;
+}
+
+/* The fixture's layers below @b (which exists). */
+static int rn_build(const char *b)
 {
 	static const char *const dirs[] = {
 		"$/u/up_d", "$/u/up_e", "$/l2/lo_d", "$/l2/lo_e", "$/u/mrg",
@@ -42,30 +77,39 @@ FIXTURE_SETUP(rn)
 		{ "$/l2/wo_f", "OLD" }, { "$/l2/wo_d/old", "OLD" },
 		{ "$/u/opq/uo", "UO" }, { "$/l2/opq/hidden", "H" },
 	};
-	const char *b;
 	unsigned int i;
+	int err = wu_layout_make(b);
 
+	for (i = 0; !err && i < ARRAY_SIZE(dirs); i++)
+		if (lfs_mkdir_p(lfs_expand(b, dirs[i])))
+			err = errno ? errno : EIO;
+	for (i = 0; !err && i < ARRAY_SIZE(files); i++)
+		err = lfs_write(lfs_expand(b, files[i][0]), files[i][1]);
+	if (!err)
+		err = lfs_whiteout(lfs_fmt("%s/u/wo_f", b));
+	if (!err)
+		err = lfs_whiteout(lfs_fmt("%s/u/wo_d", b));
+	if (!err)
+		err = lfs_opaque(lfs_fmt("%s/u/opq", b));
+	return err;
+}
+
+FIXTURE_SETUP(rn)
+{
 	LFS_REQUIRE(return);
 	ASSERT_EQ(0, lfs_private_ns());
 	ASSERT_EQ(0, lfs_make_base(self->base));
-	b = self->base;
-	snprintf(self->mnt, sizeof(self->mnt), "%s/m", b);
-	ASSERT_EQ(0, wu_layout_make(b));
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		ASSERT_EQ(0, lfs_mkdir_p(lfs_expand(b, dirs[i])));
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		ASSERT_EQ(0, lfs_write(lfs_expand(b, files[i][0]),
-				       files[i][1]));
-	ASSERT_EQ(0, lfs_whiteout(L("u/wo_f")));
-	ASSERT_EQ(0, lfs_whiteout(L("u/wo_d")));
-	ASSERT_EQ(0, lfs_opaque(L("u/opq")));
-	ASSERT_EQ(0, wu_mount(self->mnt, wu_opts(b)));
+	snprintf(self->mnt, sizeof(self->mnt), "%s/m", self->base);
+	ASSERT_EQ(0, rn_build(self->base));
+	ASSERT_EQ(0, rn_mount(lfs_fstype(), self->base,
+			      variant->redirect_dir));
 }
 
 FIXTURE_TEARDOWN(rn)
 {
 	while (!umount2(self->mnt, MNT_DETACH))
 		;
+	umount2(L("ovl/m"), MNT_DETACH);
 	lfs_drop_base(self->base, NULL);
 }
 
@@ -229,24 +273,112 @@ TEST_F(rn, opaque_dir_moves)
 	LOWER_INTACT();
 }
 
+#define RN_LOWER_OPS	5
+#define RN_XATTR	"trusted.overlay.redirect"
+
 /*
- * Directories with lower contents (merged or lower-only) cannot be renamed
- * without redirects: EXDEV, also for RENAME_EXCHANGE; nothing changes.
+ * The renames of dir_with_lower_contents_exdev through the mount on @m, each
+ * errno into @err: every one moves a directory with lower parts (merged, or
+ * lower-only), or exchanges with one.  @on: the earlier ones succeeded, so
+ * the later ones name the directories where they are now.
+ */
+static void rn_lower_ops(const char *m, bool on, int *err)
+{
+	const char *mrg = on ? "mrg2" : "mrg", *lo_e = on ? "lo_e2" : "lo_e";
+	char a[PATH_MAX + 16], b[PATH_MAX + 16];
+	static const char *const pairs[RN_LOWER_OPS][2] = {
+		{ "mrg", "mrg2" }, { "lo_d", "up_d/lo_d" }, { "lo_e", "lo_e2" },
+		{ NULL, NULL }, { "up_f", NULL },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RN_LOWER_OPS; i++) {
+		/* 3: mrg <-> lo_e, both with lower parts; 4: a file <-> mrg */
+		snprintf(a, sizeof(a), "%s/%s", m, i == 3 ? mrg : pairs[i][0]);
+		snprintf(b, sizeof(b), "%s/%s", m,
+			 i == 3 ? lo_e : i == 4 ? mrg : pairs[i][1]);
+		err[i] = wu_renameat2(a, b, i >= 3 ? RENAME_EXCHANGE : 0);
+	}
+}
+
+/*
+ * Directories with lower contents (merged or lower-only).  Without
+ * redirects (rn.off) they cannot be renamed: EXDEV, also for either side of
+ * RENAME_EXCHANGE, and nothing changes.  With redirect_dir=on (rn.on) the
+ * same renames succeed: the moved upper copy carries the redirect (the old
+ * name within a parent, kept through later moves in it; "/lo_d" across
+ * parents) and a whiteout hides the old name.  Either way overlayfs, mounted
+ * with the same option over a copy of the layers, answers the same and
+ * leaves the same merged tree and upper layer (whiteouts, opaque markers,
+ * redirects).
  */
 TEST_F(rn, dir_with_lower_contents_exdev)
 {
-	ASSERT_EQ(EXDEV, WU_ERR(rename(M("mrg"), M("mrg2"))));
-	ASSERT_EQ(EXDEV, WU_ERR(rename(M("lo_d"), M("lo_d2"))));
-	ASSERT_EQ(EXDEV, WU_ERR(rename(M("lo_e"), M("lo_e2"))));
-	ASSERT_EQ(EXDEV, WU_ERR(rename(M("lo_d"), M("up_d/lo_d"))));
-	ASSERT_EQ(EXDEV, RN("mrg", "up_d", RENAME_EXCHANGE));
-	ASSERT_EQ(EXDEV, RN("up_d", "lo_d", RENAME_EXCHANGE));
-	ASSERT_EQ(ENOENT, lfs_lstat_errno(L("u/lo_d")));
-	ASSERT_EQ(ENOENT, lfs_lstat_errno(L("u/lo_e")));
-	ASSERT_EQ(ENOENT, lfs_lstat_errno(M("mrg2")));
-	ASSERT_STREQ("lf,uf", LS(M("mrg")));
-	ASSERT_STREQ("x", LS(M("up_d")));
+	static const char *const redirected[] = {
+		"mrg", "mrg2", "lo_d", "up_d/lo_d", "lo_e", "lo_e2", "up_f",
+	};
+	int err[RN_LOWER_OPS], oerr[RN_LOWER_OPS];
+	char *view, *upper, *oview, *oupper, buf[64], obuf[64];
+	unsigned int i;
+
+	rn_lower_ops(self->mnt, variant->on, err);
+	for (i = 0; i < RN_LOWER_OPS; i++) {
+		TH_LOG("rename %u", i);
+		ASSERT_EQ(variant->on ? 0 : EXDEV, err[i]);
+	}
+	if (variant->on) {
+		ASSERT_STREQ("lf,uf", LS(M("lo_e2")));
+		ASSERT_STREQ("UP", CAT(M("mrg2")));
+		ASSERT_STREQ("a", LS(M("up_d/lo_d")));
+		ASSERT_STREQ("", LS(M("up_f")));
+		ASSERT_STREQ("mrg", wu_getxattr(L("u/lo_e2"), RN_XATTR, buf,
+						sizeof(buf)));
+		ASSERT_STREQ("lo_e", wu_getxattr(L("u/up_f"), RN_XATTR, buf,
+						 sizeof(buf)));
+		ASSERT_STREQ("/lo_d", wu_getxattr(L("u/up_d/lo_d"), RN_XATTR,
+						  buf, sizeof(buf)));
+		ASSERT_EQ(0, wu_whiteout_errno(L("u/mrg")));
+		ASSERT_EQ(0, wu_whiteout_errno(L("u/lo_d")));
+		ASSERT_EQ(0, wu_whiteout_errno(L("u/lo_e")));
+	} else {
+		ASSERT_EQ(ENOENT, lfs_lstat_errno(L("u/lo_d")));
+		ASSERT_EQ(ENOENT, lfs_lstat_errno(L("u/lo_e")));
+		ASSERT_EQ(ENOENT, lfs_lstat_errno(M("mrg2")));
+		ASSERT_STREQ("lf,uf", LS(M("mrg")));
+		ASSERT_STREQ("x", LS(M("up_d")));
+	}
 	LOWER_INTACT();
+
+	/* the same on overlayfs */
+	if (!lfs_fs_available("overlay"))
+		SKIP(return, "overlay is not in /proc/filesystems");
+	ASSERT_EQ(0, mkdir(L("ovl"), 0755));
+	ASSERT_EQ(0, rn_build(L("ovl")));
+	ASSERT_EQ(0, rn_mount("overlay", L("ovl"), variant->redirect_dir));
+	rn_lower_ops(L("ovl/m"), variant->on, oerr);
+	for (i = 0; i < RN_LOWER_OPS; i++)
+		ASSERT_EQ(oerr[i], err[i]);
+	view = wu_dump_string(self->mnt, 0);
+	oview = wu_dump_string(L("ovl/m"), 0);
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, umount(L("ovl/m")));
+	upper = wu_dump_string(L("u"), WU_RAW);
+	oupper = wu_dump_string(L("ovl/u"), WU_RAW);
+	TH_LOG("overlay's view:%s\noverlay's upper:%s", oview, oupper);
+	ASSERT_STREQ(oview, view);
+	ASSERT_STREQ(oupper, upper);
+	for (i = 0; i < ARRAY_SIZE(redirected); i++) {
+		wu_getxattr(lfs_fmt("%s/ovl/u/%s", self->base, redirected[i]),
+			    RN_XATTR, obuf, sizeof(obuf));
+		TH_LOG("%s: redirect %s", redirected[i], obuf);
+		ASSERT_STREQ(obuf, wu_getxattr(lfs_fmt("%s/u/%s", self->base,
+						       redirected[i]),
+					       RN_XATTR, buf, sizeof(buf)));
+	}
+	free(view);
+	free(oview);
+	free(upper);
+	free(oupper);
 }
 
 /* ---- flags --------------------------------------------------------------- */
