@@ -40,6 +40,8 @@
  *    (layerfs_vfs_splice_read()).
  *  - 6.6 renamed vfs_tmpfile_open() to kernel_tmpfile_open()
  *    (layerfs_tmpfile_open()).
+ *  - 6.7 made shrinkers objects the kernel allocates (shrinker_alloc());
+ *    6.1 registers one the caller provides (layerfs_shrinker_create()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -55,6 +57,8 @@
 #include <linux/posix_acl_xattr.h>
 #include <linux/splice.h>
 #include <linux/security.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 
@@ -476,6 +480,60 @@ static inline struct file *layerfs_tmpfile_open(struct layerfs_idmap *idmap,
 	return kernel_tmpfile_open(idmap, parentpath, mode, open_flag, cred);
 #else
 	return vfs_tmpfile_open(idmap, parentpath, mode, open_flag, cred);
+#endif
+}
+
+/**
+ * layerfs_shrinker_create - make and register a shrinker
+ * @name:  its name in /sys/kernel/debug/shrinker/ (CONFIG_SHRINKER_DEBUG)
+ * @count: shrinker.count_objects
+ * @scan:  shrinker.scan_objects
+ *
+ * 6.7 made shrinkers dynamically allocated (shrinker_alloc(),
+ * shrinker_register(), shrinker_free()); before, the caller embedded one
+ * and called register_shrinker().  Both kernels get one allocated here.
+ *
+ * Return: the registered shrinker, or NULL.
+ */
+static inline struct shrinker *
+layerfs_shrinker_create(const char *name,
+			unsigned long (*count)(struct shrinker *,
+					       struct shrink_control *),
+			unsigned long (*scan)(struct shrinker *,
+					      struct shrink_control *))
+{
+	struct shrinker *s;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	shrinker_register(s);
+#else
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+#endif
+	return s;
+}
+
+/* Unregister and free a shrinker of layerfs_shrinker_create(). */
+static inline void layerfs_shrinker_destroy(struct shrinker *s)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+	kfree(s);
 #endif
 }
 

@@ -98,6 +98,8 @@ struct inode *layerfs_alloc_inode(struct super_block *sb)
 	li->upper = NULL;
 	li->nlower = 0;
 	li->lower = NULL;
+	RCU_INIT_POINTER(li->nameidx, NULL);
+	li->nameidx_flags = 0;
 	return &li->vfs_inode;
 }
 
@@ -116,6 +118,7 @@ void layerfs_evict_inode(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
+	layerfs_nameidx_evict(inode);
 	dput(li->upper);
 	for (i = 0; i < li->nlower; i++)
 		dput(li->lower[i].dentry);

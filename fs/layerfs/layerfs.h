@@ -50,6 +50,12 @@
  * (super.c), a leaf mutex taken only at mount and unmount to claim and
  * release upper and work directories, with nothing else taken under it
  * (but the allocator's locks, for the message of a refused mount).
+ * layerfs_nameidx_lock (nameindex.c) is a leaf spinlock too: it guards the
+ * list of published name indexes and the pointer of each to its inode; it
+ * is taken under a layerfs inode's i_rwsem (lookup builds an index with it
+ * held shared) or under none, and nothing is taken under it.  An index is
+ * built with no real lock held across the build but the lower directory's
+ * own, inside iterate_dir().
  * So do two VFS locks: a real file's f_lock, a spinlock that
  * layerfs_sync_flags() (file.c) takes alone to copy F_SETFL flags, and
  * inode_hash_lock, a spinlock taken inside iget5_locked() at lookup and by
@@ -192,6 +198,11 @@ enum layerfs_counter {
 	LAYERFS_CNT_READDIR_BUILT,	/* getdents() that built a merged listing */
 	LAYERFS_CNT_READDIR_REUSED,	/* getdents() served from a merged one */
 	LAYERFS_CNT_READDIR_PASSTHROUGH, /* getdents() of one real directory */
+	LAYERFS_CNT_NAMEIDX_BUILT,	/* name indexes built (nameindex.c) */
+	LAYERFS_CNT_NAMEIDX_LOOKUPS,	/* lookups that skipped layers by one */
+	LAYERFS_CNT_NAMEIDX_DROPPED,	/* indexes dropped: shrinker, size cap */
+	LAYERFS_CNT_NAMEIDX_BYTES,	/* memory the indexes hold now */
+	LAYERFS_CNT_NAMEIDX_MISMATCHES,	/* nameindex_check: wrong answers */
 	LAYERFS_NR_COUNTERS
 };
 
@@ -300,6 +311,10 @@ struct layerfs_redirect {
  *             at most one.  Constant for the inode's life.
  * @one_lower: storage for @lower when @nlower is 1 (most inodes)
  * @lock:      serialises copy-up of this inode (see layerfs_copy_up())
+ * @nameidx:   a directory's name index of its lower layers, or NULL
+ *             (nameindex.c): published and cleared under
+ *             layerfs_nameidx_lock, read under RCU
+ * @nameidx_flags: LAYERFS_NAMEIDX_* bits, atomic bitops
  *
  * The "real" object is @upper if there is one, else lower[0].  @upper and
  * @lower are the dentries of the name the inode was made for: another hard
@@ -313,6 +328,14 @@ struct layerfs_inode {
 	struct layerfs_real *lower;
 	struct layerfs_real one_lower;
 	struct mutex lock;		/* serialises copy-up of this inode */
+	struct layerfs_nameidx __rcu *nameidx;
+	unsigned long nameidx_flags;
+};
+
+/* layerfs_inode.nameidx_flags */
+enum {
+	LAYERFS_NAMEIDX_BUILDING,	/* a lookup is building the index */
+	LAYERFS_NAMEIDX_FAILED,		/* building failed: never again */
 };
 
 static inline struct layerfs_fs *LAYERFS_FS(const struct super_block *sb)
@@ -363,11 +386,41 @@ struct layerfs_cattr {
  * @consulted: how many layers the name was looked up in
  * @last:      index of the last layer consulted
  * @stop:      why the search ended (enum layerfs_lookup_stop, trace.h)
+ * @slow:      in: look in every layer, never through a name index
+ * @indexed:   out: a name index chose the layers (nameindex.c)
  */
 struct layerfs_lookup_trace {
 	unsigned int consulted;
 	unsigned int last;
 	int stop;
+	bool slow;
+	bool indexed;
+};
+
+/**
+ * struct layerfs_nameidx_walk - a lookup's use of a name index
+ * @dir:     the directory looked in
+ * @name:    the name looked up
+ * @nstack:  the number of layers of @dir's stack
+ * @base:    the stack index of @dir's first lower layer (1 with an upper)
+ * @idx:     the index, referenced, or NULL: layer by layer
+ * @ent:     the name's entry in @idx, or NULL: in no lower layer
+ * @pos:     the last position of @ent handed out after its first
+ * @probed:  @idx and @ent were looked for
+ * @started: @ent's first position was handed out
+ * @used:    the index chose a layer
+ */
+struct layerfs_nameidx_walk {
+	struct inode *dir;
+	const struct qstr *name;
+	unsigned int nstack;
+	unsigned int base;
+	struct layerfs_nameidx *idx;
+	const struct layerfs_nameidx_ent *ent;
+	const struct layerfs_nameidx_pos *pos;
+	bool probed;
+	bool started;
+	bool used;
 };
 
 /* stats.c: counters (struct layerfs_counters) and trace events */
@@ -506,6 +559,23 @@ int layerfs_real_fileattr_set(const struct path *realpath,
 int layerfs_fileattr_get(struct dentry *dentry, struct fileattr *fa);
 int layerfs_fileattr_set(struct layerfs_idmap *idmap, struct dentry *dentry,
 			 struct fileattr *fa);
+
+/* nameindex.c */
+unsigned int layerfs_nameidx_first(struct layerfs_nameidx_walk *w,
+				   struct inode *dir, struct dentry *dirupper,
+				   unsigned int nstack, const struct qstr *name,
+				   bool slow);
+unsigned int layerfs_nameidx_next(struct layerfs_nameidx_walk *w,
+				  const struct layerfs_redirect *rd,
+				  unsigned int i);
+bool layerfs_nameidx_done(struct layerfs_nameidx_walk *w);
+bool layerfs_nameidx_checking(void);
+void layerfs_nameidx_verify(struct inode *dir, const struct qstr *name,
+			    int n, const struct layerfs_real *stack,
+			    int n2, const struct layerfs_real *stack2);
+void layerfs_nameidx_evict(struct inode *inode);
+int layerfs_nameidx_init(void);
+void layerfs_nameidx_exit(void);
 
 /* namei.c */
 struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,

@@ -103,11 +103,14 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 	struct layerfs_redirect rd = {
 		.dir = dir, .dirupper = dirupper, .nstack = nstack,
 	};
+	struct layerfs_nameidx_walk w;
 	unsigned int i, n = 0;
 	bool metacopy = false;
 	int err = 0;
 
-	for (i = 0; i < rd.nstack && !rd.stop; i++) {
+	/* a name index skips the layers that lack the name (nameindex.c) */
+	for (i = layerfs_nameidx_first(&w, dir, dirupper, nstack, name, lt->slow);
+	     i < rd.nstack && !rd.stop; i = layerfs_nameidx_next(&w, &rd, i)) {
 		struct layerfs_real parent;
 		struct dentry *this;
 		bool whiteout;
@@ -163,11 +166,13 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 			i = layerfs_redirect_to_root(&rd, parent.layer);
 	}
 	kfree(rd.path);
+	lt->indexed = layerfs_nameidx_done(&w);
 	if (!metacopy)
 		return n;
 	err = -EIO;	/* an upper metacopy file with nothing below */
 out_put:
 	kfree(rd.path);
+	lt->indexed = layerfs_nameidx_done(&w);
 	lt->stop = LAYERFS_LOOKUP_ERROR;
 	if (metacopy)
 		pr_warn_ratelimited("refusing metacopy file %pd2\n",
@@ -175,6 +180,29 @@ out_put:
 	while (n)
 		dput(stack[--n].dentry);
 	return err;
+}
+
+/*
+ * nameindex_check: look @name up again layer by layer, and compare with
+ * the answer of the index (@n, @stack).  Mounter's credentials.
+ */
+static void layerfs_lookup_verify(struct inode *dir, struct dentry *dirupper,
+				  unsigned int nstack, const struct qstr *name,
+				  int n, const struct layerfs_real *stack)
+{
+	struct layerfs_lookup_trace lt = { .slow = true };
+	struct layerfs_real *stack2;
+	int n2;
+
+	stack2 = kcalloc(LAYERFS_FS(dir->i_sb)->numlayers, sizeof(*stack2),
+			 GFP_KERNEL);
+	if (!stack2)
+		return;
+	n2 = layerfs_lookup_stack(dir, dirupper, nstack, name, stack2, &lt);
+	layerfs_nameidx_verify(dir, name, n, stack, n2, stack2);
+	while (n2 > 0)
+		dput(stack2[--n2].dentry);
+	kfree(stack2);
 }
 
 /**
@@ -213,6 +241,9 @@ struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 	old_cred = layerfs_override_creds(dir->i_sb);
 	n = layerfs_lookup_stack(dir, dirupper, nstack, &dentry->d_name, stack,
 				 &lt);
+	if (lt.indexed && layerfs_nameidx_checking())
+		layerfs_lookup_verify(dir, dirupper, nstack, &dentry->d_name, n,
+				      stack);
 	revert_creds(old_cred);
 	layerfs_count(dir->i_sb, LAYERFS_CNT_LOOKUPS);
 	trace_layerfs_lookup(dir, &dentry->d_name, &lt, n);

@@ -87,6 +87,14 @@ LAYERFS_COUNTER(readdir_reused,
 		LAYERFS_COUNT_OFFSET(LAYERFS_CNT_READDIR_REUSED));
 LAYERFS_COUNTER(readdir_passthrough,
 		LAYERFS_COUNT_OFFSET(LAYERFS_CNT_READDIR_PASSTHROUGH));
+LAYERFS_COUNTER(nameidx_built, LAYERFS_COUNT_OFFSET(LAYERFS_CNT_NAMEIDX_BUILT));
+LAYERFS_COUNTER(nameidx_lookups,
+		LAYERFS_COUNT_OFFSET(LAYERFS_CNT_NAMEIDX_LOOKUPS));
+LAYERFS_COUNTER(nameidx_dropped,
+		LAYERFS_COUNT_OFFSET(LAYERFS_CNT_NAMEIDX_DROPPED));
+LAYERFS_COUNTER(nameidx_bytes, LAYERFS_COUNT_OFFSET(LAYERFS_CNT_NAMEIDX_BYTES));
+LAYERFS_COUNTER(nameidx_mismatches,
+		LAYERFS_COUNT_OFFSET(LAYERFS_CNT_NAMEIDX_MISMATCHES));
 LAYERFS_COUNTER(layer_lookups, offsetof(struct layerfs_counters, layer_lookups));
 
 static struct attribute *layerfs_counter_attrs[] = {
@@ -98,6 +106,11 @@ static struct attribute *layerfs_counter_attrs[] = {
 	&layerfs_attr_readdir_built.attr,
 	&layerfs_attr_readdir_reused.attr,
 	&layerfs_attr_readdir_passthrough.attr,
+	&layerfs_attr_nameidx_built.attr,
+	&layerfs_attr_nameidx_lookups.attr,
+	&layerfs_attr_nameidx_dropped.attr,
+	&layerfs_attr_nameidx_bytes.attr,
+	&layerfs_attr_nameidx_mismatches.attr,
 	&layerfs_attr_layer_lookups.attr,
 	NULL,
 };

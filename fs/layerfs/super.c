@@ -1322,11 +1322,17 @@ static int __init layerfs_init(void)
 	if (err)
 		goto out_inode_cache;
 
-	err = register_filesystem(&layerfs_fs_type);
+	err = layerfs_nameidx_init();
 	if (err)
 		goto out_stats;
+
+	err = register_filesystem(&layerfs_fs_type);
+	if (err)
+		goto out_nameidx;
 	return 0;
 
+out_nameidx:
+	layerfs_nameidx_exit();
 out_stats:
 	layerfs_stats_exit();
 out_inode_cache:
@@ -1337,6 +1343,7 @@ out_inode_cache:
 static void __exit layerfs_exit(void)
 {
 	unregister_filesystem(&layerfs_fs_type);
+	layerfs_nameidx_exit();
 	layerfs_stats_exit();
 	layerfs_destroy_inode_cache();
 }

@@ -101,6 +101,19 @@
  *            overlay quirk: see KNOWN DIFFERENCES.  With both handled,
  *            seeds 1-40 x 300 ops agree: 40 of 40 on 6.1 and on 6.12
  *            (the copy-up mirrored twice on each).
+ *  deep      DEEP_FILLERS (100) more lower layers, f0..f99, a third of
+ *            them above l2, a third between l2 and l3, a third below l3
+ *            (103 lower layers), generated after the others: merged
+ *            directories "a", "b" and "d" through many of them, whiteouts
+ *            and opaque directories of pool names, a name ("zz") in every
+ *            one, and files of their own.  Made for layerfs's name index
+ *            (nameindex.c): with deep stacks, lookups skip most layers.
+ *            Run with `make fuzz CLASSES="deep;all,deep"`; the index is
+ *            used from nameindex_min_layers lower layers on (default 8)
+ *            and nameindex_check=1 is set by the test for the run, so a
+ *            lookup answered wrongly by the index also counts in the
+ *            mount's nameidx_mismatches, which must stay 0.  Not in "all":
+ *            a seed takes about five times as long.
  * `make fuzz SEEDS=2000 OPS=400 [SEED0=1]` runs a long one on both kernels
  * (the VM runner passes these through scripts/vm.sh --env); inside
  * `make shell` run e.g.
@@ -261,11 +274,12 @@
 #define CL_EXT4		0x20
 #define CL_XFS		0x40
 #define CL_REDIRECT	0x80	/* not in "all": a setting, not more cases */
+#define CL_DEEP		0x100	/* not in "all": 100 more layers, slow */
 #define CL_REALFS	(CL_SQUASHFS | CL_EXT4 | CL_XFS)
 
 static const char *const class_names[] = {
 	"user", "links", "fattr", "lsattr", "squashfs", "ext4", "xfs",
-	"redirect",
+	"redirect", "deep",
 };
 
 /*
@@ -328,7 +342,7 @@ static int parse_classes(const char *v)
 	     tok = strtok_r(NULL, ", ", &save)) {
 		if (!strcmp(tok, "all")) {
 			c |= ((1U << ARRAY_SIZE(class_names)) - 1) &
-			     ~CL_REDIRECT;
+			     ~(CL_REDIRECT | CL_DEEP);
 			continue;
 		}
 		if (!strcmp(tok, "none"))
@@ -542,10 +556,40 @@ static const mode_t modes[] = { 0644, 0600, 0755, 0444, 0700, 0640 };
  */
 static const char *const layer_names[] = { "l3", "l2", "l1", "u" };
 
+/* Class deep: the filler layers f0..f<DEEP_FILLERS-1>. */
+#define DEEP_FILLERS	100
+
+/*
+ * The lowerdir= option of a set, "$" for the set's directory:
+ * "lowerdir=$/l1:$/l2:$/l3", with the fillers of class deep in between.
+ */
+static const char *lowerdir_tmpl(void)
+{
+	static char buf[2048];
+	size_t o;
+	int k;
+
+	if (!(classes & CL_DEEP))
+		return "lowerdir=$/l1:$/l2:$/l3";
+	o = snprintf(buf, sizeof(buf), "lowerdir=$/l1");
+	for (k = 0; k < DEEP_FILLERS; k++) {
+		if (k == DEEP_FILLERS / 3)
+			o += snprintf(buf + o, sizeof(buf) - o, ":$/l2");
+		if (k == 2 * DEEP_FILLERS / 3)
+			o += snprintf(buf + o, sizeof(buf) - o, ":$/l3");
+		o += snprintf(buf + o, sizeof(buf) - o, ":$/f%d", k);
+	}
+	return buf;
+}
+
 /* Mount options for the set in @set. */
 static const char *set_opts(const char *set)
 {
-	return lfs_expand(set, "lowerdir=$/l1:$/l2:$/l3,upperdir=$/u,workdir=$/w");
+	char tmpl[2200];
+
+	snprintf(tmpl, sizeof(tmpl), "%s,upperdir=$/u,workdir=$/w",
+		 lowerdir_tmpl());
+	return lfs_expand(set, tmpl);
 }
 
 /*
@@ -934,6 +978,46 @@ static int build_extras(const char *set, uint64_t seed)
 }
 
 /*
+ * Class deep: the filler layers of @set.  Filler k holds "zz" (so one
+ * name is in every layer), "f<k>" (its own), merged directories a/ and d/
+ * with a file of its own and, every few layers, a whiteout of a pool name
+ * or an opaque b/, placed by @seed.  0 or errno.
+ */
+static int build_fillers(const char *set, uint64_t seed)
+{
+	struct rng r = { seed * 0x9e3779b97f4a7c15ULL + 11 };
+	int k, err = 0;
+
+	for (k = 0; k < DEEP_FILLERS && !err; k++) {
+		char root[PATH_MAX];
+		unsigned int kind = rnd(&r, 8);
+
+		snprintf(root, sizeof(root), "%s/f%d", set, k);
+		if (mkdir(root, 0755))
+			return errno;
+		err = lfs_write(lfs_fmt("%s/zz", root), lfs_fmt("%d", k));
+		if (!err)
+			err = lfs_write(lfs_fmt("%s/f%d", root, k), "filler");
+		if (!err && kind < 3)
+			err = lfs_mkdir_p(lfs_fmt("%s/%s", root, kind ? "a" : "d"));
+		if (!err && kind < 3)
+			err = lfs_write(lfs_fmt("%s/%s/g%d", root, kind ? "a" : "d", k),
+					"g");
+		if (!err && kind == 3)
+			err = lfs_whiteout(lfs_fmt("%s/%s", root,
+						   top_names[rnd(&r, ARRAY_SIZE(top_names))]));
+		if (!err && kind == 4) {
+			err = lfs_mkdir_p(lfs_fmt("%s/b", root));
+			if (!err)
+				err = lfs_opaque(lfs_fmt("%s/b", root));
+		}
+		if (!err)
+			err = fix_times(root, LAYER_TIME);
+	}
+	return err;
+}
+
+/*
  * Build the layers of one set in @set (l1 l2 l3 u w m) from @seed.  Two
  * calls with the same seed build identical sets.  0 or errno.
  */
@@ -1017,6 +1101,8 @@ static int build_set(const char *set, uint64_t seed)
 			return err;
 	}
 	err = classes ? build_extras(set, seed) : 0;
+	if (!err && (classes & CL_DEEP))
+		err = build_fillers(set, seed);
 	/* Class squashfs: l1 becomes an image of itself, mounted on it. */
 	if (!err && (classes & CL_SQUASHFS))
 		err = lfs_make_fs("squashfs", lfs_fmt("%s/l1", set),
@@ -2175,7 +2261,7 @@ static bool final_checks(const char *sa, const char *sb, const char *view,
 	/* The lower layers alone tell which opaque markers matter. */
 	snprintf(lo, sizeof(lo), "%s/lo", sa);
 	*err = wu_mount_type("overlay", lo,
-			     lfs_expand(sa, "lowerdir=$/l1:$/l2:$/l3"));
+			     lfs_expand(sa, lowerdir_tmpl()));
 	if (*err)
 		return true;
 	ta = dump(lfs_fmt("%s/u", sa), true, false, lo);
@@ -2284,6 +2370,36 @@ static bool ovl_copied_up_failed_rename(const char *la, const char *ob,
 }
 
 /*
+ * Class deep: the layerfs mount @m's nameidx_mismatches counter, the
+ * lookups its name indexes answered otherwise than the layers would
+ * (nameindex_check is on for the run); 0 when unreadable.
+ */
+static long long deep_mismatches(const char *m)
+{
+	char buf[64];
+	dev_t dev;
+
+	if (!(classes & CL_DEEP) || lfs_mount_dev(m, &dev) ||
+	    !lfs_cat(lfs_fmt("/sys/fs/layerfs/%u:%u/nameidx_mismatches",
+			     major(dev), minor(dev)), buf, sizeof(buf)))
+		return 0;
+	return atoll(buf);
+}
+
+/* Fail @o at @step when the name index of @m answered a lookup wrongly. */
+static void deep_check(const char *m, int step, struct outcome *o)
+{
+	long long bad = deep_mismatches(m);
+
+	if (!bad || o->failed)
+		return;
+	o->failed = true;
+	o->step = step;
+	wu_dump_add(&o->msg, "layerfs name index: %lld lookups answered wrongly (dmesg)\n",
+		    bad);
+}
+
+/*
  * Build both sets from @seed below @base (on a fresh tmpfs @base/run),
  * mount them, apply @ops[0..@n) to both comparing after every step, then
  * compare the upper layers.  Fills @o.
@@ -2333,6 +2449,9 @@ static int run_seq(const char *base, uint64_t seed, const struct op *ops,
 		free(tb);
 		ta = tb = NULL;
 		if (ops[i].type == OP_REMOUNT) {
+			deep_check(ma, i + 1, o);
+			if (o->failed)
+				goto unmount;
 			remount(ma, sa, "layerfs", ra, sizeof(ra));
 			remount(mb, sb, "overlay", rb, sizeof(rb));
 		} else {
@@ -2391,6 +2510,7 @@ static int run_seq(const char *base, uint64_t seed, const struct op *ops,
 	}
 
 unmount:
+	deep_check(ma, n + 1, o);
 	if (umount(ma) && !o->failed) {
 		o->failed = true;
 		o->step = n + 1;
@@ -2686,6 +2806,10 @@ TEST_F_TIMEOUT(difftest, random_ops, 7 * 24 * 3600)
 			TH_LOG("LAYERFS_DIFF_CLASSES=%s: known classes are all, none, %s",
 			       group, classes_str(~0U));
 		classes = c;
+		/* class deep: every indexed lookup checked (nameindex.c) */
+		if ((classes & CL_DEEP) &&
+		    lfs_write("/sys/module/layerfs/parameters/nameindex_check", "1"))
+			TH_LOG("class deep: cannot set nameindex_check");
 		realfs_setup(self->base, note, sizeof(note));
 		if (note[0])
 			TH_LOG("%s", note);
