@@ -100,6 +100,8 @@ struct inode *layerfs_alloc_inode(struct super_block *sb)
 	li->lower = NULL;
 	RCU_INIT_POINTER(li->nameidx, NULL);
 	li->nameidx_flags = 0;
+	li->nameidx_debt = 0;
+	li->nameidx_cost = 0;
 	return &li->vfs_inode;
 }
 

@@ -315,6 +315,10 @@ struct layerfs_redirect {
  *             (nameindex.c): published and cleared under
  *             layerfs_nameidx_lock, read under RCU
  * @nameidx_flags: LAYERFS_NAMEIDX_* bits, atomic bitops
+ * @nameidx_debt: lower lookups made layer by layer since the last build
+ *             (approximate: updated without a lock)
+ * @nameidx_cost: estimated entries of the lower directories, or 0 until
+ *             first needed
  *
  * The "real" object is @upper if there is one, else lower[0].  @upper and
  * @lower are the dentries of the name the inode was made for: another hard
@@ -330,6 +334,8 @@ struct layerfs_inode {
 	struct mutex lock;		/* serialises copy-up of this inode */
 	struct layerfs_nameidx __rcu *nameidx;
 	unsigned long nameidx_flags;
+	unsigned int nameidx_debt;
+	unsigned int nameidx_cost;
 };
 
 /* layerfs_inode.nameidx_flags */
@@ -568,7 +574,8 @@ unsigned int layerfs_nameidx_first(struct layerfs_nameidx_walk *w,
 unsigned int layerfs_nameidx_next(struct layerfs_nameidx_walk *w,
 				  const struct layerfs_redirect *rd,
 				  unsigned int i);
-bool layerfs_nameidx_done(struct layerfs_nameidx_walk *w);
+bool layerfs_nameidx_done(struct layerfs_nameidx_walk *w,
+			  unsigned int consulted);
 bool layerfs_nameidx_checking(void);
 void layerfs_nameidx_verify(struct inode *dir, const struct qstr *name,
 			    int n, const struct layerfs_real *stack,

@@ -166,13 +166,13 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 			i = layerfs_redirect_to_root(&rd, parent.layer);
 	}
 	kfree(rd.path);
-	lt->indexed = layerfs_nameidx_done(&w);
+	lt->indexed = layerfs_nameidx_done(&w, lt->consulted);
 	if (!metacopy)
 		return n;
 	err = -EIO;	/* an upper metacopy file with nothing below */
 out_put:
 	kfree(rd.path);
-	lt->indexed = layerfs_nameidx_done(&w);
+	lt->indexed = layerfs_nameidx_done(&w, lt->consulted);
 	lt->stop = LAYERFS_LOOKUP_ERROR;
 	if (metacopy)
 		pr_warn_ratelimited("refusing metacopy file %pd2\n",

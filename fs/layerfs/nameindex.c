@@ -92,6 +92,11 @@ module_param_named(nameindex_min_layers, layerfs_nameidx_min_layers, uint, 0644)
 MODULE_PARM_DESC(nameindex_min_layers,
 		 "index the names of merged directories with at least this many lower layers (0: never)");
 
+static unsigned int layerfs_nameidx_build_ratio = 8;
+module_param_named(nameindex_build_ratio, layerfs_nameidx_build_ratio, uint, 0644);
+MODULE_PARM_DESC(nameindex_build_ratio,
+		 "build an index once the layer-by-layer lookups of a directory, times this, reach its estimated entries (0: at the first lookup)");
+
 static bool layerfs_nameidx_check;
 module_param_named(nameindex_check, layerfs_nameidx_check, bool, 0644);
 MODULE_PARM_DESC(nameindex_check,
@@ -469,6 +474,35 @@ static void layerfs_nameidx_enforce_cap(void)
 }
 
 /*
+ * Is an index of @li worth building now?  Building reads every entry of
+ * every lower directory; looking a name up layer by layer costs one real
+ * lookup per layer consulted.  The index is built once the lookups already
+ * paid layer by layer (nameidx_debt), times nameindex_build_ratio (the
+ * cost of a missed lookup over that of a readdir entry, measured by "make
+ * bench"), reach the number of entries, estimated from the sizes of the
+ * lower directories (about 24 bytes an entry on tmpfs, ext4 and xfs alike;
+ * an estimate, never read).  Like renting skis until their price is paid:
+ * a directory looked in once is never read whole, and one looked in often
+ * pays at most twice what the best choice in hindsight would have.
+ */
+static bool layerfs_nameidx_worth(struct layerfs_inode *li)
+{
+	unsigned int ratio = READ_ONCE(layerfs_nameidx_build_ratio);
+	unsigned long long cost = READ_ONCE(li->nameidx_cost);
+	unsigned int i;
+
+	if (!ratio)
+		return true;
+	if (!cost) {
+		for (i = 0; i < li->nlower; i++)
+			cost += i_size_read(d_inode(li->lower[i].dentry)) / 24 + 1;
+		cost = min_t(unsigned long long, cost, UINT_MAX);
+		WRITE_ONCE(li->nameidx_cost, cost);
+	}
+	return (unsigned long long)READ_ONCE(li->nameidx_debt) * ratio >= cost;
+}
+
+/*
  * The index of @dir, with a reference for the caller, building it if there
  * is none and the directory is worth one; or NULL: look layer by layer.
  */
@@ -493,6 +527,7 @@ static struct layerfs_nameidx *layerfs_nameidx_get(struct inode *dir)
 	}
 
 	if (test_bit(LAYERFS_NAMEIDX_FAILED, &li->nameidx_flags) ||
+	    !layerfs_nameidx_worth(li) ||
 	    test_and_set_bit(LAYERFS_NAMEIDX_BUILDING, &li->nameidx_flags))
 		return NULL;
 	idx = layerfs_nameidx_build(dir);
@@ -514,6 +549,7 @@ static struct layerfs_nameidx *layerfs_nameidx_get(struct inode *dir)
 	layerfs_count(dir->i_sb, LAYERFS_CNT_NAMEIDX_BUILT);
 	layerfs_count_add(dir->i_sb, LAYERFS_CNT_NAMEIDX_BYTES, idx->bytes);
 	spin_unlock(&layerfs_nameidx_lock);
+	WRITE_ONCE(li->nameidx_debt, 0);
 	clear_bit(LAYERFS_NAMEIDX_BUILDING, &li->nameidx_flags);
 	layerfs_nameidx_enforce_cap();
 	return idx;
@@ -623,15 +659,28 @@ unsigned int layerfs_nameidx_next(struct layerfs_nameidx_walk *w,
 
 /**
  * layerfs_nameidx_done - end a walk
- * @w: the walk of layerfs_nameidx_first()
+ * @w:         the walk of layerfs_nameidx_first()
+ * @consulted: the layers the lookup consulted
+ *
+ * A lookup made layer by layer in a directory that may get an index adds
+ * its lower lookups to the directory's debt (layerfs_nameidx_worth()).
  *
  * Return: whether the index decided which layers were skipped (for the
  * counters, the trace event and nameindex_check).
  */
-bool layerfs_nameidx_done(struct layerfs_nameidx_walk *w)
+bool layerfs_nameidx_done(struct layerfs_nameidx_walk *w,
+			  unsigned int consulted)
 {
-	if (!w->idx)
+	struct layerfs_inode *li = LAYERFS_I(w->dir);
+
+	if (!w->idx) {
+		/* racy sums: a lost update only delays the build */
+		if (w->probed && consulted > w->base)
+			WRITE_ONCE(li->nameidx_debt,
+				   READ_ONCE(li->nameidx_debt) +
+				   consulted - w->base);
 		return false;
+	}
 	layerfs_nameidx_put(w->idx);
 	w->idx = NULL;
 	if (w->used)

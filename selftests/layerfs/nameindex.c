@@ -8,7 +8,8 @@
  * /sys/fs/layerfs/<id>/nameidx_mismatches: a test fails on a mismatch, and
  * also compares what it sees with the kernel's overlayfs mounted on the
  * same lower layers.  nameindex_min_layers is lowered to 2 so that small
- * stacks are indexed too.
+ * stacks are indexed too, and nameindex_build_ratio set to 0 (build at the
+ * first lookup) but in the test of the ratio itself.
  *
  * The counters prove the index is used: a name in no lower layer costs no
  * lower lookup at all (layer_lookups), which fails on a layerfs without an
@@ -23,7 +24,7 @@
 
 static const char *const params[] = {
 	"nameindex_min_layers", "nameindex_check", "nameindex_total_kb",
-	"nameindex_max_kb",
+	"nameindex_max_kb", "nameindex_build_ratio",
 };
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
 
@@ -39,9 +40,8 @@ FIXTURE(nameindex) {
 
 static int read_param(const char *name, char *buf, size_t len)
 {
-	const char *s = lfs_cat(lfs_fmt(PARAM("%s"), name), buf, len);
-
-	return s ? 0 : -1;
+	lfs_cat(lfs_fmt(PARAM("%s"), name), buf, len);
+	return buf[0] == '<' ? -1 : 0;	/* "<errno N>" */
 }
 
 static int set_param(const char *name, const char *value)
@@ -61,6 +61,7 @@ FIXTURE_SETUP(nameindex)
 					sizeof(self->saved[i])));
 	ASSERT_EQ(0, set_param("nameindex_min_layers", "2"));
 	ASSERT_EQ(0, set_param("nameindex_check", "1"));
+	ASSERT_EQ(0, set_param("nameindex_build_ratio", "0"));
 	ASSERT_EQ(0, lfs_private_ns());
 	ASSERT_EQ(0, lfs_make_base(self->base));
 	snprintf(self->mnt, sizeof(self->mnt), "%s/m", self->base);
@@ -103,10 +104,9 @@ static long long counter(FIXTURE_DATA(nameindex) *self, const char *name)
 {
 	char buf[64];
 
-	if (!lfs_cat(lfs_fmt("/sys/fs/layerfs/%u:%u/%s", major(self->dev),
-			     minor(self->dev), name), buf, sizeof(buf)))
-		return -1;
-	return atoll(buf);
+	lfs_cat(lfs_fmt("/sys/fs/layerfs/%u:%u/%s", major(self->dev),
+			minor(self->dev), name), buf, sizeof(buf));
+	return buf[0] == '<' ? -1 : atoll(buf);	/* "<errno N>" */
 }
 
 /* The sum of layer_lookups, every layer. */
@@ -116,9 +116,9 @@ static long long layer_lookups(FIXTURE_DATA(nameindex) *self)
 	long long sum = 0;
 	char *p, *end;
 
-	if (!lfs_cat(lfs_fmt("/sys/fs/layerfs/%u:%u/layer_lookups",
-			     major(self->dev), minor(self->dev)),
-		     buf, sizeof(buf)))
+	lfs_cat(lfs_fmt("/sys/fs/layerfs/%u:%u/layer_lookups",
+			major(self->dev), minor(self->dev)), buf, sizeof(buf));
+	if (buf[0] == '<')
 		return -1;
 	for (p = buf; *p; p = end) {
 		long long v = strtoll(p, &end, 10);
@@ -319,6 +319,34 @@ TEST_F(nameindex, threshold)
 	ASSERT_EQ(0, set_param("nameindex_min_layers", "3"));
 	SAME("none2", "No such file or directory");
 	EXPECT_EQ(1, counter(self, "nameidx_built"));
+	NO_MISMATCH();
+}
+
+/*
+ * nameindex_build_ratio: a big directory looked in a few times is not read
+ * whole; once the lookups made layer by layer add up to its size (over the
+ * ratio), the index is built.  10 layers x 200 entries: about 2000
+ * entries, so with ratio 10 about 200 lower lookups, 20 missed names.
+ */
+TEST_F(nameindex, build_ratio_defers_big_dirs)
+{
+	int i, j;
+
+	make_layers(_metadata, self, 10);
+	for (i = 0; i < 10; i++)
+		for (j = 0; j < 200; j++)
+			ASSERT_EQ(0, lfs_write(lfs_fmt("%d/e%d_%d", i, i, j), ""));
+	ASSERT_EQ(0, set_param("nameindex_build_ratio", "10"));
+	ASSERT_EQ(0, lfs_mount(self->mnt, self->opts));
+	ASSERT_EQ(0, lfs_mount_dev(self->mnt, &self->dev));
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(ENOENT, lfs_lstat_errno(M(lfs_fmt("miss%d", i))));
+	EXPECT_EQ(0, counter(self, "nameidx_built"));
+	for (i = 5; i < 40; i++)
+		ASSERT_EQ(ENOENT, lfs_lstat_errno(M(lfs_fmt("miss%d", i))));
+	EXPECT_EQ(1, counter(self, "nameidx_built"));
+	EXPECT_LT(0, counter(self, "nameidx_lookups"));
+	ASSERT_EQ(0, lfs_lstat_errno(M("e9_199")));
 	NO_MISMATCH();
 }
 
