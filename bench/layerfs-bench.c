@@ -12,7 +12,8 @@
  *   -r RUNS       measured runs of every case and system (default 15), after
  *                 one untimed warm-up run of each
  *   -s SCALE      multiply the file counts and sizes (default 1.0)
- *   -c SUBSTRING  only the cases whose name contains SUBSTRING
+ *   -c SUBSTRING  only the cases whose name contains SUBSTRING (several,
+ *                 comma-separated: any of them)
  *   -t TARBALL    the source tree for untar/rm_rf (default /bench/src.tar)
  *   -d DIR        where to mount the scratch tmpfs (default /mnt/bench)
  *
@@ -727,6 +728,225 @@ static const struct layout renamel = {
 	"renamedir", 1, renamedir_lower, NULL, renamedir_plain, NULL, 0
 };
 
+/* --- name index (fs/layerfs/nameindex.c): deep stacks */
+
+/* stat 200 names that no layer has */
+static int stat_none(int rootfd, const char *root, long long *ns)
+{
+	struct stat st;
+	long long t = now_ns();
+	int bad = 0;
+
+	(void)root;
+	for (int j = 0; j < SK_FILES; j++)
+		bad += !fstatat(rootfd, fmt("none%d", j), &st, AT_SYMLINK_NOFOLLOW) ||
+		       errno != ENOENT;
+	ns[0] = now_ns() - t;
+	if (bad)
+		error("stat_none: %d names found", bad);
+	return bad ? -1 : 0;
+}
+
+/* the first two lookups of bottom names: the second builds the index */
+static int lookup_first(int rootfd, const char *root, long long *ns)
+{
+	struct stat st;
+	long long t = now_ns();
+	int bad = 0;
+
+	(void)root;
+	for (int j = 0; j < 2; j++)
+		bad += !!fstatat(rootfd, fmt("b%d", j), &st, AT_SYMLINK_NOFOLLOW);
+	ns[0] = now_ns() - t;
+	if (bad)
+		error("lookup: %d files missing", bad);
+	return bad ? -1 : 0;
+}
+
+/* --- wide100: 100 lowers, d/ of 1000 entries in each, 500 of them shared */
+#define W100_LAYERS 100
+#define W100_SHARED S(500)
+#define W100_OWN S(500)
+#define W100_BOTTOM S(1000)
+
+static void wide100_lower(const char *dir, int i)
+{
+	mkdirs(fmt("%s/d", dir));
+	if (i == W100_LAYERS - 1) {
+		for (int j = 0; j < W100_BOTTOM; j++)
+			mkfile(fmt("%s/d/b%d", dir, j), 0);
+		return;
+	}
+	for (int j = 0; j < W100_SHARED; j++)
+		mkfile(fmt("%s/d/s%d", dir, j), 0);
+	for (int j = 0; j < W100_OWN; j++)
+		mkfile(fmt("%s/d/o%d_%d", dir, i, j), 0);
+}
+
+static void wide100_plain(const char *dir)
+{
+	mkdirs(fmt("%s/d", dir));
+	for (int j = 0; j < W100_BOTTOM; j++)
+		mkfile(fmt("%s/d/b%d", dir, j), 0);
+}
+
+static int stat_wide_bottom(int rootfd, const char *root, long long *ns)
+{
+	struct stat st;
+	long long t = now_ns();
+	int bad = 0;
+
+	(void)root;
+	for (int j = 0; j < W100_BOTTOM; j++)
+		bad += !!fstatat(rootfd, fmt("d/b%d", j), &st, AT_SYMLINK_NOFOLLOW);
+	ns[0] = now_ns() - t;
+	if (bad)
+		error("stat: %d files missing", bad);
+	return bad ? -1 : 0;
+}
+
+static const struct layout wide100 = {
+	"wide100", W100_LAYERS, wide100_lower, NULL, wide100_plain, NULL, 0
+};
+
+/*
+ * --- docker25: an image of 25 layers.  The bottom one is the source tree
+ * (as rm_rf_lower's); each of the 24 above adds a directory of its own
+ * (app<k>/, 40 files), 20 files to include/linux/ and 5 to etc/, rewrites
+ * "include/linux/version.h"-like shared files (etc/shared<j>), and whites
+ * out two of the files the layer below added.  include/linux/ and etc/
+ * thus merge through all 25 layers, the rest sits in one.
+ */
+#define DK_LAYERS 25
+
+static void docker_layer(const char *dir, int k, int plain)
+{
+	int top = DK_LAYERS - 1;
+
+	if (k == top) {
+		if (untar(dir))
+			die("tar -xf %s -C %s failed", tarball, dir);
+		mkdirs(fmt("%s/etc", dir));
+		return;
+	}
+	mkdirs(fmt("%s/app%d", dir, k));
+	mkdirs(fmt("%s/include/linux", dir));
+	mkdirs(fmt("%s/etc", dir));
+	for (int j = 0; j < 40; j++)
+		mkfile(fmt("%s/app%d/f%d", dir, k, j), 100);
+	for (int j = 0; j < 20; j++)
+		mkfile(fmt("%s/include/linux/k%d_%d.h", dir, k, j), 100);
+	for (int j = 0; j < 5; j++)
+		mkfile(fmt("%s/etc/conf%d_%d", dir, k, j), 50);
+	for (int j = 0; j < 3; j++)
+		mkfile(fmt("%s/etc/shared%d", dir, j), 50 + k);
+	if (k + 1 < top) {
+		for (int j = 0; j < 2; j++) {
+			const char *p = fmt("%s/include/linux/k%d_%d.h", dir, k + 1, j);
+
+			if (plain)
+				unlink(p);
+			else
+				mkwhiteout(p);
+		}
+	}
+}
+
+static void docker_lower(const char *dir, int i) { docker_layer(dir, i, 0); }
+
+/* The merged view: the layers applied bottom to top on one tree. */
+static void docker_plain(const char *dir)
+{
+	for (int k = DK_LAYERS - 1; k >= 0; k--)
+		docker_layer(dir, k, 1);
+}
+
+static long find_count;
+
+static int find_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path; (void)st; (void)type; (void)ftw;
+	find_count++;
+	return 0;
+}
+
+/* find: every entry listed and lstat()ed (nftw), cold */
+static int find_walk(int rootfd, const char *root, long long *ns)
+{
+	long long t = now_ns();
+	int rc;
+
+	(void)rootfd;
+	find_count = 0;
+	rc = nftw(root, find_one, 64, FTW_PHYS);
+	ns[0] = now_ns() - t;
+	if (rc || find_count < 1000)
+		error("find %s: rc %d, %ld entries", root, rc, find_count);
+	return rc || find_count < 1000 ? -1 : 0;
+}
+
+static const struct layout docker25 = {
+	"docker25", DK_LAYERS, docker_lower, NULL, docker_plain, NULL, 0
+};
+
+/*
+ * --- xoverN: the crossover of the name index.  d/ merges N lowers of 200
+ * own names each; every name is stat()ed once, cold (what find or ls -l
+ * do).  Layer by layer a name of layer i costs i + 1 lookups; with an index
+ * (built at the first lookup for these cases) it costs one, after one
+ * readdir of every layer.
+ */
+#define XO_NAMES S(200)
+
+static void xover_lower(const char *dir, int i)
+{
+	mkdirs(fmt("%s/d", dir));
+	for (int j = 0; j < XO_NAMES; j++)
+		mkfile(fmt("%s/d/n%d_%d", dir, i, j), 0);
+}
+
+#define XOVER(n)							\
+	static void xover##n##_plain(const char *dir)			\
+	{								\
+		for (int i = 0; i < n; i++)				\
+			xover_lower(dir, i);				\
+	}								\
+	static int xover##n##_stat(int rootfd, const char *root, long long *ns) \
+	{								\
+		struct stat st;						\
+		long long t = now_ns();					\
+		int bad = 0;						\
+									\
+		(void)root;						\
+		for (int i = 0; i < n; i++)				\
+			for (int j = 0; j < XO_NAMES; j++)		\
+				bad += !!fstatat(rootfd, fmt("d/n%d_%d", i, j), \
+						 &st, AT_SYMLINK_NOFOLLOW); \
+		ns[0] = now_ns() - t;					\
+		if (bad)						\
+			error("stat: %d files missing", bad);		\
+		return bad ? -1 : 0;					\
+	}								\
+	static const struct layout xover##n = {				\
+		"xover" #n, n, xover_lower, NULL, xover##n##_plain, NULL, 0 \
+	}
+
+XOVER(2);
+XOVER(4);
+XOVER(8);
+XOVER(16);
+
+/* The index built at the first lookup, in any stack: for the crossover. */
+#define XO_PARAMS "nameindex_min_layers=1 nameindex_build_ratio=0"
+
+/* layerfs module parameters set for a case ("name=value ..."), by name */
+static const struct {
+	const char *name, *params;
+} case_params[] = {
+	{ "xover_2", XO_PARAMS }, { "xover_4", XO_PARAMS },
+	{ "xover_8", XO_PARAMS }, { "xover_16", XO_PARAMS },
+};
+
 static const struct bcase cases[] = {
 	{ "stat_cold", &tree3, 1, 0, 0, 1, {0}, stat_all,
 	  "lstat every file, 3 lowers x 10 dirs x (100 own + 30 shadowed), cold" },
@@ -740,6 +960,22 @@ static const struct bcase cases[] = {
 	  "stat 200 files of the bottom layer of 30 lowers, cold" },
 	{ "lookup_500", &stack500, 1, 0, 0, 1, {0}, lookup_bottom,
 	  "stat 200 files of the bottom layer of 500 lowers, cold" },
+	{ "lookup_500_first", &stack500, 1, 0, 0, 1, {0}, lookup_first,
+	  "stat 2 files of the bottom of 500 lowers, cold (the 2nd builds the index)" },
+	{ "stat_none_500", &stack500, 1, 0, 0, 1, {0}, stat_none,
+	  "stat 200 names that no layer has, 500 lowers, cold" },
+	{ "stat_wide_100", &wide100, 1, 0, 0, 1, {0}, stat_wide_bottom,
+	  "stat 1000 bottom files of d/, 100 lowers x 1000 entries, cold" },
+	{ "find_docker25", &docker25, 1, 0, 0, 1, {0}, find_walk,
+	  "find (nftw + lstat) of a 25-layer image (source tree + 24 small layers), cold" },
+	{ "xover_2", &xover2, 1, 0, 0, 1, {0}, xover2_stat,
+	  "stat each of 2 x 200 names of d/ (2 lowers) once, cold, index built at once" },
+	{ "xover_4", &xover4, 1, 0, 0, 1, {0}, xover4_stat,
+	  "the same, 4 lowers" },
+	{ "xover_8", &xover8, 1, 0, 0, 1, {0}, xover8_stat,
+	  "the same, 8 lowers" },
+	{ "xover_16", &xover16, 1, 0, 0, 1, {0}, xover16_stat,
+	  "the same, 16 lowers" },
 	{ "seq_read", &bigfile, 0, 1, 0, 1, {0}, seq_read,
 	  "4 x read() a 64 MiB lower file, 1 MiB at a time" },
 	{ "rand_read", &bigfile, 0, 1, 0, 1, {0}, rand_read,
@@ -848,6 +1084,81 @@ static int mount_stacked(const struct layout *l, int sys, const char *mnt)
 	return 0;
 }
 
+/*
+ * Set the layerfs module parameters "name=value ..." of @params, keeping
+ * the old values for restore_params().
+ */
+#define MAXPARAMS 4
+static char saved_params[MAXPARAMS][2][64];
+static int nsaved;
+
+static void set_params(const char *params)
+{
+	char buf[256], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", params);
+	for (tok = strtok_r(buf, " ", &save); tok && nsaved < MAXPARAMS;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		const char *path;
+		char old[64] = "";
+		int fd;
+		ssize_t n;
+
+		if (!eq)
+			die("bad parameter %s", tok);
+		*eq = '\0';
+		path = fmt("/sys/module/layerfs/parameters/%s", tok);
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			die("open %s", path);
+		n = read(fd, old, sizeof(old) - 1);
+		old[n > 0 ? n : 0] = '\0';
+		snprintf(saved_params[nsaved][0], 64, "%s", tok);
+		snprintf(saved_params[nsaved][1], 64, "%s", old);
+		nsaved++;
+		if (pwrite(fd, eq + 1, strlen(eq + 1), 0) < 0)
+			die("write %s", path);
+		close(fd);
+	}
+}
+
+static void restore_params(void)
+{
+	while (nsaved > 0) {
+		int fd;
+
+		nsaved--;
+		fd = open(fmt("/sys/module/layerfs/parameters/%s",
+				  saved_params[nsaved][0]), O_WRONLY);
+
+		if (fd < 0 || write(fd, saved_params[nsaved][1],
+				    strlen(saved_params[nsaved][1])) < 0)
+			error("restoring %s", saved_params[nsaved][0]);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/*
+ * The name index's own figures of the layerfs mount on @mnt (sysfs
+ * counters): indexes built, and the time spent building them.
+ */
+static long long index_builds[64][MAXRUNS];
+static long long index_build_ns[64][MAXRUNS];
+
+static long long layerfs_counter(const char *mnt, const char *name)
+{
+	char buf[64];
+	dev_t dev;
+
+	if (lfs_mount_dev(mnt, &dev))
+		return -1;
+	lfs_cat(fmt("/sys/fs/layerfs/%u:%u/%s", major(dev), minor(dev), name),
+		buf, sizeof(buf));
+	return buf[0] == '<' ? -1 : atoll(buf);
+}
+
 static void run_one(int ci, int sys, int run)
 {
 	const struct bcase *c = &cases[ci];
@@ -888,6 +1199,10 @@ static void run_one(int ci, int sys, int run)
 		drop_caches();
 	err = c->measure(rootfd, root, ns);
 	close(rootfd);
+	if (sys == SYS_LAYERFS && run >= 0 && ci < 64) {
+		index_builds[ci][run] = layerfs_counter(root, "nameidx_built");
+		index_build_ns[ci][run] = layerfs_counter(root, "nameidx_build_ns");
+	}
 	if (sys != SYS_PLAIN && umount2(root, 0)) {
 		error("umount %s: %s", root, strerror(errno));
 		umount2(root, MNT_DETACH);
@@ -905,6 +1220,20 @@ static void run_one(int ci, int sys, int run)
 		       c->nres > 1 ? c->res[r] : "", sysname[sys], run, ns[r]);
 	}
 	fflush(stdout);
+}
+
+/* Is case @name among those of -c (comma-separated substrings)? */
+static int selected(const char *name)
+{
+	char buf[256], *tok, *save = NULL;
+
+	if (!only)
+		return 1;
+	snprintf(buf, sizeof(buf), "%s", only);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (strstr(name, tok))
+			return 1;
+	return 0;
 }
 
 static int cmp_ll(const void *a, const void *b)
@@ -962,7 +1291,7 @@ static void print_table(void)
 	for (int ci = 0; ci < NCASES; ci++) {
 		const struct bcase *c = &cases[ci];
 
-		if (only && !strstr(c->name, only))
+		if (!selected(c->name))
 			continue;
 		for (int r = 0; r < c->nres; r++) {
 			double med[NSYS], iqr = 0, paired = paired_ratio(ci, r);
@@ -999,8 +1328,24 @@ static void print_table(void)
 	       "layerfs/overlay;\n iqr = interquartile range / median, "
 	       "the worse of layerfs and overlay)\n\n", runs);
 	for (int ci = 0; ci < NCASES; ci++)
-		if (!only || strstr(cases[ci].name, only))
+		if (selected(cases[ci].name))
 			printf("  %-16s %s\n", cases[ci].name, cases[ci].what);
+
+	/* the first-lookup cost, apart: what building the indexes took */
+	printf("\nname index builds, layerfs (median per run, inside the times above):\n");
+	for (int ci = 0; ci < NCASES && ci < 64; ci++) {
+		long long b[MAXRUNS], t[MAXRUNS];
+		int n = nresults[ci][0][SYS_LAYERFS];
+
+		if (!selected(cases[ci].name) || !n)
+			continue;
+		memcpy(b, index_builds[ci], n * sizeof(*b));
+		memcpy(t, index_build_ns[ci], n * sizeof(*t));
+		if (median(b, n) <= 0)
+			continue;
+		printf("  %-24s %6.0f indexes, %9.3f ms\n", cases[ci].name, median(b, n),
+		       median(t, n) / 1e6);
+	}
 }
 
 int main(int argc, char **argv)
@@ -1042,12 +1387,16 @@ int main(int argc, char **argv)
 		const struct bcase *c = &cases[ci];
 		long long t = now_ns();
 
-		if (only && !strstr(c->name, only))
+		if (!selected(c->name))
 			continue;
 		build_layout(c->layout);
+		for (size_t k = 0; k < sizeof(case_params) / sizeof(case_params[0]); k++)
+			if (!strcmp(case_params[k].name, c->name))
+				set_params(case_params[k].params);
 		for (int run = -1; run < runs; run++)
 			for (int k = 0; k < NSYS; k++)
 				run_one(ci, (run + 1 + k) % NSYS, run);
+		restore_params();
 		printf("bench: case %s done in %.1f s\n", c->name, (now_ns() - t) / 1e9);
 	}
 	drop_layout();

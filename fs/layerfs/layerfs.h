@@ -203,6 +203,7 @@ enum layerfs_counter {
 	LAYERFS_CNT_NAMEIDX_DROPPED,	/* indexes dropped: shrinker, size cap */
 	LAYERFS_CNT_NAMEIDX_BYTES,	/* memory the indexes hold now */
 	LAYERFS_CNT_NAMEIDX_MISMATCHES,	/* nameindex_check: wrong answers */
+	LAYERFS_CNT_NAMEIDX_BUILD_NS,	/* time spent building indexes */
 	LAYERFS_NR_COUNTERS
 };
 

@@ -80,6 +80,7 @@
 
 #include <linux/fs.h>
 #include <linux/file.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/rculist.h>
@@ -511,6 +512,7 @@ static struct layerfs_nameidx *layerfs_nameidx_get(struct inode *dir)
 	struct layerfs_inode *li = LAYERFS_I(dir);
 	struct layerfs_nameidx *idx;
 	unsigned int min = READ_ONCE(layerfs_nameidx_min_layers);
+	u64 start;
 
 	if (!min || li->nlower < min)
 		return NULL;
@@ -530,7 +532,10 @@ static struct layerfs_nameidx *layerfs_nameidx_get(struct inode *dir)
 	    !layerfs_nameidx_worth(li) ||
 	    test_and_set_bit(LAYERFS_NAMEIDX_BUILDING, &li->nameidx_flags))
 		return NULL;
+	start = ktime_get_ns();
 	idx = layerfs_nameidx_build(dir);
+	layerfs_count_add(dir->i_sb, LAYERFS_CNT_NAMEIDX_BUILD_NS,
+			  ktime_get_ns() - start);
 	if (IS_ERR(idx)) {
 		/* ENOMEM may pass; the rest is the directory's for good */
 		if (PTR_ERR(idx) != -ENOMEM)

@@ -95,6 +95,8 @@ LAYERFS_COUNTER(nameidx_dropped,
 LAYERFS_COUNTER(nameidx_bytes, LAYERFS_COUNT_OFFSET(LAYERFS_CNT_NAMEIDX_BYTES));
 LAYERFS_COUNTER(nameidx_mismatches,
 		LAYERFS_COUNT_OFFSET(LAYERFS_CNT_NAMEIDX_MISMATCHES));
+LAYERFS_COUNTER(nameidx_build_ns,
+		LAYERFS_COUNT_OFFSET(LAYERFS_CNT_NAMEIDX_BUILD_NS));
 LAYERFS_COUNTER(layer_lookups, offsetof(struct layerfs_counters, layer_lookups));
 
 static struct attribute *layerfs_counter_attrs[] = {
@@ -111,6 +113,7 @@ static struct attribute *layerfs_counter_attrs[] = {
 	&layerfs_attr_nameidx_dropped.attr,
 	&layerfs_attr_nameidx_bytes.attr,
 	&layerfs_attr_nameidx_mismatches.attr,
+	&layerfs_attr_nameidx_build_ns.attr,
 	&layerfs_attr_layer_lookups.attr,
 	NULL,
 };
