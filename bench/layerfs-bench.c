@@ -805,6 +805,22 @@ static int stat_wide_bottom(int rootfd, const char *root, long long *ns)
 	return bad ? -1 : 0;
 }
 
+/* a few lookups only: not worth reading d/ whole (nameindex_build_ratio) */
+static int stat_wide_few(int rootfd, const char *root, long long *ns)
+{
+	struct stat st;
+	long long t = now_ns();
+	int bad = 0;
+
+	(void)root;
+	for (int j = 0; j < 10; j++)
+		bad += !!fstatat(rootfd, fmt("d/b%d", j), &st, AT_SYMLINK_NOFOLLOW);
+	ns[0] = now_ns() - t;
+	if (bad)
+		error("stat: %d files missing", bad);
+	return bad ? -1 : 0;
+}
+
 static const struct layout wide100 = {
 	"wide100", W100_LAYERS, wide100_lower, NULL, wide100_plain, NULL, 0
 };
@@ -945,6 +961,10 @@ static const struct {
 } case_params[] = {
 	{ "xover_2", XO_PARAMS }, { "xover_4", XO_PARAMS },
 	{ "xover_8", XO_PARAMS }, { "xover_16", XO_PARAMS },
+	{ "xover_2_off", "nameindex_min_layers=0" },
+	{ "xover_4_off", "nameindex_min_layers=0" },
+	{ "xover_8_off", "nameindex_min_layers=0" },
+	{ "xover_16_off", "nameindex_min_layers=0" },
 };
 
 static const struct bcase cases[] = {
@@ -966,16 +986,26 @@ static const struct bcase cases[] = {
 	  "stat 200 names that no layer has, 500 lowers, cold" },
 	{ "stat_wide_100", &wide100, 1, 0, 0, 1, {0}, stat_wide_bottom,
 	  "stat 1000 bottom files of d/, 100 lowers x 1000 entries, cold" },
+	{ "stat_wide_100_few", &wide100, 1, 0, 0, 1, {0}, stat_wide_few,
+	  "stat 10 bottom files of that d/, cold (too few to build its index)" },
 	{ "find_docker25", &docker25, 1, 0, 0, 1, {0}, find_walk,
 	  "find (nftw + lstat) of a 25-layer image (source tree + 24 small layers), cold" },
 	{ "xover_2", &xover2, 1, 0, 0, 1, {0}, xover2_stat,
 	  "stat each of 2 x 200 names of d/ (2 lowers) once, cold, index built at once" },
+	{ "xover_2_off", &xover2, 1, 0, 0, 1, {0}, xover2_stat,
+	  "xover_2 with the index off (nameindex_min_layers=0)" },
 	{ "xover_4", &xover4, 1, 0, 0, 1, {0}, xover4_stat,
 	  "the same, 4 lowers" },
+	{ "xover_4_off", &xover4, 1, 0, 0, 1, {0}, xover4_stat,
+	  "xover_4 with the index off" },
 	{ "xover_8", &xover8, 1, 0, 0, 1, {0}, xover8_stat,
 	  "the same, 8 lowers" },
+	{ "xover_8_off", &xover8, 1, 0, 0, 1, {0}, xover8_stat,
+	  "xover_8 with the index off" },
 	{ "xover_16", &xover16, 1, 0, 0, 1, {0}, xover16_stat,
 	  "the same, 16 lowers" },
+	{ "xover_16_off", &xover16, 1, 0, 0, 1, {0}, xover16_stat,
+	  "xover_16 with the index off" },
 	{ "seq_read", &bigfile, 0, 1, 0, 1, {0}, seq_read,
 	  "4 x read() a 64 MiB lower file, 1 MiB at a time" },
 	{ "rand_read", &bigfile, 0, 1, 0, 1, {0}, rand_read,

@@ -93,7 +93,7 @@ module_param_named(nameindex_min_layers, layerfs_nameidx_min_layers, uint, 0644)
 MODULE_PARM_DESC(nameindex_min_layers,
 		 "index the names of merged directories with at least this many lower layers (0: never)");
 
-static unsigned int layerfs_nameidx_build_ratio = 8;
+static unsigned int layerfs_nameidx_build_ratio = 5;
 module_param_named(nameindex_build_ratio, layerfs_nameidx_build_ratio, uint, 0644);
 MODULE_PARM_DESC(nameindex_build_ratio,
 		 "build an index once the layer-by-layer lookups of a directory, times this, reach its estimated entries (0: at the first lookup)");
