@@ -440,6 +440,50 @@ TEST_F(nameindex, after_changes_through_mount)
 }
 
 /*
+ * redirect_dir=on: a merged directory renamed through the mount keeps its
+ * lower stack (found again through the redirect), and its index is built
+ * from that stack; a subdirectory renamed inside it sends the lookup of
+ * its new name to the old one, past which the walk goes layer by layer.
+ */
+TEST_F(nameindex, redirected_dirs)
+{
+	const char *const names[] = {
+		"src", "dst", "dst/f0", "dst/f5", "dst/f11", "dst/none",
+		"dst/sub", "dst/sub2", "dst/sub2/s5", "dst/sub2/s11",
+		"dst/sub2/none",
+	};
+	unsigned int k;
+	int i;
+
+	make_layers(_metadata, self, 12);
+	for (i = 0; i < 12; i += 5) {
+		ASSERT_EQ(0, lfs_mkdir_p(lfs_fmt("%d/src/sub", i)));
+		ASSERT_EQ(0, lfs_write(lfs_fmt("%d/src/f%d", i, i), "f"));
+		ASSERT_EQ(0, lfs_write(lfs_fmt("%d/src/sub/s%d", i, i), "s"));
+	}
+	ASSERT_EQ(0, lfs_mkdir_p("11/src/sub"));
+	ASSERT_EQ(0, lfs_write("11/src/f11", "f"));
+	ASSERT_EQ(0, lfs_write("11/src/sub/s11", "s"));
+	strcat(self->opts, ",redirect_dir=on");
+	mount_both(_metadata, self, true);
+	for (k = 0; k < 2; k++) {
+		const char *root = k ? self->ovl : self->mnt;
+
+		ASSERT_EQ(0, rename(lfs_fmt("%s/src", root), lfs_fmt("%s/dst", root)))
+			TH_LOG("%s: %s", k ? "overlay" : "layerfs", strerror(errno));
+		ASSERT_EQ(0, rename(lfs_fmt("%s/dst/sub", root),
+				    lfs_fmt("%s/dst/sub2", root)));
+	}
+	ASSERT_EQ(0, drop_caches("2"));
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		SAME(names[k], NULL);
+	SAME("dst/f11", "f:f");
+	SAME("dst/sub2", "d:s0,s10,s11,s5");
+	EXPECT_LT(0, counter(self, "nameidx_lookups"));
+	NO_MISMATCH();
+}
+
+/*
  * The contract broken: a name added to a lower layer after the index was
  * built.  The index does not see it; nameindex_check does, and says so.
  */
