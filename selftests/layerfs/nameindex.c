@@ -506,7 +506,7 @@ TEST_F(nameindex, check_mode_reports_changed_lower)
 }
 
 /* Parallel lookups in one directory, while its index is being built. */
-TEST_F(nameindex, parallel_lookups)
+TEST_F_TIMEOUT(nameindex, parallel_lookups, 180)
 {
 	int i, status;
 
@@ -536,6 +536,58 @@ TEST_F(nameindex, parallel_lookups)
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
 	EXPECT_EQ(1, counter(self, "nameidx_built"));
+	NO_MISMATCH();
+}
+
+/*
+ * Lookups in several directories while the shrinker drops their indexes
+ * over and over (drop_caches): a lookup holding an index while it is
+ * unpublished must finish with it, the next one rebuild it.  Best run on
+ * the debug kernel (KASAN, lockdep): make check KERNEL=debug T=nameindex.
+ */
+TEST_F_TIMEOUT(nameindex, lookups_racing_shrinker, 120)
+{
+	int i, status, nchild = 0;
+
+	make_layers(_metadata, self, 12);
+	for (i = 0; i < 12; i++) {
+		int d;
+
+		for (d = 0; d < 4; d++) {
+			ASSERT_EQ(0, lfs_mkdir_p(lfs_fmt("%d/d%d", i, d)));
+			ASSERT_EQ(0, lfs_write(lfs_fmt("%d/d%d/f%d", i, d, i), "r"));
+		}
+	}
+	ASSERT_EQ(0, lfs_mount(self->mnt, self->opts));
+	ASSERT_EQ(0, lfs_mount_dev(self->mnt, &self->dev));
+	for (i = 0; i < 5; i++) {
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		nchild++;
+		if (!pid) {
+			int j, bad = 0;
+
+			for (j = 0; j < 300; j++) {
+				if (i == 4) {
+					bad += drop_caches("2") != 0;
+					continue;
+				}
+				bad += lfs_lstat_errno(M(lfs_fmt("d%d/f%d", (i + j) % 4,
+								 j % 12))) != 0;
+				bad += lfs_lstat_errno(M(lfs_fmt("d%d/n%d", j % 4, j))) !=
+				       ENOENT;
+			}
+			_exit(bad ? 1 : 0);
+		}
+	}
+	for (i = 0; i < nchild; i++) {
+		ASSERT_LT(0, wait(&status));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	TH_LOG("%lld indexes built, %lld dropped", counter(self, "nameidx_built"),
+	       counter(self, "nameidx_dropped"));
+	EXPECT_LT(4, counter(self, "nameidx_built"));
 	NO_MISMATCH();
 }
 
