@@ -113,7 +113,11 @@
  *            and nameindex_check=1 is set by the test for the run, so a
  *            lookup answered wrongly by the index also counts in the
  *            mount's nameidx_mismatches, which must stay 0.  Not in "all":
- *            a seed takes about five times as long.
+ *            a seed takes about five times as long.  2026-12-05, 150 ops a
+ *            seed: on 6.12 seeds 1-6 with "deep" and "all,deep", 7-14
+ *            with "deep,redirect" and "deep"; on 6.1 seeds 1-6 with
+ *            "deep", "all,deep" and "deep,redirect": all agree, no
+ *            mismatch, 670 to 1,500 indexed lookups per set.
  * `make fuzz SEEDS=2000 OPS=400 [SEED0=1]` runs a long one on both kernels
  * (the VM runner passes these through scripts/vm.sh --env); inside
  * `make shell` run e.g.
