@@ -42,6 +42,8 @@
  *    (layerfs_tmpfile_open()).
  *  - 6.7 made shrinkers objects the kernel allocates (shrinker_alloc());
  *    6.1 registers one the caller provides (layerfs_shrinker_create()).
+ *  - 6.5 turned the parent-or-not argument of exportfs_encode_inode_fh()
+ *    into flags (layerfs_encode_inode_fh()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -59,6 +61,7 @@
 #include <linux/security.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/exportfs.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 
@@ -534,6 +537,25 @@ static inline void layerfs_shrinker_destroy(struct shrinker *s)
 #else
 	unregister_shrinker(s);
 	kfree(s);
+#endif
+}
+
+/**
+ * layerfs_encode_inode_fh - encode a decodable file handle of a real inode
+ * @inode:   the inode
+ * @fid:     where the handle goes
+ * @max_len: in: room at @fid in 32-bit words; out: words used
+ *
+ * Return: the handle's type (FILEID_*), or a negative errno or
+ * FILEID_INVALID.
+ */
+static inline int layerfs_encode_inode_fh(struct inode *inode, struct fid *fid,
+					  int *max_len)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return exportfs_encode_inode_fh(inode, fid, max_len, NULL, 0);
+#else
+	return exportfs_encode_inode_fh(inode, fid, max_len, NULL);
 #endif
 }
 

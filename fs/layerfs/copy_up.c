@@ -461,7 +461,8 @@ static struct dentry *layerfs_copy_create(struct dentry *dentry,
 
 /*
  * Step 4: give the copy @temp of @inode's lower object @lower everything
- * but the data: xattrs, file attributes, size, mode, owner, times.
+ * but the data: xattrs, its origin (origin.c), file attributes, size,
+ * mode, owner, times.
  */
 /* LAB copy-up: helper */
 static int layerfs_copy_metadata(struct super_block *sb, struct inode *inode,
@@ -475,6 +476,8 @@ static int layerfs_copy_metadata(struct super_block *sb, struct inode *inode,
 	int err;
 
 	err = layerfs_copy_xattrs(sb, lower, temp);
+	if (!err)
+		err = layerfs_set_origin(sb, lower->dentry, temp);
 	if (!err && (inode->i_flags & LAYERFS_FILEATTR_I_FLAGS) &&
 	    (S_ISREG(stat->mode) || S_ISDIR(stat->mode))) {
 		layerfs_path(lower, &lowerpath);
@@ -576,6 +579,9 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	if (!err)
 		err = layerfs_copy_metadata(sb, inode, &li->lower[0], temp,
 					    &stat);
+	/* the parent may now hold an entry whose d_ino is not its st_ino */
+	if (!err)
+		err = layerfs_set_impure(sb, upperdir);
 	if (!err)
 		err = layerfs_install_copy(sb, temp, upperdir, &name.name);
 	if (!err) {

@@ -108,6 +108,9 @@ struct seq_file;
  *    its xattr trusted.overlay.protattr ("a", "i" or "ai"), not set on it;
  *  - a directory renamed with redirect_dir=on carries the xattr
  *    trusted.overlay.redirect, the place of its lower parts;
+ *  - a copied-up object carries trusted.overlay.origin, the file handle
+ *    of the lower object it was copied from, and its upper parent
+ *    trusted.overlay.impure = "y" (origin.c);
  *  - scratch files live in <workdir>/work.
  * Only util.c interprets them, but for redirects (redirect.c).
  */
@@ -530,6 +533,14 @@ unsigned int layerfs_redirect_to_root(struct layerfs_redirect *rd,
 				      const struct layerfs_layer *layer);
 int layerfs_set_redirect(struct dentry *dentry, bool samedir);
 void layerfs_redirect_new_dir(struct dentry *dentry, struct dentry *upper);
+
+/* origin.c */
+int layerfs_set_origin(struct super_block *sb, struct dentry *lower,
+		       struct dentry *temp);
+int layerfs_set_impure(struct super_block *sb, struct dentry *upperdir);
+bool layerfs_is_impure(struct super_block *sb, struct dentry *upperdir);
+int layerfs_lookup_origin(struct super_block *sb, struct dentry *upper,
+			  struct layerfs_real *origin);
 
 /* copy_up.c */
 int layerfs_copy_up(struct dentry *dentry);

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * origin.c - where a copied-up object came from: trusted.overlay.origin.
+ *
+ * When an object is copied up, its copy records the lower object it was
+ * made from, as a file handle of the lower filesystem (the exportfs API:
+ * the same handle NFS hands out).  A later lookup that finds the copy can
+ * then find the original again, even after the name moved or the mount
+ * was made anew, and report the original's inode number: st_ino does not
+ * change when an object is copied up (inode.c, layerfs_getattr()).
+ *
+ * The xattr is overlayfs's, byte for byte, so that layers interchange:
+ *
+ *	offset  size  field
+ *	0       1     version      0
+ *	1       1     magic        0xfb
+ *	2       1     len          21 + size of fid (the whole value)
+ *	3       1     flags        bit 0: big endian, bit 1: any endian,
+ *	                           bit 2: the handle is of an upper object
+ *	4       1     type         the handle type exportfs gave (FILEID_*)
+ *	5       16    uuid         s_uuid of the lower filesystem
+ *	21      len-21 fid         the handle itself, in 32-bit words
+ *
+ * An empty value means "copied up, origin unknown": what overlayfs writes
+ * when the lower filesystem cannot decode file handles (or the mounter may
+ * not, without CAP_DAC_READ_SEARCH), and what layerfs writes then too.
+ *
+ * Copy-up also marks the upper parent directory "impure"
+ * (trusted.overlay.impure = "y"): it may now hold entries whose d_ino is
+ * not their st_ino, which readdir must then fix (readdir.c).
+ *
+ * Which copies record an origin, as on overlayfs with index=off: every
+ * directory, and every other object whose lower inode has one link.  A
+ * copy of one name of a lower hard link is a new file, not the lower one:
+ * it must not claim the lower inode's number.
+ *
+ * Core: layerfs_set_origin(), layerfs_lookup_origin().  Edge cases: handles
+ * of an unknown version or endianness (ignored, as overlayfs ignores them),
+ * lower filesystems whose uuid cannot tell them apart, an origin of another
+ * type than the copy (ignored, with a warning).
+ */
+
+#include <linux/fs.h>
+#include <linux/exportfs.h>
+#include <linux/slab.h>
+#include <linux/uuid.h>
+#include "layerfs.h"
+
+#define LAYERFS_XATTR_ORIGIN	LAYERFS_XATTR_PREFIX "origin"
+#define LAYERFS_XATTR_IMPURE	LAYERFS_XATTR_PREFIX "impure"
+
+#define LAYERFS_FH_VERSION	0
+#define LAYERFS_FH_MAGIC	0xfb
+
+/* The flags byte. */
+#define LAYERFS_FH_BIG_ENDIAN	BIT(0)
+#define LAYERFS_FH_ANY_ENDIAN	BIT(1)
+#define LAYERFS_FH_PATH_UPPER	BIT(2)
+#define LAYERFS_FH_ALL_FLAGS	(LAYERFS_FH_BIG_ENDIAN | LAYERFS_FH_ANY_ENDIAN | \
+				 LAYERFS_FH_PATH_UPPER)
+#ifdef __BIG_ENDIAN
+#define LAYERFS_FH_CPU_ENDIAN	LAYERFS_FH_BIG_ENDIAN
+#else
+#define LAYERFS_FH_CPU_ENDIAN	0
+#endif
+
+/**
+ * struct layerfs_fh - an origin file handle, as stored and in memory
+ * @pad:     puts @fid on a 32-bit boundary in memory (not stored)
+ * @version: LAYERFS_FH_VERSION
+ * @magic:   LAYERFS_FH_MAGIC
+ * @len:     the length of the stored value, @version to the end of @fid
+ * @flags:   LAYERFS_FH_* flags
+ * @type:    the file handle type, for exportfs_decode_fh()
+ * @uuid:    the s_uuid of the filesystem of the object
+ * @fid:     the handle; only the words @len counts are stored
+ *
+ * The stored value starts at @version (layerfs_fh_value()).
+ */
+struct layerfs_fh {
+	u8 pad[3];
+	u8 version;
+	u8 magic;
+	u8 len;
+	u8 flags;
+	u8 type;
+	uuid_t uuid;
+	u32 fid[MAX_HANDLE_SZ / 4];
+} __packed;
+
+#define LAYERFS_FH_HEADER	(offsetof(struct layerfs_fh, fid) - \
+				 offsetof(struct layerfs_fh, version))
+
+static_assert(offsetof(struct layerfs_fh, fid) % 4 == 0);
+static_assert(LAYERFS_FH_HEADER == 21);
+static_assert(LAYERFS_FH_HEADER + MAX_HANDLE_SZ <= 255);
+
+/* The bytes of @fh as they are stored in the xattr. */
+static void *layerfs_fh_value(struct layerfs_fh *fh)
+{
+	return &fh->version;
+}
+
+/*
+ * May a file handle of @sb be stored, to be decoded later?  The decoding
+ * needs CAP_DAC_READ_SEARCH (it bypasses the path walk's permission
+ * checks), so the mounter must have it, as on overlayfs.  Mounter's
+ * credentials.
+ */
+static bool layerfs_can_decode_fh(const struct super_block *sb)
+{
+	return capable(CAP_DAC_READ_SEARCH) && sb->s_export_op &&
+	       sb->s_export_op->fh_to_dentry;
+}
+
+/*
+ * Encode the file handle of the real inode @real into a new layerfs_fh.
+ * A non-connectable handle: only the inode matters, not where it is.
+ */
+static struct layerfs_fh *layerfs_encode_fh(struct inode *real)
+{
+	struct layerfs_fh *fh;
+	int words = ARRAY_SIZE(fh->fid);
+	int type;
+
+	fh = kzalloc(sizeof(*fh), GFP_KERNEL);
+	if (!fh)
+		return ERR_PTR(-ENOMEM);
+	type = layerfs_encode_inode_fh(real, (struct fid *)fh->fid, &words);
+	if (type < 0 || type == FILEID_INVALID ||
+	    WARN_ON_ONCE(words > ARRAY_SIZE(fh->fid))) {
+		kfree(fh);
+		return ERR_PTR(-EIO);
+	}
+	fh->version = LAYERFS_FH_VERSION;
+	fh->magic = LAYERFS_FH_MAGIC;
+	fh->len = LAYERFS_FH_HEADER + words * 4;
+	fh->flags = LAYERFS_FH_CPU_ENDIAN;
+	fh->type = type;
+	fh->uuid = real->i_sb->s_uuid;
+	return fh;
+}
+
+/*
+ * Errors of a setxattr of a private xattr that leave things as overlayfs
+ * leaves them: an upper filesystem without xattrs (EOPNOTSUPP; overlayfs
+ * then keeps no origins at all), and EPERM, which some filesystems answer
+ * for an xattr on a symlink or special file.
+ */
+static int layerfs_xattr_optional(int err)
+{
+	return err == -EOPNOTSUPP || err == -EPERM ? 0 : err;
+}
+
+/**
+ * layerfs_set_origin - record the lower object a copy was made from
+ * @sb:    the layerfs super block
+ * @lower: the lower object
+ * @temp:  its copy, in the work directory, not yet in place
+ *
+ * Writes trusted.overlay.origin on @temp (see the top of this file), or an
+ * empty one when the lower filesystem cannot decode file handles.  Does
+ * nothing for the copy of a lower hard link (i_nlink above 1), which
+ * becomes a file of its own.  Mounter's credentials, write access to the
+ * upper layer held.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_set_origin(struct super_block *sb, struct dentry *lower,
+		       struct dentry *temp)
+{
+	struct inode *realinode = d_inode(lower);
+	struct layerfs_fh *fh = NULL;
+	int err;
+
+	if (!S_ISDIR(realinode->i_mode) && realinode->i_nlink != 1)
+		return 0;
+	if (layerfs_can_decode_fh(lower->d_sb)) {
+		fh = layerfs_encode_fh(realinode);
+		if (IS_ERR(fh))
+			return PTR_ERR(fh);
+	}
+	err = vfs_setxattr(layerfs_upper_idmap(sb), temp, LAYERFS_XATTR_ORIGIN,
+			   fh ? layerfs_fh_value(fh) : NULL, fh ? fh->len : 0,
+			   0);
+	kfree(fh);
+	return layerfs_xattr_optional(err);
+}
+
+/**
+ * layerfs_set_impure - mark an upper directory as holding copied-up objects
+ * @sb:       the layerfs super block
+ * @upperdir: the directory, in the upper layer
+ *
+ * Sets trusted.overlay.impure = "y" unless it is there already.  Mounter's
+ * credentials, write access to the upper layer held; @upperdir's i_rwsem
+ * not held (vfs_setxattr() takes it).
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_set_impure(struct super_block *sb, struct dentry *upperdir)
+{
+	struct layerfs_idmap *idmap = layerfs_upper_idmap(sb);
+	int err;
+
+	if (vfs_getxattr(idmap, upperdir, LAYERFS_XATTR_IMPURE, NULL, 0) >= 0)
+		return 0;
+	err = vfs_setxattr(idmap, upperdir, LAYERFS_XATTR_IMPURE, "y", 1, 0);
+	return layerfs_xattr_optional(err);
+}
+
+/**
+ * layerfs_is_impure - is an upper directory marked impure?
+ * @sb:       the layerfs super block
+ * @upperdir: the directory, in the upper layer; mounter's credentials
+ *
+ * Return: true when trusted.overlay.impure is "y".
+ */
+bool layerfs_is_impure(struct super_block *sb, struct dentry *upperdir)
+{
+	char val;
+
+	return vfs_getxattr(layerfs_upper_idmap(sb), upperdir,
+			    LAYERFS_XATTR_IMPURE, &val, 1) == 1 && val == 'y';
+}
+
+/*
+ * Read the origin xattr of @upper into a new layerfs_fh.  Returns NULL when
+ * there is no usable origin: none recorded, the empty "origin unknown", or
+ * a handle of a newer version or another byte order (overlayfs treats those
+ * as unknown too).  A malformed value is reported and ignored.
+ */
+static struct layerfs_fh *layerfs_read_origin(struct super_block *sb,
+					      struct dentry *upper)
+{
+	struct layerfs_fh *fh;
+	ssize_t res;
+
+	fh = kzalloc(sizeof(*fh), GFP_KERNEL);
+	if (!fh)
+		return ERR_PTR(-ENOMEM);
+	res = vfs_getxattr(layerfs_upper_idmap(sb), upper, LAYERFS_XATTR_ORIGIN,
+			   layerfs_fh_value(fh),
+			   sizeof(*fh) - offsetof(struct layerfs_fh, version));
+	if (res == -ENODATA || res == -EOPNOTSUPP || res == 0)
+		goto out_none;
+	if (res < 0) {
+		pr_warn_ratelimited("cannot read the origin of %pd2 (%zd)\n",
+				    upper, res);
+		goto out_none;
+	}
+	if (res < LAYERFS_FH_HEADER || res < fh->len ||
+	    fh->len < LAYERFS_FH_HEADER || fh->magic != LAYERFS_FH_MAGIC) {
+		pr_warn_ratelimited("invalid origin of %pd2 (%*phN)\n", upper,
+				    (int)res, layerfs_fh_value(fh));
+		goto out_none;
+	}
+	if (fh->version > LAYERFS_FH_VERSION ||
+	    (fh->flags & ~LAYERFS_FH_ALL_FLAGS))
+		goto out_none;
+	if (!(fh->flags & LAYERFS_FH_ANY_ENDIAN) &&
+	    (fh->flags & LAYERFS_FH_BIG_ENDIAN) != LAYERFS_FH_CPU_ENDIAN)
+		goto out_none;
+	return fh;
+
+out_none:
+	kfree(fh);
+	return NULL;
+}
+
+/*
+ * Can a handle's uuid tell which lower filesystem it belongs to?  Not when
+ * another layer on a different filesystem has the same uuid, nor when the
+ * uuid is null on a filesystem other than the upper one (overlayfs's
+ * bad_uuid rule with index=off).
+ */
+static bool layerfs_uuid_usable(struct super_block *sb,
+				const struct layerfs_layer *layer)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(sb);
+	struct super_block *lsb = layer->root.mnt->mnt_sb;
+	unsigned int i;
+
+	if (lsb == layerfs_upper_layer(sb)->root.mnt->mnt_sb)
+		return true;
+	if (uuid_is_null(&lsb->s_uuid))
+		return false;
+	for (i = 0; i < ofs->numlayers; i++) {
+		struct super_block *other = ofs->layers[i].root.mnt->mnt_sb;
+
+		if (other != lsb && uuid_equal(&other->s_uuid, &lsb->s_uuid))
+			return false;
+	}
+	return true;
+}
+
+/* exportfs_decode_fh()'s check of a decoded non-directory: any will do. */
+static int layerfs_origin_acceptable(void *ctx, struct dentry *dentry)
+{
+	return 1;
+}
+
+/**
+ * layerfs_lookup_origin - find the lower object an upper copy was made from
+ * @sb:     the layerfs super block (with an upper layer)
+ * @upper:  a non-directory of the upper layer
+ * @origin: filled in when found: the lower object, with a reference
+ *
+ * Decodes the handle in trusted.overlay.origin in the first lower layer
+ * whose filesystem has the handle's uuid.  The object found may be
+ * disconnected (no path to it): only its inode is used, for its number.
+ * An origin of another type than @upper was not made from it: warned
+ * about and ignored.  Mounter's credentials.
+ *
+ * Return: 1 when found, 0 when there is no usable origin, or a negative
+ * errno.
+ */
+int layerfs_lookup_origin(struct super_block *sb, struct dentry *upper,
+			  struct layerfs_real *origin)
+{
+	struct layerfs_fs *ofs = LAYERFS_FS(sb);
+	struct dentry *found = NULL;
+	struct layerfs_fh *fh;
+	unsigned int i;
+
+	fh = layerfs_read_origin(sb, upper);
+	if (IS_ERR_OR_NULL(fh))
+		return PTR_ERR(fh);
+	if (!capable(CAP_DAC_READ_SEARCH))
+		goto out_free;
+
+	for (i = 1; i < ofs->numlayers && !found; i++) {
+		const struct layerfs_layer *layer = &ofs->layers[i];
+		struct vfsmount *mnt = layer->root.mnt;
+
+		if (!uuid_equal(&fh->uuid, &mnt->mnt_sb->s_uuid) ||
+		    !layerfs_uuid_usable(sb, layer))
+			continue;
+		found = exportfs_decode_fh(mnt, (struct fid *)fh->fid,
+					   (fh->len - LAYERFS_FH_HEADER) / 4,
+					   fh->type, layerfs_origin_acceptable,
+					   NULL);
+		if (IS_ERR(found)) {
+			int err = PTR_ERR(found);
+
+			found = NULL;
+			/* A stale handle: the original is gone. */
+			if (err != -ESTALE) {
+				kfree(fh);
+				return err;
+			}
+			continue;
+		}
+		origin->dentry = found;
+		origin->layer = layer;
+	}
+	if (!found)
+		goto out_free;
+	if (d_is_negative(found) || layerfs_is_weird(found) ||
+	    inode_wrong_type(d_inode(upper), d_inode(found)->i_mode)) {
+		pr_warn_ratelimited("invalid origin of %pd2: not of its type\n",
+				    upper);
+		dput(found);
+		found = NULL;
+	}
+out_free:
+	kfree(fh);
+	return found ? 1 : 0;
+}
