@@ -918,6 +918,9 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	if (!err && exchange)
 		err = layerfs_mark_arriving(new, old, old_lower,
 					    olddir == newdir);
+	/* copies moving to another directory: their d_ino (origin.c) */
+	if (!err)
+		err = layerfs_rename_impure(old, new, exchange);
 
 	/*
 	 * A directory being replaced is empty in the merged view, but its

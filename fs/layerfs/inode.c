@@ -252,15 +252,11 @@ struct posix_acl *layerfs_get_inode_acl(struct inode *inode, int type,
  * @flags:        AT_STATX_* sync flags
  *
  * Attributes come from the real object.  st_dev and st_ino then follow the
- * rule overlayfs documents under "Inode properties":
- *
- *  - all layers on one filesystem: st_dev is layerfs's own for every object
- *    and st_ino is the real object's, which is unique on that filesystem;
- *  - layers on several filesystems: directories report layerfs's st_dev and
- *    a layerfs inode number (they may be merged from many filesystems);
- *    other objects report their real st_ino with a device number that
- *    stands for the real filesystem (layerfs_get_pseudo_devs()), so that
- *    no two objects in the merged view can share a (st_dev, st_ino) pair.
+ * rule overlayfs documents under "Inode properties" (layerfs_getattr_ino(),
+ * ino.c): on one filesystem, layerfs's st_dev and the real (or, after a
+ * copy-up, the origin's) st_ino; on several, per-filesystem device numbers
+ * for non-directories and layerfs's own numbers for directories, so that
+ * no two objects in the merged view can share a (st_dev, st_ino) pair.
  *
  * A directory merged from several layers reports one link: its real link
  * count would count subdirectories of a single layer only, and tools like
@@ -272,7 +268,6 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 		    struct kstat *stat, u32 request_mask, unsigned int flags)
 {
 	struct inode *inode = d_inode(path->dentry);
-	struct layerfs_fs *ofs = LAYERFS_FS(inode->i_sb);
 	bool is_dir = S_ISDIR(inode->i_mode);
 	const struct cred *old_cred;
 	struct layerfs_real real;
@@ -283,16 +278,11 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 	layerfs_path(&real, &realpath);
 	old_cred = layerfs_override_creds(inode->i_sb);
 	err = layerfs_vfs_getattr(&realpath, stat, request_mask, flags);
+	if (!err)
+		err = layerfs_getattr_ino(inode, stat, flags);
 	revert_creds(old_cred);
 	if (err)
 		return err;
-
-	if (ofs->samefs || is_dir)
-		stat->dev = inode->i_sb->s_dev;
-	else
-		stat->dev = real.layer->pseudo_dev;
-	if (!ofs->samefs && is_dir)
-		stat->ino = inode->i_ino;
 	if (is_dir && layerfs_nstack(inode, layerfs_upper(inode)) > 1)
 		stat->nlink = 1;
 	return 0;
@@ -742,7 +732,9 @@ static void layerfs_set_lock_class(struct inode *inode)
  *
  * A copy-up files the inode under its new upper inode (layerfs_set_upper()).
  * overlayfs keeps the lower key instead, and finds it again through the
- * trusted.overlay.origin xattr of the copy, which layerfs does not write.
+ * trusted.overlay.origin xattr of the copy.  layerfs writes that xattr too
+ * and finds the origin at lookup (origin.c), but only for the inode number
+ * it reports (ino.c), not as a key.
  *
  * Directories cannot be hard-linked: each has one dentry, which holds the
  * inode while the name is in use.  They are not hashed, as before.
@@ -806,7 +798,6 @@ static int layerfs_init_inode(struct inode *inode, struct dentry *upper,
 			      const struct layerfs_real *lower,
 			      unsigned int nlower)
 {
-	struct layerfs_fs *ofs = LAYERFS_FS(inode->i_sb);
 	struct inode *realinode = d_inode(upper ?: lower[0].dentry);
 	struct layerfs_inode *li = LAYERFS_I(inode);
 	umode_t mode = realinode->i_mode;
@@ -823,10 +814,7 @@ static int layerfs_init_inode(struct inode *inode, struct dentry *upper,
 	li->upper = upper;
 
 	/* See layerfs_getattr() for the inode number rule. */
-	if (ofs->samefs || !S_ISDIR(mode))
-		inode->i_ino = realinode->i_ino;
-	else
-		inode->i_ino = get_next_ino();
+	layerfs_init_ino(inode);
 
 	layerfs_copyattr(inode);
 	if (upper)

@@ -539,8 +539,17 @@ int layerfs_set_origin(struct super_block *sb, struct dentry *lower,
 		       struct dentry *temp);
 int layerfs_set_impure(struct super_block *sb, struct dentry *upperdir);
 bool layerfs_is_impure(struct super_block *sb, struct dentry *upperdir);
-int layerfs_lookup_origin(struct super_block *sb, struct dentry *upper,
-			  struct layerfs_real *origin);
+int layerfs_add_origin(struct super_block *sb, struct layerfs_real *stack);
+int layerfs_rename_impure(struct dentry *old, struct dentry *new,
+			  bool exchange);
+
+/* ino.c */
+void layerfs_ino_real(const struct inode *inode, struct layerfs_real *real);
+int layerfs_getattr_ino(struct inode *inode, struct kstat *stat,
+			unsigned int flags);
+void layerfs_init_ino(struct inode *inode);
+bool layerfs_readdir_fix_ino(struct inode *dir);
+u64 layerfs_dirent_ino(struct dentry *dir, const char *name, int len, u64 ino);
 
 /* copy_up.c */
 int layerfs_copy_up(struct dentry *dentry);

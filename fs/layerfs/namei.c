@@ -244,6 +244,9 @@ struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 	if (lt.indexed && layerfs_nameidx_checking())
 		layerfs_lookup_verify(dir, dirupper, nstack, &dentry->d_name, n,
 				      stack);
+	/* An upper non-directory: the lower object it was copied from. */
+	if (n == 1 && stack[0].layer->upper && !d_is_dir(stack[0].dentry))
+		n = layerfs_add_origin(dir->i_sb, stack);
 	revert_creds(old_cred);
 	layerfs_count(dir->i_sb, LAYERFS_CNT_LOOKUPS);
 	trace_layerfs_lookup(dir, &dentry->d_name, &lt, n);

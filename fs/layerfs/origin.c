@@ -300,7 +300,7 @@ static int layerfs_origin_acceptable(void *ctx, struct dentry *dentry)
 	return 1;
 }
 
-/**
+/*
  * layerfs_lookup_origin - find the lower object an upper copy was made from
  * @sb:     the layerfs super block (with an upper layer)
  * @upper:  a non-directory of the upper layer
@@ -315,8 +315,9 @@ static int layerfs_origin_acceptable(void *ctx, struct dentry *dentry)
  * Return: 1 when found, 0 when there is no usable origin, or a negative
  * errno.
  */
-int layerfs_lookup_origin(struct super_block *sb, struct dentry *upper,
-			  struct layerfs_real *origin)
+static int layerfs_lookup_origin(struct super_block *sb,
+				 struct dentry *upper,
+				 struct layerfs_real *origin)
 {
 	struct layerfs_fs *ofs = LAYERFS_FS(sb);
 	struct dentry *found = NULL;
@@ -366,4 +367,70 @@ int layerfs_lookup_origin(struct super_block *sb, struct dentry *upper,
 out_free:
 	kfree(fh);
 	return found ? 1 : 0;
+}
+
+/**
+ * layerfs_add_origin - add the origin of an upper non-directory to a stack
+ * @sb:    the layerfs super block
+ * @stack: the result of a lookup: one entry, an upper non-directory, and
+ *         room for a second
+ *
+ * Puts the origin (layerfs_lookup_origin()) in @stack[1], where
+ * layerfs_new_inode() takes it as the inode's lower object: it serves
+ * only for the inode number (ino.c).  Mounter's credentials.
+ *
+ * Return: the number of entries of @stack now filled (1 or 2), or a
+ * negative errno with @stack[0]'s reference dropped.
+ */
+int layerfs_add_origin(struct super_block *sb, struct layerfs_real *stack)
+{
+	int found = layerfs_lookup_origin(sb, stack[0].dentry, &stack[1]);
+
+	if (found < 0) {
+		dput(stack[0].dentry);
+		return found;
+	}
+	return 1 + found;
+}
+
+/*
+ * Does @inode stand for a copy-up that keeps its origin's inode number: an
+ * upper object with a lower one, a directory or a file whose lower inode
+ * has one link (overlayfs's "origin" type)?
+ */
+static bool layerfs_has_origin(struct inode *inode)
+{
+	struct layerfs_inode *li = LAYERFS_I(inode);
+
+	return layerfs_upper(inode) && li->nlower &&
+	       (S_ISDIR(inode->i_mode) ||
+		d_inode(li->lower[0].dentry)->i_nlink == 1);
+}
+
+/**
+ * layerfs_rename_impure - mark the directories a rename brings copies into
+ * @old:      the layerfs object being renamed, copied up
+ * @new:      the name it takes (its parent copied up)
+ * @exchange: RENAME_EXCHANGE: the object at @new moves to @old's parent
+ *
+ * A copy keeps its origin's inode number, so a directory it moves into
+ * lists it with the wrong d_ino unless marked impure, as overlayfs marks
+ * it (ino.c).  Only for a rename between two directories: the one a copy
+ * leaves is already marked.  Mounter's credentials, write access held.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_rename_impure(struct dentry *old, struct dentry *new,
+			  bool exchange)
+{
+	struct super_block *sb = old->d_sb;
+	int err = 0;
+
+	if (old->d_parent == new->d_parent)
+		return 0;
+	if (layerfs_has_origin(d_inode(old)))
+		err = layerfs_set_impure(sb, layerfs_upper(d_inode(new->d_parent)));
+	if (!err && exchange && layerfs_has_origin(d_inode(new)))
+		err = layerfs_set_impure(sb, layerfs_upper(d_inode(old->d_parent)));
+	return err;
 }

@@ -16,7 +16,9 @@
  * real filesystem.  The exception is a directory marked as holding
  * whiteouts of the xattr form (layerfs_dir_has_xwhiteouts()): each of its
  * regular files needs a look, which the cache below does in one pass, so
- * such a directory is listed as a merged one, of one layer.
+ * such a directory is listed as a merged one, of one layer.  So is an
+ * upper directory marked impure when all layers share a filesystem: the
+ * d_ino of the copies in it must be looked up (layerfs_cache_fix_ino()).
  *
  * Merged.  Otherwise the first getdents() reads all the real directories,
  * top first, into a cache private to that open file:
@@ -132,6 +134,8 @@ struct layerfs_dir_chunk {
  * @chunks:  the storage of the entries, newest chunk first
  * @listed:  the entries to list, in order; position p is @listed[p - 2]
  * @nlisted: number of entries in @listed
+ * @upper_last: the last entry the upper directory gave (they come first),
+ *           or NULL when it gave none or there is no upper directory
  */
 struct layerfs_dir_cache {
 	struct rb_root names;
@@ -140,6 +144,7 @@ struct layerfs_dir_cache {
 	struct layerfs_dir_chunk *chunks;
 	struct layerfs_dir_entry **listed;
 	unsigned int nlisted;
+	struct layerfs_dir_entry *upper_last;
 };
 
 /**
@@ -485,6 +490,8 @@ static struct layerfs_dir_cache *layerfs_cache_build(struct inode *dir)
 	for (i = 0; i < nstack && !err; i++) {
 		layerfs_stack(dir, upper, i, &real);
 		err = layerfs_merge_layer(cache, &real, i == nstack - 1, dir);
+		if (upper && i == 0)
+			cache->upper_last = cache->last;
 	}
 	revert_creds(old_cred);
 
@@ -574,7 +581,9 @@ static int layerfs_dir_prepare(struct file *file)
 	layerfs_stack(inode, upper, 0, &real);
 	layerfs_path(&real, &realpath);
 	old_cred = layerfs_override_creds(inode->i_sb);
-	if (layerfs_dir_has_xwhiteouts(&real))
+	/* the cache fixes the d_ino of copies (layerfs_cache_fix_ino()) */
+	if (layerfs_dir_has_xwhiteouts(&real) ||
+	    (real.layer->upper && layerfs_readdir_fix_ino(inode)))
 		realfile = NULL;
 	else
 		realfile = dentry_open(&realpath, O_RDONLY | O_DIRECTORY,
@@ -590,8 +599,8 @@ static int layerfs_dir_prepare(struct file *file)
 /*
  * The st_ino layerfs_getattr() reports for the directory @inode, which is
  * what "." and ".." must carry for ls -i and find to agree with stat():
- * the real directory's inode number when all layers are on one filesystem,
- * else layerfs's own.
+ * the real directory's inode number (its origin's, once copied up: ino.c)
+ * when all layers are on one filesystem, else layerfs's own.
  */
 static u64 layerfs_dir_st_ino(struct inode *inode)
 {
@@ -599,7 +608,7 @@ static u64 layerfs_dir_st_ino(struct inode *inode)
 
 	if (!LAYERFS_FS(inode->i_sb)->samefs)
 		return inode->i_ino;
-	layerfs_real(inode, &real);
+	layerfs_ino_real(inode, &real);
 	return d_inode(real.dentry)->i_ino;
 }
 
@@ -737,6 +746,33 @@ static int layerfs_iterate_real(struct file *file, struct dir_context *ctx)
 }
 
 /*
+ * The d_ino of the upper entries of a directory holding copies: the
+ * st_ino stat() reports for them (ino.c).  Entries of lower layers keep
+ * theirs, which is their st_ino already.
+ */
+static void layerfs_cache_fix_ino(struct file *file,
+				  struct layerfs_dir_cache *cache)
+{
+	struct dentry *dir = file->f_path.dentry;
+	const struct cred *old_cred;
+	struct layerfs_dir_entry *p;
+
+	if (!cache->upper_last)
+		return;
+	old_cred = layerfs_override_creds(dir->d_sb);
+	if (layerfs_readdir_fix_ino(d_inode(dir))) {
+		for (p = cache->first; p; p = p->next) {
+			if (!p->whiteout)
+				p->ino = layerfs_dirent_ino(dir, p->name,
+							    p->len, p->ino);
+			if (p == cache->upper_last)
+				break;
+		}
+	}
+	revert_creds(old_cred);
+}
+
+/*
  * "." and ".." of a merged listing, with the numbers stat() gives (the
  * VFS's dir_emit_dots() would use i_ino, which a directory copied up after
  * its inode was made no longer shares with stat() when all layers are on
@@ -782,6 +818,7 @@ static int layerfs_iterate(struct file *file, struct dir_context *ctx)
 		cache = layerfs_cache_build(file_inode(file));
 		if (IS_ERR(cache))
 			return PTR_ERR(cache);
+		layerfs_cache_fix_ino(file, cache);
 		od->cache = cache;
 		layerfs_note_readdir(file, LAYERFS_READDIR_BUILT, cache->nlisted);
 	} else {

@@ -221,4 +221,249 @@ TEST_F(origin, xattr_no_handles)
 					   OG_ORIGIN));
 }
 
+/* ---- inode numbers ------------------------------------------------------ */
+
+/* The objects whose numbers are watched, and what is seen of them. */
+static const char *const og_objs[] = { "f", "d", "d/g", "h1", "h2", "sym" };
+#define OG_NOBJS	(sizeof(og_objs) / sizeof(og_objs[0]))
+
+/*
+ * Directories have numbers of the mount's own, not persistent and possibly
+ * equal to a real one by chance (layers on several filesystems).
+ */
+static bool og_dir_ino_own;
+
+struct og_obs {
+	char out[4096];
+	size_t len;
+};
+
+static void og_add(struct og_obs *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->len >= sizeof(o->out))
+		return;
+	va_start(ap, fmt);
+	o->len += vsnprintf(o->out + o->len, sizeof(o->out) - o->len, fmt, ap);
+	va_end(ap);
+}
+
+/* d_ino of @name in directory @dir, 0 when not listed. */
+static ino_t og_d_ino(const char *dir, const char *name)
+{
+	struct dirent *de;
+	ino_t ino = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (!strcmp(de->d_name, name))
+			ino = de->d_ino;
+	closedir(d);
+	return ino;
+}
+
+/*
+ * Record, for each object of og_objs, where its st_ino and st_dev through
+ * the mount @mnt come from: "lower" (the lower object's number), "upper"
+ * (the copy's, in @upper), "own" (neither); st_dev: "mnt" (the mount's),
+ * "pseudo" (neither the mount's nor a real one); d_ino: "=st" when
+ * readdir agrees with stat, else where it comes from.
+ */
+static void og_observe(struct og_obs *o, const char *phase, const char *mnt,
+		       const char *lower, const char *upper)
+{
+	struct stat root;
+	unsigned int i;
+
+	if (stat(mnt, &root)) {
+		og_add(o, "%s:FAIL-stat-root=%d\n", phase, errno);
+		return;
+	}
+	og_add(o, "%s:", phase);
+	for (i = 0; i < OG_NOBJS; i++) {
+		const char *obj = og_objs[i];
+		struct stat m, l, u;
+		char dir[PATH_MAX];
+		const char *slash = strrchr(obj, '/');
+		ino_t dino;
+
+		if (lstat(lfs_fmt("%s/%s", mnt, obj), &m) ||
+		    lstat(lfs_fmt("%s/%s", lower, obj), &l)) {
+			og_add(o, " %s=FAIL-%d", obj, errno);
+			continue;
+		}
+		if (lstat(lfs_fmt("%s/%s", upper, obj), &u))
+			u.st_ino = 0;
+		snprintf(dir, sizeof(dir), "%s/%.*s", mnt,
+			 slash ? (int)(slash - obj) : 0, obj);
+		dino = og_d_ino(dir, slash ? slash + 1 : obj);
+		if (S_ISDIR(m.st_mode) && m.st_dev == root.st_dev &&
+		    root.st_dev != l.st_dev && og_dir_ino_own) {
+			/* a number of the mount's own: nothing to compare */
+			og_add(o, " %s=own/mnt/-", obj);
+			continue;
+		}
+		og_add(o, " %s=%s/%s/%s", obj,
+		       m.st_ino == l.st_ino ? "lower" :
+		       m.st_ino == u.st_ino ? "upper" : "own",
+		       m.st_dev == root.st_dev ? "mnt" :
+		       m.st_dev == l.st_dev || m.st_dev == u.st_dev ? "real" :
+		       "pseudo",
+		       dino == m.st_ino ? "=st" : dino == u.st_ino ? "d:upper" :
+		       dino == l.st_ino ? "d:lower" : "d:own");
+	}
+	og_add(o, "\n");
+}
+
+/*
+ * One side's life: mount, observe, change, observe, remount, observe;
+ * then the other filesystem type mounts this side's layers ("cross").
+ */
+static void og_life(struct og_obs *o, const char *base, const char *side,
+		    const char *fstype, const char *other, const char *lower)
+{
+	const char *mnt = lfs_fmt("%s/%s/m", base, side);
+	char m[PATH_MAX], u[PATH_MAX];
+	int err;
+
+	snprintf(m, sizeof(m), "%s", mnt);
+	snprintf(u, sizeof(u), "%s/%s/u", base, side);
+	err = og_mount(base, fstype, side, lower);
+	if (err) {
+		og_add(o, "FAIL-mount=%d", err);
+		return;
+	}
+	og_observe(o, "before", m, lower, u);
+	err = og_changes(m);
+	if (err)
+		og_add(o, "FAIL-changes=%d\n", err);
+	og_observe(o, "after", m, lower, u);
+	if (og_umount(base, side) || og_mount(base, fstype, side, lower)) {
+		og_add(o, "FAIL-remount=%d", errno);
+		return;
+	}
+	og_observe(o, "remount", m, lower, u);
+	if (og_umount(base, side) || og_mount(base, other, side, lower)) {
+		og_add(o, "FAIL-cross=%d", errno);
+		return;
+	}
+	og_observe(o, "cross", m, lower, u);
+	og_umount(base, side);
+}
+
+/*
+ * Run og_life() on both sides over @lower; the overlay side must see
+ * @want, and layerfs the same.
+ */
+#define OG_LIVES(want) do { \
+	struct og_obs __l = {}, __o = {}; \
+	og_life(&__o, self->base, "ovl", "overlay", lfs_fstype(), \
+		self->lower); \
+	og_life(&__l, self->base, "lfs", lfs_fstype(), "overlay", \
+		self->lower); \
+	EXPECT_STREQ(want, __o.out); \
+	EXPECT_STREQ(__o.out, __l.out); \
+} while (0)
+
+/*
+ * All layers on one filesystem: every object keeps its lower inode number
+ * across the copy-up, the remount and the other filesystem type, but the
+ * copy of a hard-linked name (h1), which is a file of its own.  st_dev is
+ * the mount's, d_ino agrees with st_ino.
+ */
+TEST_F(origin, ino_samefs)
+{
+	ASSERT_EQ(0, og_lower(self->lower));
+	OG_LIVES("before: f=lower/mnt/=st d=lower/mnt/=st d/g=lower/mnt/=st h1=lower/mnt/=st h2=lower/mnt/=st sym=lower/mnt/=st\n"
+		 "after: f=lower/mnt/=st d=lower/mnt/=st d/g=lower/mnt/=st h1=upper/mnt/=st h2=lower/mnt/=st sym=lower/mnt/=st\n"
+		 "remount: f=lower/mnt/=st d=lower/mnt/=st d/g=lower/mnt/=st h1=upper/mnt/=st h2=lower/mnt/=st sym=lower/mnt/=st\n"
+		 "cross: f=lower/mnt/=st d=lower/mnt/=st d/g=lower/mnt/=st h1=upper/mnt/=st h2=lower/mnt/=st sym=lower/mnt/=st\n");
+}
+
+/*
+ * The lower layer on an ext4 image, the upper on tmpfs: a non-directory
+ * keeps its lower number with the lower filesystem's pseudo st_dev across
+ * the copy-up; directories have numbers of the mount's own.  d_ino is
+ * not translated (overlayfs does that only with xino).
+ */
+TEST_F(origin, ino_twofs)
+{
+	LFS_REQUIRE_REALFS(return, "ext4");
+	ASSERT_EQ(0, lfs_make_fs("ext4", NULL, lfs_fmt("%s/l.img", self->base),
+				 self->lower, NULL));
+	ASSERT_EQ(0, og_lower(self->lower));
+	og_dir_ino_own = true;
+	OG_LIVES("before: f=lower/pseudo/=st d=own/mnt/- d/g=lower/pseudo/=st h1=lower/pseudo/=st h2=lower/pseudo/=st sym=lower/pseudo/=st\n"
+		 "after: f=lower/pseudo/d:upper d=own/mnt/- d/g=lower/pseudo/d:upper h1=upper/pseudo/=st h2=lower/pseudo/=st sym=lower/pseudo/d:upper\n"
+		 "remount: f=lower/pseudo/d:upper d=own/mnt/- d/g=lower/pseudo/d:upper h1=upper/pseudo/=st h2=lower/pseudo/=st sym=lower/pseudo/d:upper\n"
+		 "cross: f=lower/pseudo/d:upper d=own/mnt/- d/g=lower/pseudo/d:upper h1=upper/pseudo/=st h2=lower/pseudo/=st sym=lower/pseudo/d:upper\n");
+}
+
+/* What ino_rename sees of new/f2 through @mnt (lower file $/l/f). */
+static void og_renamed(struct og_obs *o, const char *phase, const char *mnt,
+		       const char *lower, const char *upper)
+{
+	struct stat m, l;
+
+	if (lstat(lfs_fmt("%s/new/f2", mnt), &m) ||
+	    lstat(lfs_fmt("%s/f", lower), &l)) {
+		og_add(o, "%s:FAIL-%d\n", phase, errno);
+		return;
+	}
+	og_add(o, "%s: st_ino=%s d_ino=%s impure=%s\n", phase,
+	       m.st_ino == l.st_ino ? "lower" : "other",
+	       og_d_ino(lfs_fmt("%s/new", mnt), "f2") == m.st_ino ? "=st" :
+	       "other",
+	       og_xattr_hex(lfs_fmt("%s/new", upper), OG_IMPURE));
+}
+
+static void og_rename_life(struct og_obs *o, const char *base,
+			   const char *side, const char *fstype,
+			   const char *other, const char *lower)
+{
+	char m[PATH_MAX], u[PATH_MAX];
+	int err;
+
+	snprintf(m, sizeof(m), "%s/%s/m", base, side);
+	snprintf(u, sizeof(u), "%s/%s/u", base, side);
+	err = og_mount(base, fstype, side, lower);
+	if (!err && mkdir(lfs_fmt("%s/new", m), 0755))
+		err = errno;
+	if (!err && rename(lfs_fmt("%s/f", m), lfs_fmt("%s/new/f2", m)))
+		err = errno;
+	if (err) {
+		og_add(o, "FAIL=%d\n", err);
+		return;
+	}
+	og_renamed(o, "after", m, lower, u);
+	if (og_umount(base, side) || og_mount(base, other, side, lower)) {
+		og_add(o, "FAIL-cross=%d", errno);
+		return;
+	}
+	og_renamed(o, "cross", m, lower, u);
+	og_umount(base, side);
+}
+
+/*
+ * A copy renamed into a new directory keeps its lower number, and that
+ * directory is marked impure, so that readdir agrees with stat (one
+ * filesystem), also under the other filesystem type.
+ */
+TEST_F(origin, ino_rename)
+{
+	struct og_obs l = {}, o = {};
+
+	ASSERT_EQ(0, og_lower(self->lower));
+	og_rename_life(&o, self->base, "ovl", "overlay", lfs_fstype(),
+		       self->lower);
+	og_rename_life(&l, self->base, "lfs", lfs_fstype(), "overlay",
+		       self->lower);
+	EXPECT_STREQ("after: st_ino=lower d_ino==st impure=len1:79\n"
+		     "cross: st_ino=lower d_ino==st impure=len1:79\n", o.out);
+	EXPECT_STREQ(o.out, l.out);
+}
+
 TEST_HARNESS_MAIN
