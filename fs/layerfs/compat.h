@@ -44,6 +44,9 @@
  *    6.1 registers one the caller provides (layerfs_shrinker_create()).
  *  - 6.5 turned the parent-or-not argument of exportfs_encode_inode_fh()
  *    into flags (layerfs_encode_inode_fh()).
+ *  - 6.7 gave filesystems whose file handles hold a 32-bit inode number
+ *    an explicit encode_fh, generic_encode_ino32_fh(); before, they had
+ *    none (layerfs_fh_is_ino32()).
  *
  * Nothing outside this file tests LINUX_VERSION_CODE.
  */
@@ -556,6 +559,20 @@ static inline int layerfs_encode_inode_fh(struct inode *inode, struct fid *fid,
 	return exportfs_encode_inode_fh(inode, fid, max_len, NULL, 0);
 #else
 	return exportfs_encode_inode_fh(inode, fid, max_len, NULL);
+#endif
+}
+
+/*
+ * Do the file handles of @sb hold a 32-bit inode number (FILEID_INO32_GEN:
+ * ext4, ...)?  Then its inode numbers leave the high 32 bits free, for
+ * xino (ino.c).  Only asked of filesystems that can decode handles.
+ */
+static inline bool layerfs_fh_is_ino32(const struct super_block *sb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return sb->s_export_op->encode_fh == generic_encode_ino32_fh;
+#else
+	return !sb->s_export_op->encode_fh;
 #endif
 }
 

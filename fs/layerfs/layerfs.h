@@ -136,6 +136,9 @@ struct seq_file;
  * @pseudo_dev: the st_dev of this layer's non-directories when the layers
  *        are on several filesystems: an anonymous device number per real
  *        filesystem, shared by the layers on it (0 when they are on one)
+ * @fsid: which filesystem the layer is on, for xino (ino.c): 0 for the
+ *        upper layer's (also when there is no upper layer), then 1, 2,
+ *        ... for the other filesystems in the order of the layers
  */
 struct layerfs_layer {
 	struct path root;
@@ -143,6 +146,7 @@ struct layerfs_layer {
 	unsigned int idx;
 	bool upper;
 	dev_t pseudo_dev;
+	unsigned int fsid;
 };
 
 /**
@@ -161,6 +165,8 @@ struct layerfs_layer {
  *             "follow" or "nofollow")
  * @redirect_given: the redirect_dir value as given (or the default's),
  *             for show_options on kernels that print it so
+ * @xino:      the xino option, an enum layerfs_xino_mode (ino.c); set to
+ *             "off" at mount when the layers cannot have it
  */
 struct layerfs_config {
 	char *lowerdir;
@@ -172,6 +178,14 @@ struct layerfs_config {
 	bool is_volatile;
 	u8 redirect_mode;
 	u8 redirect_given;
+	u8 xino;
+};
+
+/* The values of the xino option, as overlayfs's (ino.c). */
+enum layerfs_xino_mode {
+	LAYERFS_XINO_OFF,
+	LAYERFS_XINO_AUTO,
+	LAYERFS_XINO_ON,
 };
 
 /*
@@ -235,6 +249,9 @@ struct layerfs_counters {
  * @has_upper:    whether layers[0] is a writable upper layer
  * @samefs:       all layers are on one filesystem, so their inode numbers
  *                are unique and can be reported unchanged
+ * @xino_bits:    layers on several filesystems with xino: how many high
+ *                bits of an inode number say which filesystem it is of
+ *                (ino.c); 0 without
  * @workdir:      the workdir the user named (upper mounts only), on the
  *                upper layer's private mount (no reference on it)
  * @work:         <workdir>/work, layerfs's scratch directory
@@ -255,6 +272,7 @@ struct layerfs_fs {
 	struct vfsmount **mnts;
 	bool has_upper;
 	bool samefs;
+	unsigned int xino_bits;
 	struct path workdir;
 	struct dentry *work;
 	const struct cred *creator_cred;
@@ -542,14 +560,27 @@ bool layerfs_is_impure(struct super_block *sb, struct dentry *upperdir);
 int layerfs_add_origin(struct super_block *sb, struct layerfs_real *stack);
 int layerfs_rename_impure(struct dentry *old, struct dentry *new,
 			  bool exchange);
+extern const struct constant_table layerfs_index_values[];
+int layerfs_index_parse(struct fs_context *fc, bool on);
 
 /* ino.c */
 void layerfs_ino_real(const struct inode *inode, struct layerfs_real *real);
 int layerfs_getattr_ino(struct inode *inode, struct kstat *stat,
 			unsigned int flags);
 void layerfs_init_ino(struct inode *inode);
-bool layerfs_readdir_fix_ino(struct inode *dir);
+u64 layerfs_inode_st_ino(const struct inode *inode);
+/* What layerfs_readdir_fix_ino() asks readdir to look up. */
+enum {
+	LAYERFS_FIX_INO_NONE,
+	LAYERFS_FIX_INO_UPPER,	/* the entries of the upper directory */
+	LAYERFS_FIX_INO_ALL,	/* every entry */
+};
+
+int layerfs_readdir_fix_ino(struct inode *dir);
 u64 layerfs_dirent_ino(struct dentry *dir, const char *name, int len, u64 ino);
+extern const struct constant_table layerfs_xino_values[];
+int layerfs_xino_setup(struct fs_context *fc, struct layerfs_fs *ofs);
+void layerfs_xino_show(struct seq_file *m, const struct layerfs_fs *ofs);
 
 /* copy_up.c */
 int layerfs_copy_up(struct dentry *dentry);

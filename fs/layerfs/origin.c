@@ -270,9 +270,11 @@ out_none:
 
 /*
  * Can a handle's uuid tell which lower filesystem it belongs to?  Not when
- * another layer on a different filesystem has the same uuid, nor when the
- * uuid is null on a filesystem other than the upper one (overlayfs's
- * bad_uuid rule with index=off).
+ * another lower layer on a different filesystem has the same uuid, nor
+ * when the uuid is null on a filesystem other than the upper one, unless
+ * the mounter asked for xino=on or redirect_dir=on, which take offline
+ * changes of the lower layers off the table (overlayfs's bad_uuid rule
+ * with index=off).
  */
 static bool layerfs_uuid_usable(struct super_block *sb,
 				const struct layerfs_layer *layer)
@@ -283,9 +285,10 @@ static bool layerfs_uuid_usable(struct super_block *sb,
 
 	if (lsb == layerfs_upper_layer(sb)->root.mnt->mnt_sb)
 		return true;
-	if (uuid_is_null(&lsb->s_uuid))
+	if (uuid_is_null(&lsb->s_uuid) && ofs->config.xino != LAYERFS_XINO_ON &&
+	    !layerfs_redirect_dir(sb))
 		return false;
-	for (i = 0; i < ofs->numlayers; i++) {
+	for (i = 1; i < ofs->numlayers; i++) {
 		struct super_block *other = ofs->layers[i].root.mnt->mnt_sb;
 
 		if (other != lsb && uuid_equal(&other->s_uuid, &lsb->s_uuid))
@@ -433,4 +436,30 @@ int layerfs_rename_impure(struct dentry *old, struct dentry *new,
 	if (!err && exchange && layerfs_has_origin(d_inode(new)))
 		err = layerfs_set_impure(sb, layerfs_upper(d_inode(old->d_parent)));
 	return err;
+}
+
+/* The values of the index option. */
+const struct constant_table layerfs_index_values[] = {
+	{ "off",	false },
+	{ "on",		true },
+	{}
+};
+
+/**
+ * layerfs_index_parse - the index option
+ * @fc: the mount's fs_context
+ * @on: index=on
+ *
+ * layerfs has no inode index (workdir/index, hard links kept across
+ * copy-up): index=on is refused rather than half done, and index=off, the
+ * default of overlayfs as Debian builds it, is accepted, so that one set
+ * of options can mount both.
+ *
+ * Return: 0, or -EINVAL for index=on.
+ */
+int layerfs_index_parse(struct fs_context *fc, bool on)
+{
+	if (on)
+		return invalfc(fc, "index=on is not supported: layerfs keeps no inode index");
+	return 0;
 }

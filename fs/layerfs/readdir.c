@@ -17,8 +17,9 @@
  * whiteouts of the xattr form (layerfs_dir_has_xwhiteouts()): each of its
  * regular files needs a look, which the cache below does in one pass, so
  * such a directory is listed as a merged one, of one layer.  So is an
- * upper directory marked impure when all layers share a filesystem: the
- * d_ino of the copies in it must be looked up (layerfs_cache_fix_ino()).
+ * upper directory marked impure when all layers share a filesystem, and
+ * every directory with xino: the d_ino of the copies in it, or of all its
+ * entries, must be looked up (layerfs_cache_fix_ino()).
  *
  * Merged.  Otherwise the first getdents() reads all the real directories,
  * top first, into a cache private to that open file:
@@ -583,7 +584,7 @@ static int layerfs_dir_prepare(struct file *file)
 	old_cred = layerfs_override_creds(inode->i_sb);
 	/* the cache fixes the d_ino of copies (layerfs_cache_fix_ino()) */
 	if (layerfs_dir_has_xwhiteouts(&real) ||
-	    (real.layer->upper && layerfs_readdir_fix_ino(inode)))
+	    layerfs_readdir_fix_ino(inode) != LAYERFS_FIX_INO_NONE)
 		realfile = NULL;
 	else
 		realfile = dentry_open(&realpath, O_RDONLY | O_DIRECTORY,
@@ -599,17 +600,12 @@ static int layerfs_dir_prepare(struct file *file)
 /*
  * The st_ino layerfs_getattr() reports for the directory @inode, which is
  * what "." and ".." must carry for ls -i and find to agree with stat():
- * the real directory's inode number (its origin's, once copied up: ino.c)
- * when all layers are on one filesystem, else layerfs's own.
+ * the real directory's inode number (its origin's, once copied up), with
+ * the bits of xino, or layerfs's own (ino.c).
  */
 static u64 layerfs_dir_st_ino(struct inode *inode)
 {
-	struct layerfs_real real;
-
-	if (!LAYERFS_FS(inode->i_sb)->samefs)
-		return inode->i_ino;
-	layerfs_ino_real(inode, &real);
-	return d_inode(real.dentry)->i_ino;
+	return layerfs_inode_st_ino(inode);
 }
 
 /* d_ino of "." (@len 1) or ".." (@len 2) in a listing of @file. */
@@ -746,9 +742,9 @@ static int layerfs_iterate_real(struct file *file, struct dir_context *ctx)
 }
 
 /*
- * The d_ino of the upper entries of a directory holding copies: the
- * st_ino stat() reports for them (ino.c).  Entries of lower layers keep
- * theirs, which is their st_ino already.
+ * The d_ino of the entries layerfs_readdir_fix_ino() names: the st_ino
+ * stat() reports for them (ino.c).  The others keep theirs, which is
+ * their st_ino already.
  */
 static void layerfs_cache_fix_ino(struct file *file,
 				  struct layerfs_dir_cache *cache)
@@ -756,18 +752,18 @@ static void layerfs_cache_fix_ino(struct file *file,
 	struct dentry *dir = file->f_path.dentry;
 	const struct cred *old_cred;
 	struct layerfs_dir_entry *p;
+	int fix;
 
-	if (!cache->upper_last)
-		return;
 	old_cred = layerfs_override_creds(dir->d_sb);
-	if (layerfs_readdir_fix_ino(d_inode(dir))) {
-		for (p = cache->first; p; p = p->next) {
-			if (!p->whiteout)
-				p->ino = layerfs_dirent_ino(dir, p->name,
-							    p->len, p->ino);
-			if (p == cache->upper_last)
-				break;
-		}
+	fix = layerfs_readdir_fix_ino(d_inode(dir));
+	if (fix == LAYERFS_FIX_INO_UPPER && !cache->upper_last)
+		fix = LAYERFS_FIX_INO_NONE;
+	for (p = cache->first; p && fix != LAYERFS_FIX_INO_NONE; p = p->next) {
+		if (!p->whiteout)
+			p->ino = layerfs_dirent_ino(dir, p->name, p->len,
+						    p->ino);
+		if (p == cache->upper_last && fix == LAYERFS_FIX_INO_UPPER)
+			break;
 	}
 	revert_creds(old_cred);
 }

@@ -52,6 +52,8 @@ enum layerfs_param {
 	LAYERFS_OPT_WORKDIR,
 	LAYERFS_OPT_VOLATILE,
 	LAYERFS_OPT_REDIRECT_DIR,
+	LAYERFS_OPT_XINO,
+	LAYERFS_OPT_INDEX,
 };
 
 static const struct fs_parameter_spec layerfs_parameters[] = {
@@ -63,6 +65,8 @@ static const struct fs_parameter_spec layerfs_parameters[] = {
 	fsparam_flag("volatile",	LAYERFS_OPT_VOLATILE),
 	fsparam_enum("redirect_dir",	LAYERFS_OPT_REDIRECT_DIR,
 		     layerfs_redirect_dir_values),
+	fsparam_enum("xino",		LAYERFS_OPT_XINO, layerfs_xino_values),
+	fsparam_enum("index",		LAYERFS_OPT_INDEX, layerfs_index_values),
 	{}
 };
 
@@ -232,6 +236,11 @@ static int layerfs_parse_param(struct fs_context *fc,
 	case LAYERFS_OPT_REDIRECT_DIR:
 		layerfs_redirect_parse(config, result.uint_32);
 		return 0;
+	case LAYERFS_OPT_XINO:
+		config->xino = result.uint_32;
+		return 0;
+	case LAYERFS_OPT_INDEX:
+		return layerfs_index_parse(fc, result.uint_32);
 	default:
 		return -EINVAL;
 	}
@@ -1065,6 +1074,7 @@ static int layerfs_show_options(struct seq_file *m, struct dentry *root)
 	if (ofs->config.is_volatile)
 		seq_puts(m, ",volatile");
 	layerfs_redirect_show(m, &ofs->config);
+	layerfs_xino_show(m, ofs);
 	return 0;
 }
 
@@ -1189,6 +1199,9 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (err)
 		return err;
 	err = layerfs_get_pseudo_devs(ofs);
+	if (err)
+		return err;
+	err = layerfs_xino_setup(fc, ofs);
 	if (err)
 		return err;
 	if (ofs->has_upper) {

@@ -61,15 +61,28 @@ static int og_side(const char *base, const char *side)
 	return 0;
 }
 
+/*
+ * The xino option both filesystem types are mounted with: write_util.h's
+ * for overlay (xino=off) unless a case sets another.
+ */
+static const char *og_xino = "xino=off";
+
 /* Mount @fstype on $/<side>/m with lower @lower and $/<side>'s upper. */
 static int og_mount(const char *base, const char *fstype, const char *side,
 		    const char *lower)
 {
 	char opts[PATH_MAX * 3];
+	int n;
 
-	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/%s/u,workdir=%s/%s/w",
-		 lower, base, side, base, side);
-	return wu_mount_type(fstype, lfs_fmt("%s/%s/m", base, side), opts);
+	n = snprintf(opts, sizeof(opts),
+		     "lowerdir=%s,upperdir=%s/%s/u,workdir=%s/%s/w,%s%s", lower,
+		     base, side, base, side,
+		     strcmp(fstype, "overlay") ? "" :
+		     "redirect_dir=off,index=off,metacopy=off,", og_xino);
+	if (n >= (int)sizeof(opts))
+		return ENAMETOOLONG;
+	return WU_ERR(mount(fstype, lfs_fmt("%s/%s/m", base, side), fstype, 0,
+			    opts));
 }
 
 static int og_umount(const char *base, const char *side)
@@ -249,6 +262,26 @@ static void og_add(struct og_obs *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Where inode number @m comes from: "lower" (@l), "upper" (@u) or "own",
+ * compared in the low 32 bits; high bits (xino's) follow as "^<hex>".
+ */
+static const char *og_rel(uint64_t m, uint64_t l, uint64_t u)
+{
+	static char buf[8][48];
+	static unsigned int next;
+	char *b = buf[next++ % 8];
+	const char *r = (uint32_t)m == (uint32_t)l ? "lower" :
+			u && (uint32_t)m == (uint32_t)u ? "upper" : "own";
+
+	if (m >> 32)
+		snprintf(b, sizeof(buf[0]), "%s^%llx", r,
+			 (unsigned long long)(m >> 32));
+	else
+		snprintf(b, sizeof(buf[0]), "%s", r);
+	return b;
+}
+
 /* d_ino of @name in directory @dir, 0 when not listed. */
 static ino_t og_d_ino(const char *dir, const char *name)
 {
@@ -306,9 +339,7 @@ static void og_observe(struct og_obs *o, const char *phase, const char *mnt,
 			og_add(o, " %s=own/mnt/-", obj);
 			continue;
 		}
-		og_add(o, " %s=%s/%s/%s", obj,
-		       m.st_ino == l.st_ino ? "lower" :
-		       m.st_ino == u.st_ino ? "upper" : "own",
+		og_add(o, " %s=%s/%s/%s", obj, og_rel(m.st_ino, l.st_ino, u.st_ino),
 		       m.st_dev == root.st_dev ? "mnt" :
 		       m.st_dev == l.st_dev || m.st_dev == u.st_dev ? "real" :
 		       "pseudo",
@@ -464,6 +495,120 @@ TEST_F(origin, ino_rename)
 	EXPECT_STREQ("after: st_ino=lower d_ino==st impure=len1:79\n"
 		     "cross: st_ino=lower d_ino==st impure=len1:79\n", o.out);
 	EXPECT_STREQ(o.out, l.out);
+}
+
+/* Is option @opt in the /proc/self/mounts line of @mnt?  1, 0, or -errno. */
+static int og_shows(const char *mnt, const char *opt)
+{
+	char line[8192];
+	int found = -ENOENT;
+	FILE *f = fopen("/proc/self/mounts", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *sp = strchr(line, ' ');
+
+		if (sp && !strncmp(sp + 1, mnt, strlen(mnt)) &&
+		    sp[1 + strlen(mnt)] == ' ')
+			found = !!strstr(line, opt);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * xino=on, the lower layer on an ext4 image and the upper on tmpfs (whose
+ * handles are not 32-bit ones: 2 xino bits): every object has the mount's
+ * st_dev, the lower filesystem's numbers carry fsid 1 in the top bits
+ * (bit 63), and d_ino is st_ino everywhere, directories included.
+ */
+TEST_F(origin, xino_on_twofs)
+{
+	LFS_REQUIRE_REALFS(return, "ext4");
+	ASSERT_EQ(0, lfs_make_fs("ext4", NULL, lfs_fmt("%s/l.img", self->base),
+				 self->lower, NULL));
+	ASSERT_EQ(0, og_lower(self->lower));
+	og_xino = "xino=on";
+	OG_LIVES("before: f=lower^80000000/mnt/=st d=lower^80000000/mnt/=st d/g=lower^80000000/mnt/=st h1=lower^80000000/mnt/=st h2=lower^80000000/mnt/=st sym=lower^80000000/mnt/=st\n"
+		 "after: f=lower^80000000/mnt/=st d=lower^80000000/mnt/=st d/g=lower^80000000/mnt/=st h1=upper/mnt/=st h2=lower^80000000/mnt/=st sym=lower^80000000/mnt/=st\n"
+		 "remount: f=lower^80000000/mnt/=st d=lower^80000000/mnt/=st d/g=lower^80000000/mnt/=st h1=upper/mnt/=st h2=lower^80000000/mnt/=st sym=lower^80000000/mnt/=st\n"
+		 "cross: f=lower^80000000/mnt/=st d=lower^80000000/mnt/=st d/g=lower^80000000/mnt/=st h1=upper/mnt/=st h2=lower^80000000/mnt/=st sym=lower^80000000/mnt/=st\n");
+}
+
+/*
+ * How the xino option is taken, shown and dropped, as on overlayfs: shown
+ * in /proc/mounts with layers on two filesystems; "useless" and not shown
+ * on one; xino=auto over a lower filesystem that cannot decode file
+ * handles (ramfs) falls back to off.
+ */
+TEST_F(origin, xino_options)
+{
+	static const struct {
+		const char *xino, *lowerfs, *shown;
+	} cases[] = {
+		{ "xino=on", "ext4", ",xino=on" },
+		{ "xino=auto", "ext4", ",xino=auto" },
+		{ "xino=on", NULL, ",xino" },
+		{ "xino=auto", "ramfs", ",xino" },
+	};
+	static const char *const sides[][2] = {
+		{ "ovl", "overlay" }, { "lfs", NULL },
+	};
+	unsigned int i, j;
+
+	LFS_REQUIRE_REALFS(return, "ext4");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int want = -1;
+
+		if (cases[i].lowerfs && !strcmp(cases[i].lowerfs, "ext4")) {
+			ASSERT_EQ(0, lfs_make_fs("ext4", NULL,
+						 lfs_fmt("%s/l.img", self->base),
+						 self->lower, NULL));
+		} else if (cases[i].lowerfs) {
+			ASSERT_EQ(0, mount("ramfs", self->lower, "ramfs", 0,
+					   NULL));
+		}
+		og_xino = cases[i].xino;
+		for (j = 0; j < 2; j++) {
+			const char *mnt = lfs_fmt("%s/%s/m", self->base,
+						  sides[j][0]);
+			char m[PATH_MAX];
+			int shown;
+
+			snprintf(m, sizeof(m), "%s", mnt);
+			ASSERT_EQ(0, og_mount(self->base, sides[j][1] ?:
+					      lfs_fstype(), sides[j][0],
+					      self->lower))
+				TH_LOG("%s over %s", og_xino, cases[i].lowerfs);
+			shown = og_shows(m, cases[i].shown);
+			if (want < 0)
+				want = shown;
+			EXPECT_EQ(want, shown)
+				TH_LOG("%s: %s over %s", sides[j][0], og_xino,
+				       cases[i].lowerfs);
+			ASSERT_EQ(0, og_umount(self->base, sides[j][0]));
+		}
+		/* overlay, the reference: shown only for the first two */
+		EXPECT_EQ(i < 2, want) TH_LOG("overlay: %s over %s", og_xino,
+					      cases[i].lowerfs);
+		if (cases[i].lowerfs)
+			ASSERT_EQ(0, umount(self->lower));
+	}
+}
+
+/*
+ * index=on is refused (layerfs keeps no index), never half done;
+ * index=off, Debian's default, is accepted.
+ */
+TEST_F(origin, index_option)
+{
+	og_xino = "index=on";
+	EXPECT_EQ(EINVAL, og_mount(self->base, lfs_fstype(), "lfs",
+				   self->lower));
+	og_xino = "index=off";
+	ASSERT_EQ(0, og_mount(self->base, lfs_fstype(), "lfs", self->lower));
+	EXPECT_EQ(0, og_umount(self->base, "lfs"));
 }
 
 TEST_HARNESS_MAIN
