@@ -29,6 +29,9 @@
  *     unlink, rename (lock_rename() of layerfs dentries), setattr,
  *     fileattr_set, write (layerfs_write_iter()) and iterate_shared, by
  *     layerfs_copyfile() for its destination, and by the llseek methods;
+ *     iterate_shared of a directory whose d_ino need fixing looks its
+ *     entries up through layerfs under it (held shared, as a lookup
+ *     holds it; ino.c), with no real lock held;
  *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one(); and
  *     layerfs_remove() and layerfs_rename() for the object a name is taken
  *     from, so that no copy-up of it runs meanwhile); copy-ups of a path run
