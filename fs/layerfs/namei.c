@@ -247,6 +247,9 @@ struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 	/* An upper non-directory: the lower object it was copied from. */
 	if (n == 1 && stack[0].layer->upper && !d_is_dir(stack[0].dentry))
 		n = layerfs_add_origin(dir->i_sb, stack);
+	/* A merged directory: its origin, if it has none (origin.c). */
+	else if (n > 1 && stack[0].layer->upper && d_is_dir(stack[0].dentry))
+		n = layerfs_fix_origin(dir, stack, n);
 	revert_creds(old_cred);
 	layerfs_count(dir->i_sb, LAYERFS_CNT_LOOKUPS);
 	trace_layerfs_lookup(dir, &dentry->d_name, &lt, n);

@@ -463,3 +463,41 @@ int layerfs_index_parse(struct fs_context *fc, bool on)
 		return invalfc(fc, "index=on is not supported: layerfs keeps no inode index");
 	return 0;
 }
+
+/**
+ * layerfs_fix_origin - record the origin of a merged directory at lookup
+ * @dir:   the layerfs parent directory
+ * @stack: the lookup's result: an upper directory, then its lower ones
+ * @n:     number of entries in @stack, at least 2
+ *
+ * An upper directory that merges with a lower one but has no origin (made
+ * by hand, or by an older kernel) gets the first lower directory's, and
+ * its upper parent is marked impure, as overlayfs does at lookup
+ * (ovl_fix_origin()): readdir of the parent then gives it the d_ino of
+ * its st_ino, which is the lower directory's (ino.c).  Mounter's
+ * credentials; takes write access to the upper layer.
+ *
+ * Return: @n, or a negative errno (write access refused, say) with every
+ * reference of @stack dropped: the lookup fails, as on overlayfs.
+ */
+int layerfs_fix_origin(struct inode *dir, struct layerfs_real *stack, int n)
+{
+	struct super_block *sb = dir->i_sb;
+	int err;
+
+	if (vfs_getxattr(layerfs_upper_idmap(sb), stack[0].dentry,
+			 LAYERFS_XATTR_ORIGIN, NULL, 0) >= 0)
+		return n;
+	err = layerfs_want_write(sb);
+	if (!err) {
+		err = layerfs_set_origin(sb, stack[1].dentry, stack[0].dentry);
+		if (!err)
+			err = layerfs_set_impure(sb, layerfs_upper(dir));
+		layerfs_drop_write(sb);
+	}
+	if (!err)
+		return n;
+	while (n)
+		dput(stack[--n].dentry);
+	return err;
+}

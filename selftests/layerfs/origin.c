@@ -357,7 +357,7 @@ static void og_life(struct og_obs *o, const char *base, const char *side,
 		    const char *fstype, const char *other, const char *lower)
 {
 	const char *mnt = lfs_fmt("%s/%s/m", base, side);
-	char m[PATH_MAX], u[PATH_MAX];
+	char m[PATH_MAX + 16], u[PATH_MAX + 16];
 	int err;
 
 	snprintf(m, sizeof(m), "%s", mnt);
@@ -455,7 +455,7 @@ static void og_rename_life(struct og_obs *o, const char *base,
 			   const char *side, const char *fstype,
 			   const char *other, const char *lower)
 {
-	char m[PATH_MAX], u[PATH_MAX];
+	char m[PATH_MAX + 16], u[PATH_MAX + 16];
 	int err;
 
 	snprintf(m, sizeof(m), "%s/%s/m", base, side);
@@ -609,6 +609,45 @@ TEST_F(origin, index_option)
 	og_xino = "index=off";
 	ASSERT_EQ(0, og_mount(self->base, lfs_fstype(), "lfs", self->lower));
 	EXPECT_EQ(0, og_umount(self->base, "lfs"));
+}
+
+/*
+ * A merged directory whose upper part has no origin (made by hand) gets
+ * one at lookup, and its upper parent the impure mark, as overlayfs does
+ * (ovl_fix_origin()): readdir then agrees with stat for it.
+ */
+TEST_F(origin, merged_dir_gets_origin)
+{
+	static const char *const sides[][2] = {
+		{ "ovl", "overlay" }, { "lfs", NULL },
+	};
+	char got[2][2][600];
+	unsigned int j;
+
+	ASSERT_EQ(0, og_lower(self->lower));
+	for (j = 0; j < 2; j++) {
+		const char *u = lfs_fmt("%s/%s/u", self->base, sides[j][0]);
+		char m[PATH_MAX + 16];
+		struct stat st;
+
+		snprintf(m, sizeof(m), "%s/%s/m", self->base, sides[j][0]);
+		ASSERT_EQ(0, mkdir(lfs_fmt("%s/d", u), 0755));
+		ASSERT_EQ(0, og_mount(self->base, sides[j][1] ?: lfs_fstype(),
+				      sides[j][0], self->lower));
+		ASSERT_EQ(0, stat(lfs_fmt("%s/d", m), &st));
+		EXPECT_EQ(st.st_ino, og_d_ino(m, "d")) TH_LOG("%s", sides[j][0]);
+		ASSERT_EQ(0, og_umount(self->base, sides[j][0]));
+		u = lfs_fmt("%s/%s/u", self->base, sides[j][0]);
+		snprintf(got[j][0], sizeof(got[j][0]), "%s",
+			 og_xattr_hex(lfs_fmt("%s/d", u), OG_ORIGIN));
+		u = lfs_fmt("%s/%s/u", self->base, sides[j][0]);
+		snprintf(got[j][1], sizeof(got[j][1]), "%s",
+			 og_xattr_hex(u, OG_IMPURE));
+	}
+	EXPECT_EQ(0, strncmp(got[0][0], "len", 3)) TH_LOG("%s", got[0][0]);
+	EXPECT_STREQ(got[0][0], got[1][0]);
+	EXPECT_STREQ("len1:79", got[0][1]);
+	EXPECT_STREQ(got[0][1], got[1][1]);
 }
 
 TEST_HARNESS_MAIN
