@@ -428,7 +428,9 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	if (err)
 		return err;
 	attr.hardlink = layerfs_upper(d_inode(old));
-	err = layerfs_create_object(new, &attr, d_inode(old));
+	err = layerfs_link_impure(old, new);
+	if (!err)
+		err = layerfs_create_object(new, &attr, d_inode(old));
 	/* The link count comes from the upper file, which has one more. */
 	if (!err)
 		layerfs_copyattr(d_inode(old));

@@ -562,6 +562,7 @@ int layerfs_set_impure(struct super_block *sb, struct dentry *upperdir);
 bool layerfs_is_impure(struct super_block *sb, struct dentry *upperdir);
 int layerfs_add_origin(struct super_block *sb, struct layerfs_real *stack);
 int layerfs_fix_origin(struct inode *dir, struct layerfs_real *stack, int n);
+int layerfs_link_impure(struct dentry *old, struct dentry *new);
 int layerfs_rename_impure(struct dentry *old, struct dentry *new,
 			  bool exchange);
 extern const struct constant_table layerfs_index_values[];

@@ -501,3 +501,29 @@ int layerfs_fix_origin(struct inode *dir, struct layerfs_real *stack, int n)
 		dput(stack[--n].dentry);
 	return err;
 }
+
+/**
+ * layerfs_link_impure - mark the directory a copy gets a new link in
+ * @old: the layerfs object being linked, copied up
+ * @new: the new name (its parent copied up)
+ *
+ * As for a rename (layerfs_rename_impure()), and as overlayfs does for a
+ * link (ovl_create_or_link()): the new name lists with the d_ino of the
+ * copy's origin only in a directory marked impure.  Takes the mounter's
+ * credentials; the caller holds write access to the upper layer.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_link_impure(struct dentry *old, struct dentry *new)
+{
+	struct super_block *sb = old->d_sb;
+	const struct cred *old_cred;
+	int err;
+
+	if (!layerfs_has_origin(d_inode(old)))
+		return 0;
+	old_cred = layerfs_override_creds(sb);
+	err = layerfs_set_impure(sb, layerfs_upper(d_inode(new->d_parent)));
+	revert_creds(old_cred);
+	return err;
+}
