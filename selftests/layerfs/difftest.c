@@ -89,10 +89,12 @@
  *            (its layer at the same path, or "own") and whether readdir's
  *            d_ino is st_ino: inode numbers that survive copy-up, rename
  *            and remount as overlayfs's do.  A setting, not in "all".
- *            2026-12-05, seeds 1-10 x 200 ops with "xino", "all,xino"
- *            and "ext4,xfs,xino" on 6.12 agree, once a link of a copy
- *            marks its new parent impure as on overlayfs (seed 6 found
- *            it).
+ *            2026-12-05, seeds 1-20 x 200 ops with "xino" and
+ *            "ext4,xfs,xino", and 1-10 with "all,xino", agree on 6.1 and
+ *            6.12, once a link of a copy marks its new parent impure as on
+ *            overlayfs (seed 6 found it).  The relation is computed from
+ *            the full number (fsid bits included): low bits alone collide
+ *            between tmpfs and ext4/xfs, whose numbers are all small.
  *  redirect  both mounted with redirect_dir=on: a directory with lower
  *            parts renames (with a redirect) instead of failing with
  *            EXDEV, and every later lookup follows it.  A setting, not
@@ -1929,33 +1931,48 @@ static ino_t d_ino_of(const char *dir, const char *name)
 
 /*
  * Class xino: where the st_ino of merged object @rel (@st; entry @name of
- * directory @dir) comes from, as " ino=<layer>[^<high bits>] dino=st|other":
- * the first of u, l1, l2, l3 of the set whose object at @rel has the same
- * low 32 bits (the high ones are xino's), else "own"; and whether readdir
- * gives @st's number.  A copy keeps its origin's number, and a rename
- * moves it: both sides then say "own", so the relation is comparable.
+ * directory @dir) comes from, as " ino=<layer> dino=st|other": the first
+ * of u, l1, l2, l3 of the set whose object at @rel has the number that
+ * overlayfs's rules give it (xino=on: the filesystem's fsid, 0 for the
+ * upper one's then 1, 2, ... in layer order, in the top bits, with
+ * ilog2(filesystems - 1) + 2 bits since the upper tmpfs has no 32-bit
+ * handles), else "own"; and whether readdir gives @st's number.  A copy
+ * keeps its origin's number, and a rename moves it: both sides then say
+ * "own", so the relation is comparable.
  */
 static void ino_str(struct wu_dump *d, const struct dump_how *how,
 		    const char *dir, const char *name, const char *rel,
 		    const struct stat *st)
 {
 	static const char *const layers[] = { "u", "l1", "l2", "l3" };
+	dev_t devs[4];
+	unsigned int fsid[4], numfs = 1, bits, i, j;
 	const char *from = "own";
 	struct stat lst;
-	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(layers); i++) {
-		if (!lstat(lfs_fmt("%s/../%s/%s", how->mnt, layers[i], rel),
-			   &lst) &&
-		    (uint32_t)lst.st_ino == (uint32_t)st->st_ino) {
+		devs[i] = lstat(lfs_fmt("%s/../%s", how->mnt, layers[i]), &lst) ?
+			  0 : lst.st_dev;
+		for (j = 0; j < i && devs[j] != devs[i]; j++)
+			;
+		fsid[i] = j < i ? fsid[j] : i ? numfs++ : 0;
+	}
+	for (bits = 2, j = numfs - 1; j > 1; j >>= 1)
+		bits++;
+	for (i = 0; i < ARRAY_SIZE(layers); i++) {
+		uint64_t want;
+
+		if (lstat(lfs_fmt("%s/../%s/%s", how->mnt, layers[i], rel),
+			  &lst))
+			continue;
+		want = numfs == 1 ? lst.st_ino :
+		       lst.st_ino | (uint64_t)fsid[i] << (65 - bits);
+		if (want == st->st_ino) {
 			from = layers[i];
 			break;
 		}
 	}
-	wu_dump_add(d, " ino=%s", from);
-	if (st->st_ino >> 32)
-		wu_dump_add(d, "^%llx", (unsigned long long)(st->st_ino >> 32));
-	wu_dump_add(d, " dino=%s",
+	wu_dump_add(d, " ino=%s dino=%s", from,
 		    d_ino_of(dir, name) == st->st_ino ? "st" : "other");
 }
 
