@@ -158,9 +158,10 @@
  *  work/ contents                | overlay keeps a shared whiteout in
  *                                | work/work to link from: only non-whiteout
  *                                | leftovers are counted (must be 0).
- *  trusted.overlay.* in upper    | overlay records origin/impure xattrs
- *  (other than opaque)           | (origin file handles even with index=off),
- *                                | layerfs does not: not compared.  Neither
+ *  trusted.overlay.* in upper    | origin/impure xattrs (both record them
+ *  (other than opaque)           | now; the handles name each side's own
+ *                                | lower inodes): not compared, but class
+ *                                | xino compares their effect.  Neither
  *                                | is setxattr(trusted.overlay.*) generated
  *                                | (overlay EPERM vs layerfs EOPNOTSUPP, by
  *                                | the contract).
