@@ -347,6 +347,22 @@ static inline bool layerfs_escape_private_xattrs(void)
 }
 
 /**
+ * layerfs_metacopy_checks_value - is trusted.overlay.metacopy's value read?
+ *
+ * Since 6.5 (fs-verity support) overlayfs's metacopy xattr may carry a
+ * header and a digest: { version 0, length, flags, digest algorithm,
+ * digest }.  An empty value is the plain form both kernels write.  Lookup
+ * refuses a value shorter than the 4-byte header (EIO); the rest is read
+ * only with the verity option.  6.1 only asks whether the xattr exists.
+ *
+ * Return: true on kernels whose overlayfs checks the value.
+ */
+static inline bool layerfs_metacopy_checks_value(void)
+{
+	return LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0);
+}
+
+/**
  * layerfs_redirect_show_given - how does show_options print redirect_dir?
  *
  * Until 6.4 overlayfs keeps the redirect_dir value as the string given and

@@ -413,7 +413,8 @@ out_unlock:
  * Step 1: create the copy in work/, with the type (and target or device
  * number) of the lower object.  The mode comes later, with the owner
  * (layerfs_copy_attr()).  A regular file with data to copy is also opened
- * for writing (*@out), for layerfs_copy_data().  @dentry is the layerfs
+ * for writing (*@out), for layerfs_copy_data(), unless @out is NULL (a
+ * metadata-only copy, metacopy.c).  @dentry is the layerfs
  * object, which an LSM may ask about (layerfs_create_copy()).  The caller
  * holds write access to the upper layer.
  */
@@ -437,7 +438,7 @@ static struct dentry *layerfs_copy_create(struct dentry *dentry,
 	}
 	temp = layerfs_create_copy(dentry, &cattr);
 	do_delayed_call(&done);
-	if (IS_ERR(temp) || !S_ISREG(stat->mode) || !stat->size)
+	if (IS_ERR(temp) || !S_ISREG(stat->mode) || !stat->size || !out)
 		return temp;
 
 	path.mnt = layerfs_upper_layer(sb)->root.mnt;
@@ -511,6 +512,7 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	struct super_block *upper_sb = layerfs_upper_layer(sb)->root.mnt->mnt_sb;
 	struct kstat stat, pstat;
 	loff_t copied = 0;
+	bool meta;
 	u64 start;
 	int err, werr;
 
@@ -553,19 +555,28 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 		goto out_revert;
 	if (flags & O_TRUNC)
 		stat.size = 0;
+	/* metacopy=on: only the metadata, unless for a write (metacopy.c) */
+	meta = layerfs_metacopy_wanted(sb, stat.mode, flags);
 
 	err = layerfs_want_write(sb);
 	if (err)
 		goto out_revert;
-	temp = layerfs_copy_create(dentry, lowerpath.dentry, &stat, &out);
+	temp = layerfs_copy_create(dentry, lowerpath.dentry, &stat,
+				   meta ? NULL : &out);
 	if (IS_ERR(temp)) {
 		err = PTR_ERR(temp);
 		goto out_drop_write;
 	}
 
 	if (out) {
+		struct layerfs_real data;
+		struct path datapath;
+
+		/* below a lower metacopy file, the data is further down */
+		layerfs_lower_data(inode, &data);
+		layerfs_path(&data, &datapath);
 		layerfs_drop_write(sb);
-		err = layerfs_copy_data(sb, &lowerpath, out, stat.size);
+		err = layerfs_copy_data(sb, &datapath, out, stat.size);
 		copied = stat.size;
 		werr = layerfs_want_write(sb);
 		fput(out);
@@ -576,6 +587,8 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 			goto out_revert;
 		}
 	}
+	if (!err && meta)
+		err = layerfs_metacopy_mark(sb, temp);
 	if (!err)
 		err = layerfs_copy_metadata(sb, inode, &li->lower[0], temp,
 					    &stat);
@@ -596,6 +609,7 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 		layerfs_cleanup_entry(sb, LAYERFS_FS(sb)->work, temp, 0);
 		dput(temp);
 	} else {
+		layerfs_metacopy_publish(inode, meta);
 		layerfs_set_upper(inode, temp);
 		layerfs_copyattr(inode);
 	}
@@ -613,7 +627,10 @@ out_unlock:
 /**
  * layerfs_copy_up_flags - make sure an object exists in the upper layer
  * @dentry: the layerfs object
- * @flags:  O_TRUNC to copy a regular file without its data
+ * @flags:  O_TRUNC to copy a regular file without its data; an access
+ *          mode for writing (O_WRONLY, O_RDWR) to copy it with its data
+ *          under metacopy=on too, or to add the data to a metadata-only
+ *          copy made before (metacopy.c)
  *
  * Copies up every ancestor that is not yet in the upper layer, topmost
  * first, then @dentry.  The root is always in the upper layer of a
@@ -650,12 +667,37 @@ int layerfs_copy_up_flags(struct dentry *dentry, int flags)
 		dput(next);
 	}
 	/* LAB copy-up end */
+	if (!err && S_ISREG(d_inode(dentry)->i_mode) &&
+	    ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) &&
+	    !layerfs_upper_data(d_inode(dentry)))
+		err = layerfs_metacopy_copy_data(dentry, flags);
 	return err;
 }
 
 /**
- * layerfs_copy_up - make sure an object exists in the upper layer, with data
+ * layerfs_copy_up_data - copy data into an upper file, for metacopy.c
+ * @sb:  the layerfs super block
+ * @old: the lower file with the data
+ * @out: the upper file, open for writing
+ * @len: how many bytes
+ *
+ * layerfs_copy_data() for a metadata-only copy's data (see there for the
+ * rules: no write access to the upper layer held, the result synced).
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_copy_up_data(struct super_block *sb, const struct path *old,
+			 struct file *out, loff_t len)
+{
+	return layerfs_copy_data(sb, old, out, len);
+}
+
+/**
+ * layerfs_copy_up - make sure an object exists in the upper layer
  * @dentry: the layerfs object
+ *
+ * For a change of metadata: under metacopy=on a regular file is copied
+ * without its data (layerfs_copy_up_flags()).
  *
  * Return: 0 or a negative errno.
  */

@@ -413,6 +413,7 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 			struct dentry *new)
 {
 	struct layerfs_cattr attr = { .mode = d_inode(old)->i_mode };
+	const struct cred *old_cred;
 	int err;
 
 	/*
@@ -427,6 +428,12 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
 		return err;
+	/* a metadata-only copy: where its data is, for the new name too */
+	old_cred = layerfs_override_creds(dir->i_sb);
+	err = layerfs_metacopy_set_redirect(old, false);
+	revert_creds(old_cred);
+	if (err)
+		goto out_drop_write;
 	attr.hardlink = layerfs_upper(d_inode(old));
 	err = layerfs_link_impure(old, new);
 	if (!err)
@@ -434,6 +441,7 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	/* The link count comes from the upper file, which has one more. */
 	if (!err)
 		layerfs_copyattr(d_inode(old));
+out_drop_write:
 	layerfs_drop_write(dir->i_sb);
 	return err;
 }
@@ -821,7 +829,9 @@ static int layerfs_mark_arriving(struct dentry *moving, struct dentry *dest,
 
 	if (layerfs_dir_has_lower(moving))
 		return layerfs_set_redirect(moving, samedir);
-	if (!d_is_dir(moving) || !dest_lower)
+	if (!d_is_dir(moving))	/* a metadata-only copy needs a redirect */
+		return layerfs_metacopy_set_redirect(moving, samedir);
+	if (!dest_lower)
 		return 0;
 	err = layerfs_set_opaque(moving->d_sb, upper);
 	if (!err)

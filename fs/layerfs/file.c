@@ -76,7 +76,8 @@ static struct file *layerfs_file_pick(struct file *file)
 {
 	struct layerfs_file *lf = file->private_data;
 	struct inode *inode = file_inode(file);
-	struct dentry *upper = layerfs_upper(inode);
+	/* a metadata-only copy is not read (metacopy.c) */
+	struct dentry *upper = layerfs_upper_data(inode);
 	struct file *upperfile, *old;
 	struct path path;
 	int err;
@@ -93,10 +94,10 @@ static struct file *layerfs_file_pick(struct file *file)
 	 * upper layer itself.
 	 */
 	if (!upper && (file->f_mode & FMODE_WRITE)) {
-		err = layerfs_copy_up(file_dentry(file));
+		err = layerfs_copy_up_flags(file_dentry(file), O_WRONLY);
 		if (err)
 			return ERR_PTR(err);
-		upper = layerfs_upper(inode);
+		upper = layerfs_upper_data(inode);
 	}
 	if (!upper || file_inode(lf->realfile) == d_inode(upper))
 		return lf->realfile;
@@ -199,13 +200,16 @@ static int layerfs_open(struct inode *inode, struct file *file)
 
 	if (copy_up_now) {
 		/* copy-up takes write access to the upper layer itself */
-		err = layerfs_copy_up(file_dentry(file));
+		err = layerfs_copy_up_flags(file_dentry(file), O_WRONLY);
 		if (err)
 			goto out_free;
 	}
 
-	/* A lower file is only read (until a truncation copies it up). */
-	layerfs_real(inode, &real);
+	/*
+	 * A lower file is only read (until a truncation copies it up); so
+	 * is the data below a metadata-only copy (metacopy.c).
+	 */
+	layerfs_real_data(inode, &real);
 	layerfs_path(&real, &realpath);
 	if (!real.layer->upper)
 		flags = (flags & ~O_ACCMODE) | O_RDONLY;

@@ -102,6 +102,7 @@ struct inode *layerfs_alloc_inode(struct super_block *sb)
 	li->nameidx_flags = 0;
 	li->nameidx_debt = 0;
 	li->nameidx_cost = 0;
+	li->metacopy = false;
 	return &li->vfs_inode;
 }
 
@@ -285,6 +286,9 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 		return err;
 	if (is_dir && layerfs_nstack(inode, layerfs_upper(inode)) > 1)
 		stat->nlink = 1;
+	/* a file whose data is below: the data's blocks (metacopy.c) */
+	if (S_ISREG(inode->i_mode) && (request_mask & STATX_BLOCKS))
+		return layerfs_metacopy_getattr(inode, stat, flags);
 	return 0;
 }
 
@@ -330,8 +334,9 @@ int layerfs_setattr(struct layerfs_idmap *idmap, struct dentry *dentry,
 	    !(attr->ia_valid & ATTR_MTIME))
 		attr->ia_valid |= ATTR_MTIME | ATTR_CTIME;
 
-	err = layerfs_copy_up_flags(dentry, truncate && !attr->ia_size ?
-				    O_TRUNC : 0);
+	/* a truncation needs the data, even under metacopy=on */
+	err = layerfs_copy_up_flags(dentry, !truncate ? 0 :
+				    attr->ia_size ? O_WRONLY : O_TRUNC);
 	if (err)
 		return err;
 	err = layerfs_want_write(sb);
@@ -391,12 +396,13 @@ static int layerfs_fiemap(struct inode *inode,
 			  u64 len)
 {
 	const struct cred *old_cred;
-	struct path realpath;
+	struct layerfs_real real;
 	struct inode *realinode;
 	int err;
 
-	layerfs_real_path(inode, &realpath);
-	realinode = d_inode(realpath.dentry);
+	/* the extents of the data, below a metadata-only copy (metacopy.c) */
+	layerfs_real_data(inode, &real);
+	realinode = d_inode(real.dentry);
 	if (!realinode->i_op->fiemap)
 		return -EOPNOTSUPP;
 
@@ -801,7 +807,11 @@ static int layerfs_init_inode(struct inode *inode, struct dentry *upper,
 	struct inode *realinode = d_inode(upper ?: lower[0].dentry);
 	struct layerfs_inode *li = LAYERFS_I(inode);
 	umode_t mode = realinode->i_mode;
+	int err;
 
+	err = layerfs_metacopy_init_inode(inode, upper, nlower);
+	if (err)
+		return err;
 	if (nlower == 1) {
 		li->one_lower = lower[0];
 		li->lower = &li->one_lower;

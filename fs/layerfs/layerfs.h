@@ -114,6 +114,10 @@ struct seq_file;
  *  - a copied-up object carries trusted.overlay.origin, the file handle
  *    of the lower object it was copied from, and its upper parent
  *    trusted.overlay.impure = "y" (origin.c);
+ *  - a metadata-only copy (metacopy=on) is a regular file carrying the
+ *    xattr trusted.overlay.metacopy, its data still in a lower layer; a
+ *    renamed or linked one carries trusted.overlay.redirect too, the
+ *    place of that data (metacopy.c);
  *  - scratch files live in <workdir>/work.
  * Only util.c interprets them, but for redirects (redirect.c).
  */
@@ -124,6 +128,8 @@ struct seq_file;
 #define LAYERFS_XATTR_PROTATTR	LAYERFS_XATTR_PREFIX "protattr"
 /* a renamed directory: where its lower parts are (redirect.c) */
 #define LAYERFS_XATTR_REDIRECT	LAYERFS_XATTR_PREFIX "redirect"
+/* a file whose data is still in a lower layer (metacopy.c) */
+#define LAYERFS_XATTR_METACOPY	LAYERFS_XATTR_PREFIX "metacopy"
 #define LAYERFS_WORKDIR_NAME	"work"
 /* <workdir>/work/incompat/<feature>: a mount must not reuse work/ (super.c) */
 #define LAYERFS_INCOMPAT_NAME	"incompat"
@@ -170,6 +176,11 @@ struct layerfs_layer {
  *             for show_options on kernels that print it so
  * @xino:      the xino option, an enum layerfs_xino_mode (ino.c); set to
  *             "off" at mount when the layers cannot have it
+ * @redirect_set: redirect_dir was given (it then wins over metacopy's
+ *             default, see layerfs_metacopy_finish_config())
+ * @metacopy:  the metacopy option: copy up only the metadata of a file
+ *             whose data is not written (metacopy.c)
+ * @metacopy_set: metacopy was given, not taken from the default
  */
 struct layerfs_config {
 	char *lowerdir;
@@ -182,6 +193,9 @@ struct layerfs_config {
 	u8 redirect_mode;
 	u8 redirect_given;
 	u8 xino;
+	bool redirect_set;
+	bool metacopy;
+	bool metacopy_set;
 };
 
 /* The values of the xino option, as overlayfs's (ino.c). */
@@ -344,6 +358,11 @@ struct layerfs_redirect {
  *             (approximate: updated without a lock)
  * @nameidx_cost: estimated entries of the lower directories, or 0 until
  *             first needed
+ * @metacopy:  @upper is a metadata-only copy: the data is still read from
+ *             lower[nlower - 1] (metacopy.c).  Set before @upper is
+ *             published (or at lookup, before the inode is seen); cleared
+ *             under @lock with smp_store_release() once the data is in
+ *             @upper; read with layerfs_upper_data().
  *
  * The "real" object is @upper if there is one, else lower[0].  @upper and
  * @lower are the dentries of the name the inode was made for: another hard
@@ -361,6 +380,7 @@ struct layerfs_inode {
 	unsigned long nameidx_flags;
 	unsigned int nameidx_debt;
 	unsigned int nameidx_cost;
+	bool metacopy;
 };
 
 /* layerfs_inode.nameidx_flags */
@@ -509,7 +529,6 @@ bool layerfs_is_whiteout(const struct layerfs_layer *layer,
 bool layerfs_is_weird(const struct dentry *dentry);
 bool layerfs_is_opaque_dir(const struct layerfs_real *real);
 bool layerfs_dir_has_xwhiteouts(const struct layerfs_real *real);
-int layerfs_is_metacopy(const struct layerfs_real *real);
 int layerfs_set_opaque(struct super_block *sb, struct dentry *upper);
 int layerfs_set_mode(struct super_block *sb, struct dentry *upper,
 		     umode_t mode);
@@ -586,8 +605,33 @@ u64 layerfs_dirent_ino(struct dentry *dir, const char *name, int len, u64 ino);
 extern const struct constant_table layerfs_xino_values[];
 int layerfs_xino_setup(struct fs_context *fc, struct layerfs_fs *ofs);
 void layerfs_xino_show(struct seq_file *m, const struct layerfs_fs *ofs);
+/* metacopy.c */
+extern const struct constant_table layerfs_metacopy_values[];
+void layerfs_metacopy_init_config(struct layerfs_config *config);
+int layerfs_metacopy_finish_config(struct fs_context *fc,
+				   struct layerfs_config *config);
+void layerfs_metacopy_show(struct seq_file *m,
+			   const struct layerfs_config *config);
+bool layerfs_metacopy_on(struct super_block *sb);
+int layerfs_is_metacopy(const struct layerfs_real *real);
+int layerfs_metacopy_found(struct layerfs_redirect *rd,
+			   const struct layerfs_real *real, bool bottom);
+int layerfs_metacopy_init_inode(struct inode *inode, struct dentry *upper,
+				unsigned int nlower);
+struct dentry *layerfs_upper_data(const struct inode *inode);
+void layerfs_real_data(const struct inode *inode, struct layerfs_real *real);
+void layerfs_lower_data(const struct inode *inode, struct layerfs_real *real);
+bool layerfs_metacopy_wanted(struct super_block *sb, umode_t mode, int flags);
+int layerfs_metacopy_mark(struct super_block *sb, struct dentry *temp);
+void layerfs_metacopy_publish(struct inode *inode, bool metacopy);
+int layerfs_metacopy_copy_data(struct dentry *dentry, int flags);
+int layerfs_metacopy_set_redirect(struct dentry *dentry, bool samedir);
+int layerfs_metacopy_getattr(struct inode *inode, struct kstat *stat,
+			     unsigned int flags);
 
 /* copy_up.c */
+int layerfs_copy_up_data(struct super_block *sb, const struct path *old,
+			 struct file *out, loff_t len);
 int layerfs_copy_up(struct dentry *dentry);
 int layerfs_copy_up_flags(struct dentry *dentry, int flags);
 int layerfs_copy_up_for_write(struct dentry *dentry);

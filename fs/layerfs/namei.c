@@ -22,8 +22,9 @@
  * A directory renamed with redirect_dir=on carries a redirect: the layers
  * below it are searched at the place it names, not at the name (struct
  * layerfs_redirect, redirect.c), or the lookup fails with EPERM under
- * redirect_dir=nofollow.  Metacopy files, which layerfs does not
- * implement, make the lookup fail as on overlayfs with metacopy=off.
+ * redirect_dir=nofollow.  A metacopy file (metacopy.c) makes the lookup
+ * go on below for its data with metacopy=on, and fail with metacopy=off,
+ * as on overlayfs.
  *
  * Core: all of it -- layerfs_lookup(), layerfs_lookup_stack() and the rule
  * table above.  Edge cases: refusing metacopy files (layerfs_found()),
@@ -41,7 +42,7 @@
 enum {
 	LAYERFS_STOP,		/* the search ends with this object */
 	LAYERFS_MERGE,		/* a directory: look for more below */
-	LAYERFS_METACOPY,	/* an upper metacopy file: look below, refuse */
+	LAYERFS_METACOPY,	/* a metacopy file: look below for its data */
 };
 
 /*
@@ -50,9 +51,9 @@ enum {
  *
  * Besides opaque and redirected directories (layerfs_redirect_found()
  * follows or refuses the redirect, and may send the layers below to the
- * root's stack), this is where a metacopy file is refused, with
- * overlayfs's own answer under metacopy=off: its data lies in a lower
- * layer, the file itself is a hole of the right size, and shown as it is
+ * root's stack), this is where a metacopy file is found: its data lies
+ * in a lower layer, the file itself is a hole of the right size.  Under
+ * metacopy=off it is refused (layerfs_metacopy_found()): shown as it is
  * it would read as zeros, which a write through layerfs would make
  * permanent.
  */
@@ -65,15 +66,10 @@ static int layerfs_found(struct layerfs_redirect *rd,
 
 	if (!d_is_dir(real->dentry)) {
 		res = layerfs_is_metacopy(real);
-		if (res < 0)
-			return res;
-		if (!res)
-			return LAYERFS_STOP;
-		if (real->layer->upper)
-			return LAYERFS_METACOPY;
-		pr_warn_ratelimited("refusing metacopy file %pd2\n",
-				    real->dentry);
-		return -EPERM;
+		if (res <= 0)
+			return res ?: LAYERFS_STOP;
+		res = layerfs_metacopy_found(rd, real, bottom);
+		return res ?: LAYERFS_METACOPY;
 	}
 	/* The bottom layer needs no checks: nothing lies below. */
 	if ((bottom && !layerfs_redirect_may_jump(rd, real)) ||
@@ -135,13 +131,15 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 			goto out_put;
 		}
 		whiteout = layerfs_is_whiteout(parent.layer, this);
-		if (metacopy) {
+		if (metacopy && !layerfs_metacopy_on(dir->i_sb)) {
 			/* the data of the upper metacopy file, or not */
 			err = d_is_reg(this) && !whiteout ? -EPERM : -EIO;
 			dput(this);
 			goto out_put;
 		}
-		if (whiteout || (n && !d_is_dir(this))) {
+		/* below a metacopy file only a regular file is its data */
+		if (whiteout ||
+		    (metacopy ? !d_is_reg(this) : n && !d_is_dir(this))) {
 			lt->stop = whiteout ? LAYERFS_LOOKUP_WHITEOUT :
 					      LAYERFS_LOOKUP_NONDIR_BELOW;
 			dput(this);
@@ -156,6 +154,9 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 		if (err < 0)
 			goto out_put;
 		metacopy = err == LAYERFS_METACOPY;
+		/* Of the lower metacopy files only the topmost is kept. */
+		if (metacopy && n >= 2 && !stack[n - 2].layer->upper)
+			dput(stack[--n].dentry);
 		if (err == LAYERFS_STOP) {
 			lt->stop = !d_is_dir(this) ? LAYERFS_LOOKUP_NONDIR :
 				   i == rd.nstack - 1 ? LAYERFS_LOOKUP_END :
@@ -165,16 +166,20 @@ static int layerfs_lookup_stack(struct inode *dir, struct dentry *dirupper,
 		if (rd.to_root)
 			i = layerfs_redirect_to_root(&rd, parent.layer);
 	}
-	kfree(rd.path);
-	lt->indexed = layerfs_nameidx_done(&w, lt->consulted);
-	if (!metacopy)
+	if (!metacopy) {
+		kfree(rd.path);
+		lt->indexed = layerfs_nameidx_done(&w, lt->consulted);
 		return n;
-	err = -EIO;	/* an upper metacopy file with nothing below */
+	}
+	err = -EIO;	/* a metacopy file with no data below */
 out_put:
 	kfree(rd.path);
 	lt->indexed = layerfs_nameidx_done(&w, lt->consulted);
 	lt->stop = LAYERFS_LOOKUP_ERROR;
-	if (metacopy)
+	if (metacopy && layerfs_metacopy_on(dir->i_sb))
+		pr_warn_ratelimited("metacopy with no lower data found - abort lookup (%pd2)\n",
+				    stack[0].dentry);
+	else if (metacopy)
 		pr_warn_ratelimited("refusing metacopy file %pd2\n",
 				    stack[0].dentry);
 	while (n)

@@ -54,6 +54,7 @@ enum layerfs_param {
 	LAYERFS_OPT_REDIRECT_DIR,
 	LAYERFS_OPT_XINO,
 	LAYERFS_OPT_INDEX,
+	LAYERFS_OPT_METACOPY,
 };
 
 static const struct fs_parameter_spec layerfs_parameters[] = {
@@ -67,6 +68,8 @@ static const struct fs_parameter_spec layerfs_parameters[] = {
 		     layerfs_redirect_dir_values),
 	fsparam_enum("xino",		LAYERFS_OPT_XINO, layerfs_xino_values),
 	fsparam_enum("index",		LAYERFS_OPT_INDEX, layerfs_index_values),
+	fsparam_enum("metacopy",	LAYERFS_OPT_METACOPY,
+		     layerfs_metacopy_values),
 	{}
 };
 
@@ -235,6 +238,11 @@ static int layerfs_parse_param(struct fs_context *fc,
 		return 0;
 	case LAYERFS_OPT_REDIRECT_DIR:
 		layerfs_redirect_parse(config, result.uint_32);
+		config->redirect_set = true;
+		return 0;
+	case LAYERFS_OPT_METACOPY:
+		config->metacopy = result.uint_32;
+		config->metacopy_set = true;
 		return 0;
 	case LAYERFS_OPT_XINO:
 		config->xino = result.uint_32;
@@ -1075,6 +1083,7 @@ static int layerfs_show_options(struct seq_file *m, struct dentry *root)
 		seq_puts(m, ",volatile");
 	layerfs_redirect_show(m, &ofs->config);
 	layerfs_xino_show(m, ofs);
+	layerfs_metacopy_show(m, &ofs->config);
 	return 0;
 }
 
@@ -1177,6 +1186,9 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_fs_info = ofs;
 
 	layerfs_redirect_finish_config(config);
+	err = layerfs_metacopy_finish_config(fc, config);
+	if (err)
+		return err;
 	/* The super block keeps the options; the fs_context forgets them. */
 	ofs->config = *config;
 	memset(config, 0, sizeof(*config));
@@ -1296,6 +1308,7 @@ static int layerfs_init_fs_context(struct fs_context *fc)
 	if (!config)
 		return -ENOMEM;
 	layerfs_redirect_init_config(config);
+	layerfs_metacopy_init_config(config);
 	fc->fs_private = config;
 	fc->ops = &layerfs_context_ops;
 	return 0;

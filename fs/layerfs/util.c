@@ -14,8 +14,8 @@
  * layerfs_is_opaque_dir(), layerfs_set_opaque()) and the upper-layer
  * primitives (layerfs_create_real(), layerfs_create_temp(),
  * layerfs_do_rename(), layerfs_cleanup_entry(), layerfs_cleanup_dir()).
- * Edge cases: xattr whiteouts, metacopy detection, weird
- * dentries, escaped private xattrs, protattr, idmapped layers.
+ * Edge cases: xattr whiteouts, weird dentries, escaped private xattrs,
+ * protattr, idmapped layers.  Metacopy files: metacopy.c.
  */
 
 #include <linux/fs.h>
@@ -30,7 +30,6 @@
 
 /* overlayfs's xattrs that only util.c reads (the opaque one is shared) */
 #define LAYERFS_XATTR_XWHITEOUT	LAYERFS_XATTR_PREFIX "whiteout"
-#define LAYERFS_XATTR_METACOPY	LAYERFS_XATTR_PREFIX "metacopy"
 
 /**
  * layerfs_override_creds - act as the task that mounted @sb
@@ -279,38 +278,6 @@ bool layerfs_is_opaque_dir(const struct layerfs_real *real)
 bool layerfs_dir_has_xwhiteouts(const struct layerfs_real *real)
 {
 	return layerfs_opaque_val(real) == 'x';
-}
-
-/* 1 when @real carries the xattr @name, 0 when not, or a negative errno. */
-static int layerfs_has_xattr(const struct layerfs_real *real,
-			     const char *name)
-{
-	ssize_t res;
-
-	res = vfs_getxattr(layerfs_real_idmap(real), real->dentry, name,
-			   NULL, 0);
-	if (res >= 0)
-		return 1;
-	return res == -ENODATA || res == -EOPNOTSUPP ? 0 : res;
-}
-
-/**
- * layerfs_is_metacopy - is this a metadata-only copy made by overlayfs?
- * @real: an object in some layer
- *
- * overlayfs mounted with metacopy=on copies up only the metadata of a file
- * whose data is not written: the upper file, a hole of the right size,
- * carries trusted.overlay.metacopy and the data stays in a lower layer.
- * layerfs does not implement that.  Mounter's credentials.
- *
- * Return: 1 for a regular file carrying the xattr, 0 for anything else,
- * or a negative errno.
- */
-int layerfs_is_metacopy(const struct layerfs_real *real)
-{
-	if (!d_is_reg(real->dentry))
-		return 0;
-	return layerfs_has_xattr(real, LAYERFS_XATTR_METACOPY);
 }
 
 /**
