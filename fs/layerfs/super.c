@@ -221,12 +221,13 @@ static int layerfs_parse_param(struct fs_context *fc,
 	case LAYERFS_OPT_DATADIR_ADD:
 		/*
 		 * A data-only layer holds the data of metacopy files, reached
-		 * only through their redirect xattrs; without metacopy a
-		 * layerfs mount would never read it.  Refused rather than
-		 * quietly mounted unused.
+		 * only through absolute redirects, and hidden from lookup
+		 * otherwise: layerfs has metacopy (metacopy.c) but not
+		 * data-only layers.  Refused rather than mounted as an
+		 * ordinary lower layer, whose files would show.
 		 */
 		return invalfc(fc,
-			       "datadir+: data-only layers need metacopy, which layerfs does not implement");
+			       "datadir+: data-only layers (for metacopy files) are not implemented by layerfs");
 	case LAYERFS_OPT_UPPERDIR:
 		slot = &config->upperdir;
 		break;

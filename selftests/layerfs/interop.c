@@ -18,8 +18,9 @@
  * metacopy=off, xino=off, the semantics the layerfs contract follows.
  *
  * Also: the uuid overlayfs 6.6+ stores on the upper root survives a trip
- * through layerfs, and the marks of the overlayfs features layerfs lacks
- * (metacopy files) are refused, not misread; redirects are followed.
+ * through layerfs, and metacopy files are refused, not misread, under
+ * metacopy=off (the default); redirects are followed.  With metacopy=on
+ * both ways: metacopy.c.
  */
 #define _GNU_SOURCE
 #include <sys/utsname.h>
@@ -372,9 +373,9 @@ static int mount_overlay_opts(const char *dir, const char *opts)
 }
 
 /*
- * A metacopy file, which layerfs lacks, is refused at lookup, as overlayfs
- * does with metacopy=off (written with metacopy=on; EPERM when its data is
- * below, EIO when not): shown as it is, it would read as zeros.  A
+ * A metacopy file is refused at lookup under metacopy=off (the default of
+ * both), as overlayfs does (written with metacopy=on; EPERM when its data
+ * is below, EIO when not): shown as it is, it would read as zeros.  A
  * directory renamed with redirect_dir=on is followed by both with
  * redirect_dir=follow and refused by both with EPERM under
  * redirect_dir=nofollow (more in redirect.c).

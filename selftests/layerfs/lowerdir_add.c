@@ -11,7 +11,7 @@
  *  - order and merging are those of the same layers given as lowerdir=;
  *  - lowerdir= replaces every layer named before it, lowerdir+ after
  *    lowerdir= is refused (EINVAL, with a message), as on overlayfs;
- *  - datadir+ (data-only layers, which need metacopy) is refused with a
+ *  - datadir+ (data-only layers, for metacopy files) is refused with a
  *    message saying why: a documented difference from overlayfs 6.12;
  *  - 500 layers whose paths are over 200 bytes each mount, the 501st is
  *    refused, and /proc/self/mountinfo lists one lowerdir+= per layer,
@@ -216,7 +216,7 @@ TEST_F(ladd, lowerdir_replaces_added_layers)
 	}
 }
 
-/* datadir+ needs metacopy, which layerfs lacks: refused, saying so. */
+/* datadir+ (data-only layers of metacopy files) is not implemented: refused, saying so. */
 TEST_F(ladd, datadir_add_refused)
 {
 	const struct kv kv[] = {
