@@ -32,10 +32,11 @@
  *     iterate_shared of a directory whose d_ino need fixing looks its
  *     entries up through layerfs under it (held shared, as a lookup
  *     holds it; ino.c), with no real lock held;
- *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one(); and
- *     layerfs_remove() and layerfs_rename() for the object a name is taken
- *     from, so that no copy-up of it runs meanwhile); copy-ups of a path run
- *     parent first, and no two are nested;
+ *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one(), and
+ *     layerfs_metacopy_copy_data() for the data of a metadata-only copy;
+ *     and layerfs_remove() and layerfs_rename() for the object a name is
+ *     taken from, so that no copy-up of it runs meanwhile); copy-ups of a
+ *     path run parent first, and no two are nested;
  *  3. the upper filesystem's sb_writers (layerfs_want_write(), and
  *     file_start_write() inside the vfs_*() helpers that write): never taken
  *     while held, so callers copy up before they take write access, and
@@ -119,7 +120,8 @@ struct seq_file;
  *    renamed or linked one carries trusted.overlay.redirect too, the
  *    place of that data (metacopy.c);
  *  - scratch files live in <workdir>/work.
- * Only util.c interprets them, but for redirects (redirect.c).
+ * Only util.c interprets them, but for redirects (redirect.c) and metacopy
+ * files (metacopy.c).
  */
 #define LAYERFS_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "overlay."
 #define LAYERFS_XATTR_OPAQUE	LAYERFS_XATTR_PREFIX "opaque"

@@ -130,6 +130,12 @@
  *            with "deep,redirect" and "deep"; on 6.1 seeds 1-6 with
  *            "deep", "all,deep" and "deep,redirect": all agree, no
  *            mismatch, 670 to 1,500 indexed lookups per set.
+ *  metacopy  both mounted with metacopy=on (and the redirect_dir=on it
+ *            needs): chmod, chown, utimes, setxattr ... of a lower file
+ *            copy only its metadata (the raw upper file is a hole of the
+ *            right size with trusted.overlay.metacopy), the first write or
+ *            truncate copies the data, renames and links of such files
+ *            leave redirects.  Not part of "all" either.
  * `make fuzz SEEDS=2000 OPS=400 [SEED0=1]` runs a long one on both kernels
  * (the VM runner passes these through scripts/vm.sh --env); inside
  * `make shell` run e.g.
@@ -295,11 +301,12 @@
 #define CL_REDIRECT	0x80	/* not in "all": a setting, not more cases */
 #define CL_DEEP		0x100	/* not in "all": 100 more layers, slow */
 #define CL_XINO		0x200	/* not in "all": a setting, and st_ino */
+#define CL_METACOPY	0x400	/* not in "all", likewise */
 #define CL_REALFS	(CL_SQUASHFS | CL_EXT4 | CL_XFS)
 
 static const char *const class_names[] = {
 	"user", "links", "fattr", "lsattr", "squashfs", "ext4", "xfs",
-	"redirect", "deep", "xino",
+	"redirect", "deep", "xino", "metacopy",
 };
 
 /*
@@ -362,7 +369,7 @@ static int parse_classes(const char *v)
 	     tok = strtok_r(NULL, ", ", &save)) {
 		if (!strcmp(tok, "all")) {
 			c |= ((1U << ARRAY_SIZE(class_names)) - 1) &
-			     ~(CL_REDIRECT | CL_DEEP | CL_XINO);
+			     ~(CL_REDIRECT | CL_DEEP | CL_XINO | CL_METACOPY);
 			continue;
 		}
 		if (!strcmp(tok, "none"))
@@ -614,18 +621,20 @@ static const char *set_opts(const char *set)
 
 /*
  * Mount @set as @fstype on @m.  overlay gets WU_OVL_OPTS first, so that
- * class redirect's redirect_dir=on and class xino's xino=on, given to both,
- * come last and win.
+ * class redirect's redirect_dir=on, class xino's xino=on and class
+ * metacopy's metacopy=on (with the redirect_dir=on it needs), given to
+ * both, come last and win.
  * 0 or errno.
  */
 static int set_mount(const char *fstype, const char *m, const char *set)
 {
 	char o[8192];
 
-	snprintf(o, sizeof(o), "%s%s%s%s",
+	snprintf(o, sizeof(o), "%s%s%s%s%s",
 		 strcmp(fstype, "overlay") ? "" : WU_OVL_OPTS ",",
 		 set_opts(set), classes & CL_REDIRECT ? ",redirect_dir=on" : "",
-		 classes & CL_XINO ? ",xino=on" : "");
+		 classes & CL_XINO ? ",xino=on" : "",
+		 classes & CL_METACOPY ? ",redirect_dir=on,metacopy=on" : "");
 	return mount(fstype, m, fstype, 0, o) ? errno : 0;
 }
 
