@@ -28,7 +28,9 @@
  * copyup_reflink keeps all its layers on one XFS, where a copy-up can
  * clone the lower file instead of copying it.  A run
  * mounts layerfs or overlay afresh on these layers (overlay with
- * redirect_dir=off,index=off,metacopy=off,xino=off), or uses the plain tree;
+ * redirect_dir=off,index=off,metacopy=off,xino=off; the cases named in
+ * case_opts[] give both more options, e.g. metacopy=on), or uses the plain
+ * tree;
  * the three systems alternate and the order rotates from run to run; a
  * first round is run and thrown away (the first use of tmpfs pages and slab
  * objects is slower than the steady state).  Cold
@@ -593,6 +595,56 @@ static int copyup_small(int rootfd, const char *root, long long *ns)
 
 static const struct layout small = { "small", 1, small_lower, NULL, small_plain, NULL, 0 };
 
+/*
+ * --- chown: a change of metadata of lower files, which copies them up
+ * (with metacopy=on, without their data).  The 1,000 files of "small",
+ * and one 256 MiB file.
+ */
+#define CH_BIG ((long long)S(256) << 20)
+
+static void chbig_lower(const char *dir, int i)
+{
+	(void)i;
+	mkfile(fmt("%s/big", dir), CH_BIG);
+}
+
+static void chbig_plain(const char *dir) { chbig_lower(dir, 0); }
+
+static const struct layout chbig = { "chbig", 1, chbig_lower, NULL, chbig_plain, NULL, 0 };
+
+/* The owner the chown cases give, not the files' own (root). */
+#define CH_UID 1
+
+static int chown_small(int rootfd, const char *root, long long *ns)
+{
+	long long t = now_ns();
+	int bad = 0;
+
+	(void)root;
+	for (int j = 0; j < SM_FILES; j++)
+		bad += !!fchownat(rootfd, fmt("cu/f%d", j), CH_UID, CH_UID,
+				  AT_SYMLINK_NOFOLLOW);
+	ns[0] = now_ns() - t;
+	if (bad)
+		error("chown_small: %d failed (last: %s)", bad, strerror(errno));
+	return bad ? -1 : 0;
+}
+
+static int chown_big(int rootfd, const char *root, long long *ns)
+{
+	long long t = now_ns();
+	int err = fchownat(rootfd, "big", CH_UID, CH_UID, AT_SYMLINK_NOFOLLOW);
+
+	(void)root;
+	ns[0] = now_ns() - t;
+	if (err)
+		error("chown_big: %s", strerror(errno));
+	return err;
+}
+
+/* Both stacked systems with metacopy=on (and the redirect_dir=on it needs). */
+#define METACOPY_OPTS "redirect_dir=on,metacopy=on"
+
 /* --- storm: create/rename/unlink in a merged dir; unlink lower files */
 #define ST_LOWER S(500)
 #define ST_NEW S(2000)
@@ -1018,6 +1070,14 @@ static const struct bcase cases[] = {
 	  "append 1 byte to a 256 MiB lower file, all layers on one XFS (copy-up, clone)" },
 	{ "copyup_small", &small, 0, 0, 1, 1, {0}, copyup_small,
 	  "append 1 byte to each of 1000 1 KiB lower files (copy-up)" },
+	{ "chown_small", &small, 0, 0, 1, 1, {0}, chown_small,
+	  "chown each of 1000 1 KiB lower files (copy-up)" },
+	{ "chown_small_meta", &small, 0, 0, 1, 1, {0}, chown_small,
+	  "the same with metacopy=on on both (metadata-only copy-up)" },
+	{ "chown_big", &chbig, 0, 0, 0, 1, {0}, chown_big,
+	  "chown a 256 MiB lower file (copy-up)" },
+	{ "chown_big_meta", &chbig, 0, 0, 0, 1, {0}, chown_big,
+	  "the same with metacopy=on on both (metadata-only copy-up)" },
 	{ "storm", &storml, 0, 0, 1, 4,
 	  { "create", "rename", "unlink", "unlink_lower" }, storm,
 	  "in a merged dir: create 2000, rename 2000, unlink 2000 files; unlink 500 lower files" },
@@ -1029,6 +1089,22 @@ static const struct bcase cases[] = {
 	  "rename a lower dir of 10000 files (redirect_dir=on), then 5 x list it" },
 };
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
+
+/* Cases that mount both stacked systems with more options, given last. */
+static const struct {
+	const char *name, *opts;
+} case_opts[] = {
+	{ "chown_small_meta", METACOPY_OPTS },
+	{ "chown_big_meta", METACOPY_OPTS },
+};
+
+static const char *more_opts(const struct bcase *c)
+{
+	for (size_t i = 0; i < sizeof(case_opts) / sizeof(case_opts[0]); i++)
+		if (!strcmp(c->name, case_opts[i].name))
+			return case_opts[i].opts;
+	return NULL;
+}
 
 /* ---------------------------------------------------------------- driver */
 
@@ -1086,7 +1162,8 @@ static void build_layout(const struct layout *l)
 	fflush(stdout);
 }
 
-static int mount_stacked(const struct layout *l, int sys, const char *mnt)
+static int mount_stacked(const struct layout *l, int sys, const char *mnt,
+			 const char *extra)
 {
 	static char opts[4096];
 	int n;
@@ -1103,6 +1180,9 @@ static int mount_stacked(const struct layout *l, int sys, const char *mnt)
 	if (sys == SYS_OVERLAY)
 		n += snprintf(opts + n, sizeof(opts) - n, "%s,index=off,metacopy=off,xino=off",
 			      l == &renamel ? "" : ",redirect_dir=off");
+	/* given last, so that they win over the defaults above */
+	if (extra)
+		n += snprintf(opts + n, sizeof(opts) - n, ",%s", extra);
 	if (n >= (int)sizeof(opts) - 1)
 		die("mount options too long");
 	if (mount(sys == SYS_OVERLAY ? "overlay" : "layerfs", mnt, sysname[sys], 0, opts)) {
@@ -1215,7 +1295,7 @@ static void run_one(int ci, int sys, int run)
 		mkdirs(w);
 		if (l->upper)
 			l->upper(u);
-		if (mount_stacked(l, sys, root)) {
+		if (mount_stacked(l, sys, root, more_opts(c))) {
 			failed[ci] = 1;
 			return;
 		}

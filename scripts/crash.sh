@@ -20,6 +20,10 @@
 #                     TCG, so the kill mostly lands in one, sometimes after)
 #   --keep            keep the image of every kill, not only the failed ones
 #   --ko FILE         module to test (default: build it, build/<kver>/layerfs.ko)
+#   --metacopy        mount with metacopy=on, and give the big files that are
+#                     opened for writing a metadata-only copy first, so that
+#                     the kill lands in the data copy of a metacopy file
+#                     (layerfs-metacopy.rst)
 #
 # Once: the lower layer is made on the host by selftests/layerfs/crash/
 # crashtest ("populate": 8 big files of 2 to 24 MiB, 16 directories of 24
@@ -64,9 +68,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernels=() kills=12 seed= max_delay=2 keep=0 ko=
+kernels=() kills=12 seed= max_delay=2 keep=0 ko= metacopy=
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--metacopy)  metacopy=crash.metacopy=1; shift ;;
 	--kernel)    kernels+=("${2:?}"); shift 2 ;;
 	--kills)     kills=${2:?}; shift 2 ;;
 	--seed)      seed=${2:?}; shift 2 ;;
@@ -148,7 +153,7 @@ qemu_cmd() {
 	      -nic none -kernel "$CACHE/kernels/$KVER/vmlinuz"
 	      -initrd "$WORK/initramfs.cpio.gz"
 	      -drive "file=$2,format=raw,if=virtio,cache=unsafe"
-	      -append "console=ttyS0 panic=-1 printk.time=1 crash.mode=$1 $3")
+	      -append "console=ttyS0 panic=-1 printk.time=1 crash.mode=$1 $metacopy $3")
 }
 
 # Judge a console log with verdict.sh; a killed run has no exit marker.

@@ -6,13 +6,16 @@
  *   crashtest populate DIR
  *	Fill DIR (the lower layer, on the host) with big/big00..big07 (2 to
  *	24 MiB) and small/d00..d15/f000..f023 (0 to 8 KiB).
- *   crashtest work MERGED SEED
+ *   crashtest work MERGED SEED [meta]
  *	Run on a layerfs mount of that lower layer until killed: one process
  *	copies the big files up in a SEED-shuffled order (chmod, utimes, open
  *	for write without writing, or O_APPEND + records + fsync), another
  *	runs a SEED-driven metadata storm in small/ and storm/ (create with
  *	write + fsync + rename, rename, chmod, unlink, rmdir of a lower
  *	directory and mkdir over its whiteout, mkdir/rmdir).
+ *	With "meta" (a metacopy=on mount, scripts/crash.sh --metacopy), a big
+ *	file opened for writing gets a metadata-only copy first (utimes), so
+ *	that the open copies its data in place.
  *   crashtest leftovers WORK
  *	Count (and name) what a killed mount left in WORK (<workdir>/work).
  *   crashtest verify LOWER UPPER WORK MERGED [bigNN:RECORDS,...]
@@ -45,6 +48,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,6 +354,19 @@ static void append_records(const char *path, int big)
 	close(fd);
 }
 
+/*
+ * "work ... meta" (a metacopy=on mount): a big file about to be opened for
+ * writing gets a metadata-only copy first (utimes), so that the open
+ * copies the data into that file in place (layerfs-metacopy.rst).
+ */
+static bool meta;
+
+static void meta_first(const char *path)
+{
+	if (meta)
+		check_call(utimensat(AT_FDCWD, path, NULL, 0), "utimes", path);
+}
+
 static void copy_up_big(const char *merged)
 {
 	time_t start = time(NULL);
@@ -369,6 +386,7 @@ static void copy_up_big(const char *merged)
 
 		snprintf(path, sizeof(path), "%s/big/big%02d", merged, big);
 		if (big % 4 == BY_APPEND) {
+			meta_first(path);
 			append_records(path, big);
 			continue;
 		}
@@ -381,6 +399,7 @@ static void copy_up_big(const char *merged)
 			check_call(utimensat(AT_FDCWD, path, NULL, 0), "utimes", path);
 			break;
 		case BY_OPEN:
+			meta_first(path);
 			fd = check_call(open(path, O_WRONLY), "open", path);
 			if (fd >= 0)
 				close(fd);
@@ -955,8 +974,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(cmd, "populate") && argc == 3)
 		return populate(argv[2]);
-	if (!strcmp(cmd, "work") && argc == 4)
+	if (!strcmp(cmd, "work") && (argc == 4 || argc == 5)) {
+		meta = argc == 5 && !strcmp(argv[4], "meta");
 		return work(argv[2], argv[3]);
+	}
 	if (!strcmp(cmd, "leftovers") && argc == 3)
 		return leftovers(argv[2]);
 	if (!strcmp(cmd, "verify") && (argc == 6 || argc == 7))

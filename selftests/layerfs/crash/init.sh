@@ -30,9 +30,10 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 exec </dev/console >/dev/console 2>&1
 
-MODE= SEED=1 MIN=
+MODE= SEED=1 MIN= META=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
+	crash.metacopy=1) META=meta ;;
 	crash.mode=*) MODE=${arg#*=} ;;
 	crash.seed=*) SEED=${arg#*=} ;;
 	crash.min=*)  MIN=${arg#*=} ;;
@@ -56,6 +57,7 @@ load_modules() {
 }
 
 OPTS=lowerdir=/mnt/lower,upperdir=/mnt/upper,workdir=/mnt/work
+[ -z "$META" ] || OPTS=$OPTS,metacopy=on
 
 # virtio_blk may probe the disk after insmod returns.
 wait_disk() {
@@ -71,7 +73,8 @@ run_work() {
 	mount -t ext4 /dev/vda /mnt || bail "mount ext4 failed" || return
 	mount -t layerfs layerfs -o "$OPTS" /merged ||
 		bail "mount layerfs failed" || return
-	crashtest work /merged "$SEED"
+	# shellcheck disable=SC2086 # no crash.metacopy: no argument
+	crashtest work /merged "$SEED" $META
 	bail "the workload ended before the kill"
 }
 
