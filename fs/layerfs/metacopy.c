@@ -191,10 +191,10 @@ int layerfs_is_metacopy(const struct layerfs_real *real)
  *
  * With metacopy=off, a metacopy file is refused: at once in a lower
  * layer, and in the upper layer once the lookup finds what lies below it
- * (EPERM), or finds nothing (EIO), as overlayfs answers.  With
- * metacopy=on the lookup goes on below for the data, at the place the
- * file's redirect names, if it has one and redirects are followed.
- * Mounter's credentials.
+ * (EPERM), or finds nothing (EIO), as overlayfs answers.  Otherwise the
+ * lookup goes on below, for the data (or, under metacopy=off, for what
+ * makes the answer EPERM), at the place the file's redirect names, if it
+ * has one and redirects are followed.  Mounter's credentials.
  *
  * Return: 0 to look below for the data, or a negative errno.
  */
@@ -203,9 +203,7 @@ int layerfs_metacopy_found(struct layerfs_redirect *rd,
 {
 	struct super_block *sb = rd->dir->i_sb;
 
-	if (!layerfs_metacopy_on(sb)) {
-		if (real->layer->upper)
-			return 0;
+	if (!layerfs_metacopy_on(sb) && !real->layer->upper) {
 		pr_warn_ratelimited("refusing metacopy file %pd2\n",
 				    real->dentry);
 		return -EPERM;

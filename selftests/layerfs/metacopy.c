@@ -719,6 +719,37 @@ TEST_F(mc, lower_metacopy_files_and_missing_data)
 }
 
 /*
+ * metacopy=off and a renamed metacopy file (redirect "f" at f2): both
+ * follow the redirect (redirect_dir=follow), find the data and refuse the
+ * file with EPERM; the old name is a whiteout, ENOENT.
+ */
+TEST_F(mc, metacopy_off_follows_the_redirect_to_refuse)
+{
+	char dir[2][PATH_MAX + 8];
+	int side, err[2][2];
+
+	for (side = 0; side < 2; side++) {
+		snprintf(dir[side], sizeof(dir[side]), "%s/%s", self->base,
+			 side ? "b" : "a");
+		ASSERT_EQ(0, mc_build(dir[side]));
+		ASSERT_EQ(0, mc_mount(dir[side], side));
+		ASSERT_EQ(0, chmod(lfs_fmt("%s/m/f", dir[side]), 0600));
+		ASSERT_EQ(0, rename(lfs_fmt("%s/m/f", dir[side]),
+				    lfs_fmt("%s/m/f2", dir[side])));
+		ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir[side])));
+		ASSERT_EQ(0, mc_mount_opts(dir[side], side, "$/l1:$/l2",
+					   side ? "redirect_dir=follow,metacopy=off,index=off,xino=off" :
+					   "redirect_dir=follow,metacopy=off"));
+		err[side][0] = lfs_lstat_errno(lfs_fmt("%s/m/f2", dir[side]));
+		err[side][1] = lfs_lstat_errno(lfs_fmt("%s/m/f", dir[side]));
+	}
+	EXPECT_EQ(EPERM, err[1][0]);
+	EXPECT_EQ(err[1][0], err[0][0]);
+	EXPECT_EQ(ENOENT, err[1][1]);
+	EXPECT_EQ(err[1][1], err[0][1]);
+}
+
+/*
  * The xattr's value: empty (what both write), a 4-byte header (6.5+'s
  * form, here without a digest; its fields are read only for fs-verity),
  * or shorter than a header, which 6.5+ refuses with EIO and 6.1 takes;
