@@ -118,6 +118,20 @@ static int mc_mount(const char *dir, int side)
 }
 
 /*
+ * Make side @side's layers in @base/a@suffix (layerfs) or @base/b@suffix
+ * (overlay), named in @dir (PATH_MAX + 8 bytes), and mount them.  0 or
+ * errno.
+ */
+static int mc_side(const char *base, int side, const char *suffix, char *dir)
+{
+	int err;
+
+	snprintf(dir, PATH_MAX + 8, "%s/%s%s", base, side ? "b" : "a", suffix);
+	err = mc_build(dir);
+	return err ?: mc_mount(dir, side);
+}
+
+/*
  * One line on @name: through the mount (size, blocks, links, mode, owner,
  * content hash or errno) and in the upper layer (size, data or not, the
  * metacopy xattr's size, the redirect).
@@ -270,10 +284,8 @@ TEST_F(mc, every_metadata_change_copies_metadata_only)
 		int err[2];
 
 		for (side = 0; side < 2; side++) {
-			snprintf(dir[side], sizeof(dir[side]), "%s/%s%u",
-				 self->base, side ? "b" : "a", i);
-			ASSERT_EQ(0, mc_build(dir[side]));
-			ASSERT_EQ(0, mc_mount(dir[side], side));
+			ASSERT_EQ(0, mc_side(self->base, side, lfs_fmt("%u", i),
+					     dir[side]));
 			err[side] = mc_ops[i].fn(lfs_fmt("%s/m/f", dir[side]));
 		}
 		EXPECT_EQ(err[1], err[0]) TH_LOG("%s", mc_ops[i].name);
@@ -372,10 +384,8 @@ TEST_F(mc, data_comes_with_the_first_write_or_truncate)
 
 	for (i = 0; i < sizeof(mc_data_ops) / sizeof(mc_data_ops[0]); i++) {
 		for (side = 0; side < 2; side++) {
-			snprintf(dir[side], sizeof(dir[side]), "%s/%s%u",
-				 self->base, side ? "b" : "a", i);
-			ASSERT_EQ(0, mc_build(dir[side]));
-			ASSERT_EQ(0, mc_mount(dir[side], side));
+			ASSERT_EQ(0, mc_side(self->base, side, lfs_fmt("%u", i),
+					     dir[side]));
 			ASSERT_EQ(0, chmod(lfs_fmt("%s/m/f", dir[side]), 0640));
 			ASSERT_EQ(0, mc_data_ops[i].fn(lfs_fmt("%s/m/f",
 							       dir[side])));
@@ -410,10 +420,7 @@ TEST_F(mc, reads_stat_and_a_reader_across_the_data_copy)
 	int side, rfd[2], wfd;
 
 	for (side = 0; side < 2; side++) {
-		snprintf(dir[side], sizeof(dir[side]), "%s/%s", self->base,
-			 side ? "b" : "a");
-		ASSERT_EQ(0, mc_build(dir[side]));
-		ASSERT_EQ(0, mc_mount(dir[side], side));
+		ASSERT_EQ(0, mc_side(self->base, side, "", dir[side]));
 		ASSERT_EQ(0, chmod(lfs_fmt("%s/m/f", dir[side]), 0600));
 		ASSERT_EQ(0, lstat(lfs_fmt("%s/l2/f", dir[side]), &lst));
 		ASSERT_EQ(0, lstat(lfs_fmt("%s/m/f", dir[side]), &mst));
@@ -450,10 +457,7 @@ TEST_F(mc, rename_keeps_the_data_through_a_redirect)
 	int side;
 
 	for (side = 0; side < 2; side++) {
-		snprintf(dir[side], sizeof(dir[side]), "%s/%s", self->base,
-			 side ? "b" : "a");
-		ASSERT_EQ(0, mc_build(dir[side]));
-		ASSERT_EQ(0, mc_mount(dir[side], side));
+		ASSERT_EQ(0, mc_side(self->base, side, "", dir[side]));
 		ASSERT_EQ(0, mkdir(lfs_fmt("%s/m/sub", dir[side]), 0755));
 		ASSERT_EQ(0, chmod(lfs_fmt("%s/m/f", dir[side]), 0600));
 		ASSERT_EQ(0, rename(lfs_fmt("%s/m/f", dir[side]),
@@ -517,10 +521,7 @@ TEST_F(mc, hard_links)
 	int side;
 
 	for (side = 0; side < 2; side++) {
-		snprintf(dir[side], sizeof(dir[side]), "%s/%s", self->base,
-			 side ? "b" : "a");
-		ASSERT_EQ(0, mc_build(dir[side]));
-		ASSERT_EQ(0, mc_mount(dir[side], side));
+		ASSERT_EQ(0, mc_side(self->base, side, "", dir[side]));
 		ASSERT_EQ(0, chmod(lfs_fmt("%s/m/f", dir[side]), 0600));
 		ASSERT_EQ(0, link(lfs_fmt("%s/m/f", dir[side]),
 				  lfs_fmt("%s/m/fl", dir[side])));
@@ -617,10 +618,7 @@ TEST_F(mc, crash_in_the_data_copy_reads_the_lower_data)
 	int side, fd;
 
 	for (side = 0; side < 2; side++) {
-		snprintf(dir[side], sizeof(dir[side]), "%s/%s", self->base,
-			 side ? "b" : "a");
-		ASSERT_EQ(0, mc_build(dir[side]));
-		ASSERT_EQ(0, mc_mount(dir[side], side));
+		ASSERT_EQ(0, mc_side(self->base, side, "", dir[side]));
 		ASSERT_EQ(0, chmod(lfs_fmt("%s/m/f", dir[side]), 0600));
 		ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir[side])));
 		/* half the data written, the xattr still there */
@@ -659,10 +657,7 @@ TEST_F(mc, lower_metacopy_files_and_missing_data)
 	int side, err[2];
 
 	for (side = 0; side < 2; side++) {
-		snprintf(dir[side], sizeof(dir[side]), "%s/%s", self->base,
-			 side ? "b" : "a");
-		ASSERT_EQ(0, mc_build(dir[side]));
-		ASSERT_EQ(0, mc_mount(dir[side], side));
+		ASSERT_EQ(0, mc_side(self->base, side, "", dir[side]));
 		ASSERT_EQ(0, chmod(lfs_fmt("%s/m/f", dir[side]), 0600));
 		ASSERT_EQ(0, chmod(lfs_fmt("%s/m/g", dir[side]), 0600));
 		ASSERT_EQ(0, rename(lfs_fmt("%s/m/g", dir[side]),
@@ -729,10 +724,7 @@ TEST_F(mc, metacopy_off_follows_the_redirect_to_refuse)
 	int side, err[2][2];
 
 	for (side = 0; side < 2; side++) {
-		snprintf(dir[side], sizeof(dir[side]), "%s/%s", self->base,
-			 side ? "b" : "a");
-		ASSERT_EQ(0, mc_build(dir[side]));
-		ASSERT_EQ(0, mc_mount(dir[side], side));
+		ASSERT_EQ(0, mc_side(self->base, side, "", dir[side]));
 		ASSERT_EQ(0, chmod(lfs_fmt("%s/m/f", dir[side]), 0600));
 		ASSERT_EQ(0, rename(lfs_fmt("%s/m/f", dir[side]),
 				    lfs_fmt("%s/m/f2", dir[side])));
@@ -767,10 +759,8 @@ TEST_F(mc, xattr_values_as_the_running_overlay)
 
 	for (i = 0; i < 4; i++) {
 		for (side = 0; side < 2; side++) {
-			snprintf(dir[side], sizeof(dir[side]), "%s/%s%u",
-				 self->base, side ? "b" : "a", i);
-			ASSERT_EQ(0, mc_build(dir[side]));
-			ASSERT_EQ(0, mc_mount(dir[side], side));
+			ASSERT_EQ(0, mc_side(self->base, side, lfs_fmt("%u", i),
+					     dir[side]));
 			ASSERT_EQ(0, chmod(lfs_fmt("%s/m/f", dir[side]), 0600));
 			ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir[side])));
 			ASSERT_EQ(0, lsetxattr(lfs_fmt("%s/u/f", dir[side]),
