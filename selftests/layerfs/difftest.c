@@ -136,13 +136,10 @@
  *            right size with trusted.overlay.metacopy), the first write or
  *            truncate copies the data, renames and links of such files
  *            leave redirects.  Not part of "all" either.
- *            2026-12-05, on 6.12 and 6.1 alike: seeds 1-10 x 200 ops with
- *            "all,metacopy", 9 agree (seed 1: the redirect class's);
- *            seeds 1-20 x 300 ops with "metacopy", 18 agree; seeds 7
- *            (symlink(e); renameat2(d/x, e, EXCHANGE); mkdir(e/y)) and 8
- *            (mkdir(d/y); rename(a, b/y/x); rename(d, a): a/y is opaque
- *            on overlay only) fail the same with "redirect" alone: they
- *            are redirect_dir=on differences (issue 11), not metacopy's.
+ *            2026-12-05, on 6.12 and 6.1 alike: seeds 1-20 x 300 ops
+ *            with "metacopy" and 1-10 x 200 with "all,metacopy" agree
+ *            (before the redirect class's mkdir fix, seeds 1, 7 and 8
+ *            differed, with "redirect" alone too).
  * `make fuzz SEEDS=2000 OPS=400 [SEED0=1]` runs a long one on both kernels
  * (the VM runner passes these through scripts/vm.sh --env); inside
  * `make shell` run e.g.
