@@ -564,6 +564,7 @@ void layerfs_redirect_show(struct seq_file *m,
 			   const struct layerfs_config *config);
 bool layerfs_redirect_follow(struct super_block *sb);
 bool layerfs_redirect_dir(struct super_block *sb);
+bool layerfs_offline_changes_allowed(struct super_block *sb);
 struct dentry *layerfs_redirect_lookup(struct layerfs_redirect *rd,
 				       const struct layerfs_real *parent,
 				       const struct qstr *name);

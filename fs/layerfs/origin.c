@@ -272,9 +272,9 @@ out_none:
  * Can a handle's uuid tell which lower filesystem it belongs to?  Not when
  * another lower layer on a different filesystem has the same uuid, nor
  * when the uuid is null on a filesystem other than the upper one, unless
- * the mounter asked for xino=on or redirect_dir=on, which take offline
- * changes of the lower layers off the table (overlayfs's bad_uuid rule
- * with index=off).
+ * the mounter asked for an option that takes offline changes of the lower
+ * layers off the table (layerfs_offline_changes_allowed(): overlayfs's
+ * bad_uuid rule with index=off).
  */
 static bool layerfs_uuid_usable(struct super_block *sb,
 				const struct layerfs_layer *layer)
@@ -285,8 +285,7 @@ static bool layerfs_uuid_usable(struct super_block *sb,
 
 	if (lsb == layerfs_upper_layer(sb)->root.mnt->mnt_sb)
 		return true;
-	if (uuid_is_null(&lsb->s_uuid) && ofs->config.xino != LAYERFS_XINO_ON &&
-	    !layerfs_redirect_dir(sb))
+	if (uuid_is_null(&lsb->s_uuid) && layerfs_offline_changes_allowed(sb))
 		return false;
 	for (i = 1; i < ofs->numlayers; i++) {
 		struct super_block *other = ofs->layers[i].root.mnt->mnt_sb;

@@ -165,6 +165,30 @@ bool layerfs_redirect_dir(struct super_block *sb)
 	return LAYERFS_FS(sb)->config.redirect_mode == LAYERFS_REDIRECT_ON;
 }
 
+/**
+ * layerfs_offline_changes_allowed - may the lower layers change between mounts?
+ * @sb: a layerfs super block
+ *
+ * Some options write into the upper layer facts about the lower layers
+ * that must stay true from one mount to the next: a redirect names a lower
+ * path (redirect_dir=on, and metacopy=on, which implies it), an origin is
+ * trusted for inode numbers even on a lower filesystem without a uuid
+ * (xino=on as given).  overlayfs calls a mount with none of them one that
+ * allows offline changes of its lower layers (ovl_allow_offline_changes());
+ * with one of them it makes directories created in merged ones opaque and
+ * decodes origins on a null-uuid lower.  layerfs has no index=on, the
+ * fourth such option.
+ *
+ * Return: true when none of those options is in force.
+ */
+bool layerfs_offline_changes_allowed(struct super_block *sb)
+{
+	const struct layerfs_config *config = &LAYERFS_FS(sb)->config;
+
+	return !layerfs_redirect_dir(sb) && !config->metacopy &&
+	       config->xino != LAYERFS_XINO_ON;
+}
+
 /*
  * The redirect of @dentry, a directory of the layer whose mount has @idmap:
  * a NUL-terminated kmalloc()ed string, NULL when it has none, or an
@@ -571,22 +595,22 @@ int layerfs_set_redirect(struct dentry *dentry, bool samedir)
  *          (layerfs_override_creator(): the mounter's capabilities)
  * @upper:  the new directory in the upper layer, made by mkdir there
  *
- * With redirect_dir=on, overlayfs makes every directory it creates in a
- * merged directory opaque (ovl_create_upper(), "just an optimization"),
- * whether or not a lower layer has the name: the new directory's lookups
- * then never search the layers below, and a lower directory of that name
- * added offline later stays hidden.  It does so only when it forbids offline
- * changes of the lower layers, which redirect_dir=on implies (layerfs has
- * none of index, metacopy or xino=on, the other options that do).  layerfs
- * writes the same marker, so that the upper layers of both are the same on
- * disk.  As there, failing to set it only loses the optimization: ignored.
+ * With redirect_dir=on (or metacopy=on, xino=on), overlayfs makes every
+ * directory it creates in a merged directory opaque (ovl_create_upper(),
+ * "just an optimization"), whether or not a lower layer has the name: the
+ * new directory's lookups then never search the layers below, and a lower
+ * directory of that name added offline later stays hidden.  It does so only
+ * when it forbids offline changes of the lower layers
+ * (layerfs_offline_changes_allowed()).  layerfs writes the same marker, so
+ * that the upper layers of both are the same on disk.  As there, failing to
+ * set it only loses the optimization: ignored.
  * A directory made over a whiteout is opaque anyway (dir.c).
  */
 void layerfs_redirect_new_dir(struct dentry *dentry, struct dentry *upper)
 {
 	struct super_block *sb = dentry->d_sb;
 
-	if (!layerfs_redirect_dir(sb) ||
+	if (layerfs_offline_changes_allowed(sb) ||
 	    !LAYERFS_I(d_inode(dentry->d_parent))->nlower)
 		return;
 	if (!layerfs_set_opaque(sb, upper))

@@ -446,6 +446,41 @@ TEST_F(redirect, mkdir_in_merged_unless_on)
 }
 
 /*
+ * The other options that forbid offline changes of the lower layers mark
+ * it too, with redirect_dir=off: xino=on (as given, though every layer is
+ * on one tmpfs and the option does nothing else there) and metacopy=on
+ * (which turns redirect_dir on itself).
+ */
+TEST_F(redirect, mkdir_in_merged_xino_or_metacopy)
+{
+	static const char *const opts[][2] = {
+		{ "redirect_dir=off,xino=on",
+		  "redirect_dir=off,index=off,metacopy=off,xino=on" },
+		{ "metacopy=on", "index=off,metacopy=on,xino=off" },
+	};
+	static const char *const fs[] = { "layerfs", "overlay" };
+	char dir[PATH_MAX + 8], name[PATH_MAX + 32], buf[64];
+	unsigned int i, f;
+
+	for (f = 0; f < 2; f++) {
+		snprintf(dir, sizeof(dir), "%s/%s", self->base,
+			 f ? "oo" : "ll");
+		ASSERT_EQ(0, rd_build(dir));
+		for (i = 0; i < ARRAY_SIZE(opts); i++) {
+			snprintf(name, sizeof(name), "%s/m/a/new%u", dir, i);
+			ASSERT_EQ(0, rd_mount(dir, fs[f], opts[i][f], true));
+			ASSERT_EQ(0, mkdir(name, 0755));
+			ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
+			TH_LOG("%s %s", fs[f], opts[i][f]);
+			ASSERT_STREQ("y",
+				     wu_getxattr(lfs_fmt("%s/u/a/new%u", dir, i),
+						 LFS_OPAQUE_XATTR, buf,
+						 sizeof(buf)));
+		}
+	}
+}
+
+/*
  * rename(2) of a merged directory onto a non-empty pure upper one: ENOTEMPTY
  * on both, but overlayfs copies the source up first (ovl_rename() checks only
  * a replaced directory with lower parts for emptiness, and leaves a pure
