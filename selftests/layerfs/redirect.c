@@ -414,6 +414,29 @@ TEST_F(redirect, mkdir_in_merged)
 }
 
 /*
+ * Mount $dir/m as @fstype with @opts, make a/new<@i> (a merged) and
+ * unmount: what the opaque xattr of its upper directory reads, in @buf
+ * ("<errno 61>" for none, "<...>" when a step failed).
+ */
+static const char *rd_new_dir_marker(const char *dir, const char *fstype,
+				     const char *opts, unsigned int i,
+				     char *buf, size_t size)
+{
+	char name[PATH_MAX + 32];
+	int err;
+
+	snprintf(name, sizeof(name), "%s/m/a/new%u", dir, i);
+	err = rd_mount(dir, fstype, opts, true);
+	if (err)
+		return "<mount failed>";
+	err = mkdir(name, 0755) ? errno : 0;
+	if (umount(lfs_fmt("%s/m", dir)) || err)
+		return "<mkdir or umount failed>";
+	return wu_getxattr(lfs_fmt("%s/u/a/new%u", dir, i), LFS_OPAQUE_XATTR,
+			   buf, size);
+}
+
+/*
  * Without redirect_dir=on neither marks a directory made in a merged one:
  * overlayfs allows offline changes of the lower layers then, which a
  * marker would hide.
@@ -422,7 +445,7 @@ TEST_F(redirect, mkdir_in_merged_unless_on)
 {
 	static const char *const vals[] = { "off", "follow", "nofollow" };
 	static const char *const fs[] = { "layerfs", "overlay" };
-	char dir[PATH_MAX + 8], name[PATH_MAX + 32], o[256], buf[64];
+	char dir[PATH_MAX + 8], o[256], buf[64];
 	unsigned int i, f;
 
 	for (f = 0; f < 2; f++) {
@@ -432,15 +455,10 @@ TEST_F(redirect, mkdir_in_merged_unless_on)
 		for (i = 0; i < ARRAY_SIZE(vals); i++) {
 			snprintf(o, sizeof(o), "redirect_dir=%s%s", vals[i],
 				 f ? "," RD_OVL_READ : "");
-			snprintf(name, sizeof(name), "%s/m/a/new%u", dir, i);
-			ASSERT_EQ(0, rd_mount(dir, fs[f], o, true));
-			ASSERT_EQ(0, mkdir(name, 0755));
-			ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
 			TH_LOG("%s %s", fs[f], vals[i]);
 			ASSERT_STREQ("<errno 61>",
-				     wu_getxattr(lfs_fmt("%s/u/a/new%u", dir, i),
-						 LFS_OPAQUE_XATTR, buf,
-						 sizeof(buf)));
+				     rd_new_dir_marker(dir, fs[f], o, i, buf,
+						       sizeof(buf)));
 		}
 	}
 }
@@ -459,7 +477,7 @@ TEST_F(redirect, mkdir_in_merged_xino_or_metacopy)
 		{ "metacopy=on", "index=off,metacopy=on,xino=off" },
 	};
 	static const char *const fs[] = { "layerfs", "overlay" };
-	char dir[PATH_MAX + 8], name[PATH_MAX + 32], buf[64];
+	char dir[PATH_MAX + 8], buf[64];
 	unsigned int i, f;
 
 	for (f = 0; f < 2; f++) {
@@ -467,15 +485,10 @@ TEST_F(redirect, mkdir_in_merged_xino_or_metacopy)
 			 f ? "oo" : "ll");
 		ASSERT_EQ(0, rd_build(dir));
 		for (i = 0; i < ARRAY_SIZE(opts); i++) {
-			snprintf(name, sizeof(name), "%s/m/a/new%u", dir, i);
-			ASSERT_EQ(0, rd_mount(dir, fs[f], opts[i][f], true));
-			ASSERT_EQ(0, mkdir(name, 0755));
-			ASSERT_EQ(0, umount(lfs_fmt("%s/m", dir)));
 			TH_LOG("%s %s", fs[f], opts[i][f]);
-			ASSERT_STREQ("y",
-				     wu_getxattr(lfs_fmt("%s/u/a/new%u", dir, i),
-						 LFS_OPAQUE_XATTR, buf,
-						 sizeof(buf)));
+			ASSERT_STREQ("y", rd_new_dir_marker(dir, fs[f],
+							    opts[i][f], i, buf,
+							    sizeof(buf)));
 		}
 	}
 }
