@@ -421,6 +421,20 @@ static inline struct layerfs_layer *layerfs_upper_layer(struct super_block *sb)
 }
 
 /**
+ * struct layerfs_dir_reader - a dir_context for layerfs_read_dir()
+ * @ctx:   what iterate_dir() calls back through; embed the reader in the
+ *         actor's own context and reach that with container_of()
+ * @count: entries the actor was offered by the current iterate_dir() call
+ *         (the actor counts them; 0 ends the reading)
+ * @err:   an error the actor met, which ends the reading
+ */
+struct layerfs_dir_reader {
+	struct dir_context ctx;
+	unsigned int count;
+	int err;
+};
+
+/**
  * struct layerfs_cattr - what to create in a layer
  * @mode:     type and permission bits
  * @rdev:     device number, for device nodes (0/0 makes a whiteout)
@@ -546,6 +560,7 @@ int layerfs_do_rename(struct super_block *sb, struct inode *olddir,
 		      struct dentry *olddentry, struct inode *newdir,
 		      struct dentry *newdentry, unsigned int flags);
 int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth);
+int layerfs_read_dir(const struct path *path, struct layerfs_dir_reader *rd);
 char *layerfs_read_names(struct super_block *sb, struct dentry *dir,
 			 size_t *lenp);
 int layerfs_sync_status(struct super_block *sb);

@@ -340,9 +340,8 @@ static int layerfs_nameidx_add(struct layerfs_nameidx *idx, const char *name,
 }
 
 struct layerfs_nameidx_ctx {
-	struct dir_context ctx;
+	struct layerfs_dir_reader rd;
 	struct layerfs_nameidx *idx;
-	unsigned int count;
 };
 
 /* filldir_t: an entry of the lower directory being read. */
@@ -351,16 +350,17 @@ static bool layerfs_nameidx_fill(struct dir_context *ctx, const char *name,
 				 unsigned int d_type)
 {
 	struct layerfs_nameidx_ctx *ictx =
-		container_of(ctx, struct layerfs_nameidx_ctx, ctx);
+		container_of(ctx, struct layerfs_nameidx_ctx, rd.ctx);
 
-	ictx->count++;
+	ictx->rd.count++;
 	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
 		return true;
-	if (len > NAME_MAX) {
+	if (len > NAME_MAX)
 		ictx->idx->err = -ENAMETOOLONG;
-		return false;
-	}
-	return !layerfs_nameidx_add(ictx->idx, name, len, d_type);
+	else if (!layerfs_nameidx_add(ictx->idx, name, len, d_type))
+		return true;
+	ictx->rd.err = ictx->idx->err;
+	return false;
 }
 
 /* Read one lower directory into @idx.  Mounter's credentials. */
@@ -368,26 +368,13 @@ static int layerfs_nameidx_read(struct layerfs_nameidx *idx,
 				const struct layerfs_real *real)
 {
 	struct layerfs_nameidx_ctx ictx = {
-		.ctx.actor = layerfs_nameidx_fill,
+		.rd.ctx.actor = layerfs_nameidx_fill,
 		.idx = idx,
 	};
-	struct file *realfile;
 	struct path realpath;
-	int err;
 
 	layerfs_path(real, &realpath);
-	realfile = dentry_open(&realpath, O_RDONLY | O_DIRECTORY,
-			       current_cred());
-	if (IS_ERR(realfile))
-		return PTR_ERR(realfile);
-	do {
-		ictx.count = 0;
-		err = iterate_dir(realfile, &ictx.ctx);
-		if (!err)
-			err = idx->err;
-	} while (!err && ictx.count);
-	fput(realfile);
-	return err;
+	return layerfs_read_dir(&realpath, &ictx.rd);
 }
 
 /*

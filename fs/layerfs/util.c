@@ -502,21 +502,49 @@ int layerfs_do_rename(struct super_block *sb, struct inode *olddir,
 #define LAYERFS_CLEANUP_DEPTH	8
 
 /**
+ * layerfs_read_dir - read a whole real directory through a dir_reader
+ * @path: the real directory
+ * @rd:   its ctx.actor set; the actor counts every entry it is offered in
+ *        @rd->count and leaves an error in @rd->err
+ *
+ * A filesystem may return a directory in several batches: iterate_dir()
+ * is called again until a call offers no entry.  The directory is opened
+ * here and closed before returning, so no lock of it is held once the
+ * caller acts on what the actor gathered.  Mounter's credentials.
+ *
+ * Return: 0 or a negative errno (of the open, of iterate_dir(), or the
+ * actor's).
+ */
+int layerfs_read_dir(const struct path *path, struct layerfs_dir_reader *rd)
+{
+	struct file *file;
+	int err;
+
+	file = dentry_open(path, O_RDONLY | O_DIRECTORY, current_cred());
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	do {
+		rd->count = 0;
+		err = iterate_dir(file, &rd->ctx);
+		if (!err)
+			err = rd->err;
+	} while (!err && rd->count);
+	fput(file);
+	return err;
+}
+
+/**
  * struct layerfs_name_list - names read from a directory, for removal
- * @ctx:   the dir_context iterate_dir() calls back through
+ * @rd:    the dir_context and its count and error (layerfs_read_dir())
  * @names: the names, NUL-separated
  * @len:   bytes used in @names
  * @size:  bytes allocated for @names
- * @count: entries seen by the current iterate_dir() call
- * @err:   an error from the callback
  */
 struct layerfs_name_list {
-	struct dir_context ctx;
+	struct layerfs_dir_reader rd;
 	char *names;
 	size_t len;
 	size_t size;
-	unsigned int count;
-	int err;
 };
 
 static bool layerfs_collect_name(struct dir_context *ctx, const char *name,
@@ -524,9 +552,9 @@ static bool layerfs_collect_name(struct dir_context *ctx, const char *name,
 				 unsigned int d_type)
 {
 	struct layerfs_name_list *nl =
-		container_of(ctx, struct layerfs_name_list, ctx);
+		container_of(ctx, struct layerfs_name_list, rd.ctx);
 
-	nl->count++;
+	nl->rd.count++;
 	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
 		return true;
 
@@ -535,7 +563,7 @@ static bool layerfs_collect_name(struct dir_context *ctx, const char *name,
 		char *names = krealloc(nl->names, size, GFP_KERNEL);
 
 		if (!names) {
-			nl->err = -ENOMEM;
+			nl->rd.err = -ENOMEM;
 			return false;
 		}
 		nl->names = names;
@@ -639,24 +667,14 @@ int layerfs_cleanup_dir(struct super_block *sb, struct dentry *dir, int depth)
 char *layerfs_read_names(struct super_block *sb, struct dentry *dir,
 			 size_t *lenp)
 {
-	struct layerfs_name_list nl = { .ctx.actor = layerfs_collect_name };
+	struct layerfs_name_list nl = { .rd.ctx.actor = layerfs_collect_name };
 	struct path path = {
 		.mnt = layerfs_upper_layer(sb)->root.mnt,
 		.dentry = dir,
 	};
-	struct file *file;
 	int err;
 
-	file = dentry_open(&path, O_RDONLY | O_DIRECTORY, current_cred());
-	if (IS_ERR(file))
-		return ERR_CAST(file);
-	do {
-		nl.count = 0;
-		err = iterate_dir(file, &nl.ctx);
-		if (!err)
-			err = nl.err;
-	} while (!err && nl.count);
-	fput(file);
+	err = layerfs_read_dir(&path, &nl.rd);
 	if (err) {
 		kfree(nl.names);
 		return ERR_PTR(err);
