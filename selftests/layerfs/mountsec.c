@@ -118,6 +118,12 @@ static int kp_setup(void)
 		return errno;
 	if (access(TRACING "/kprobe_events", W_OK))
 		return errno;
+	/*
+	 * Enabling an event would otherwise hook sched_switch to record
+	 * command names, patching __schedule() while both vCPUs run it:
+	 * under QEMU's TCG that patching sometimes oopses on its int3.
+	 */
+	tr_write("options/record-cmd", "0", false);
 	kp_clear_all();
 	return 0;
 }
