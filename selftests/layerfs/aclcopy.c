@@ -100,13 +100,8 @@ FIXTURE(aclcopy) {
 
 FIXTURE_SETUP(aclcopy)
 {
-	LFS_REQUIRE(return);
 	LFS_REQUIRE_REALFS(return, "ext4");
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(022);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 022);
 }
 
 FIXTURE_TEARDOWN(aclcopy)
@@ -273,13 +268,8 @@ FIXTURE_VARIANT_ADD(inherit, idmap) { .idmapped = true };
 
 FIXTURE_SETUP(inherit)
 {
-	LFS_REQUIRE(return);
 	LFS_REQUIRE_REALFS(return, "ext4");
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(022);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 022);
 }
 
 FIXTURE_TEARDOWN(inherit)

@@ -898,8 +898,7 @@ TEST_F(stack, o_direct_like_overlay)
 {
 	struct dio_result lr = { -9, -9 }, or = { -9, -9 };
 
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
+	LFS_REQUIRE_OVERLAY(return);
 	ASSERT_EQ(0, dio_try(lfs_fstype(), lfs_fmt("%s/a", self->base), &lr));
 	ASSERT_EQ(0, dio_try("overlay", lfs_fmt("%s/b", self->base), &or));
 	TH_LOG("O_DIRECT: %s %d, overlay %d; O_TRUNC|O_DIRECT: %s %d (size %zu), overlay %d (size %zu)",

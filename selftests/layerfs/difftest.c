@@ -2744,12 +2744,7 @@ FIXTURE(difftest) {
 
 FIXTURE_SETUP(difftest)
 {
-	LFS_REQUIRE(return);
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(0);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 0);
 }
 
 FIXTURE_TEARDOWN(difftest)

@@ -428,12 +428,7 @@ FIXTURE_SETUP(fileattr)
 {
 	unsigned int v;
 
-	LFS_REQUIRE(return);
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(022);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 022);
 	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/probe", self->base), "x"));
 	if (get_flags(lfs_fmt("%s/probe", self->base), &v))
 		SKIP(return, "tmpfs has no FS_IOC_GETFLAGS (before 6.0)");
@@ -996,8 +991,7 @@ TEST(copy_up_sync_flag_to_tmpfs)
 
 	LFS_REQUIRE(return);
 	LFS_REQUIRE_REALFS(return, "ext4");
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
+	LFS_REQUIRE_OVERLAY(return);
 	ASSERT_EQ(0, lfs_private_ns());
 	ASSERT_EQ(0, lfs_make_base(base));
 	ASSERT_EQ(0, lfs_make_fs("ext4", NULL, lfs_fmt("%s/e.img", base),
@@ -1048,8 +1042,7 @@ FIXTURE_SETUP(xfs)
 {
 	LFS_REQUIRE(return);
 	LFS_REQUIRE_REALFS(return, "xfs");
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
+	LFS_REQUIRE_OVERLAY(return);
 	ASSERT_EQ(0, lfs_private_ns());
 	ASSERT_EQ(0, lfs_make_base(self->base));
 	ASSERT_EQ(0, lfs_make_fs_sized("xfs", NULL,

@@ -603,12 +603,7 @@ FIXTURE(hlink) {
 
 FIXTURE_SETUP(hlink)
 {
-	LFS_REQUIRE(return);
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(022);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 022);
 	ASSERT_EQ(0, hl_make(&self->lfs, self->base, lfs_fstype()));
 	ASSERT_EQ(0, hl_make(&self->ovl, self->base, "overlay"));
 }

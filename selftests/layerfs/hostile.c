@@ -1078,8 +1078,7 @@ TEST_F_TIMEOUT(hostile, setuid_cleared_like_overlay, 120)
 	char res[2][64][96];
 	unsigned int t, m, o, u, n, mismatches = 0;
 
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not available");
+	LFS_REQUIRE_OVERLAY(return);
 	ASSERT_EQ(0, lfs_mkdir_p(L("ovl/l1")));
 	ASSERT_EQ(0, lfs_mkdir_p(L("ovl/l2")));
 	ASSERT_EQ(0, lfs_mkdir_p(L("ovl/u")));

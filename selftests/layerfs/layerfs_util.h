@@ -101,6 +101,30 @@ static inline bool lfs_fs_available(const char *name)
 } while (0)
 
 /*
+ * SKIP unless the kernel's overlayfs, the reference the tests compare
+ * layerfs with, is registered (the VM loads overlay.ko; a kernel of one's
+ * own may lack it, scripts/kimage.sh says so).
+ */
+#define LFS_REQUIRE_OVERLAY(statement) do { \
+	if (!lfs_fs_available("overlay")) \
+		SKIP(statement, "overlay is not in /proc/filesystems"); \
+} while (0)
+
+/*
+ * The FIXTURE_SETUP shared by the programs that compare layerfs with
+ * overlayfs: root and both filesystems (or SKIP), umask @mask (0 where
+ * the tests set every mode themselves), a private mount namespace, and an
+ * empty base directory made in @base.
+ */
+#define LFS_SETUP_VS_OVERLAY(base, mask) do { \
+	LFS_REQUIRE(return); \
+	LFS_REQUIRE_OVERLAY(return); \
+	umask(mask); \
+	ASSERT_EQ(0, lfs_private_ns()); \
+	ASSERT_EQ(0, lfs_make_base(base)); \
+} while (0)
+
+/*
  * printf into one of a ring of static path buffers, so that several paths
  * can be built inline in one call: lfs_fmt("%s/a", b), lfs_fmt("%s/b", b).
  */

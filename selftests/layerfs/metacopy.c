@@ -45,12 +45,7 @@ FIXTURE(mc) {
 
 FIXTURE_SETUP(mc)
 {
-	LFS_REQUIRE(return);
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(0);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 0);
 }
 
 FIXTURE_TEARDOWN(mc)
@@ -139,7 +134,7 @@ static int mc_side(const char *base, int side, const char *suffix, char *dir)
 static const char *mc_state(const char *dir, const char *name, char *out,
 			    size_t len)
 {
-	char rd[256], m[256], u[256];
+	char rd[256], m[256], u[384];
 	struct stat st;
 	uint64_t h = 0;
 	ssize_t x;

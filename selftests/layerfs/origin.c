@@ -152,12 +152,7 @@ FIXTURE(origin) {
 
 FIXTURE_SETUP(origin)
 {
-	LFS_REQUIRE(return);
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(022);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 022);
 	snprintf(self->lower, sizeof(self->lower), "%s/l", self->base);
 	ASSERT_EQ(0, mkdir(self->lower, 0755));
 	ASSERT_EQ(0, og_side(self->base, "lfs"));

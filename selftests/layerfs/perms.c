@@ -572,12 +572,7 @@ FIXTURE_VARIANT_ADD(perms, nobody) {
 
 FIXTURE_SETUP(perms)
 {
-	LFS_REQUIRE(return);
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(022);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 022);
 }
 
 FIXTURE_TEARDOWN(perms)
@@ -632,14 +627,9 @@ FIXTURE(idmap) {
 
 FIXTURE_SETUP(idmap)
 {
-	LFS_REQUIRE(return);
 	/* tmpfs has idmapped mounts since 6.3 only; ext4 on 6.1 as well */
 	LFS_REQUIRE_REALFS(return, "ext4");
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(022);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 022);
 }
 
 FIXTURE_TEARDOWN(idmap)

@@ -528,8 +528,7 @@ TEST_F_TIMEOUT(readdir, same_as_overlayfs, 300)
 	DIR *d;
 	long n, n2, i;
 
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
+	LFS_REQUIRE_OVERLAY(return);
 	ASSERT_EQ(0, mkdir(ov, 0755));
 	ASSERT_EQ(0, mount("overlay", ov, "overlay", MS_RDONLY,
 			   lfs_expand(self->base, "lowerdir=$/A:$/B:$/C")));

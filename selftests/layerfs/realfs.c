@@ -43,8 +43,7 @@ FIXTURE_SETUP(realfs)
 		LFS_REQUIRE_REALFS(return, variant->lower);
 	if (strcmp(variant->upper, "tmpfs"))
 		LFS_REQUIRE_REALFS(return, variant->upper);
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
+	LFS_REQUIRE_OVERLAY(return);
 	ASSERT_EQ(0, lfs_private_ns());
 	ASSERT_EQ(0, lfs_make_base(self->base));
 }

@@ -36,12 +36,7 @@ FIXTURE(redirect) {
 
 FIXTURE_SETUP(redirect)
 {
-	LFS_REQUIRE(return);
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(0);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 0);
 }
 
 FIXTURE_TEARDOWN(redirect)

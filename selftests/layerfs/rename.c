@@ -350,8 +350,7 @@ TEST_F(rn, dir_with_lower_contents_exdev)
 	LOWER_INTACT();
 
 	/* the same on overlayfs */
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
+	LFS_REQUIRE_OVERLAY(return);
 	ASSERT_EQ(0, mkdir(L("ovl"), 0755));
 	ASSERT_EQ(0, rn_build(L("ovl")));
 	ASSERT_EQ(0, rn_mount("overlay", L("ovl"), variant->redirect_dir));

@@ -34,12 +34,7 @@ FIXTURE(esc) {
 
 FIXTURE_SETUP(esc)
 {
-	LFS_REQUIRE(return);
-	if (!lfs_fs_available("overlay"))
-		SKIP(return, "overlay is not in /proc/filesystems");
-	umask(022);
-	ASSERT_EQ(0, lfs_private_ns());
-	ASSERT_EQ(0, lfs_make_base(self->base));
+	LFS_SETUP_VS_OVERLAY(self->base, 022);
 }
 
 FIXTURE_TEARDOWN(esc)
