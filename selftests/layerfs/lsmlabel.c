@@ -33,7 +33,7 @@
  *   l/open/          dir_t: the caller creates in it (in place)
  *   l/wo/            dir_t: wfile, named (files) and wdir (a directory),
  *                    removed through the mount, then made again
- *   l/cu/            lower_dir_t, holding f (lower_file_t): copied up
+ *   l/cu/            lower_dir_t, holding f and g (lower_file_t): copied up
  *   w/               work_t
  *
  * Without SELinux active (another major LSM booted, or no selinuxfs) or
@@ -224,6 +224,7 @@ static int make_layers(FIXTURE_DATA(lbl) *self, const char *fs)
 		{ "l/wo", CTX("dir_t") },
 		{ "l/cu", CTX("lower_dir_t") },
 		{ "l/cu/f", CTX("lower_file_t") },
+		{ "l/cu/g", CTX("lower_file_t") },
 		{ "w", CTX("work_t") },
 	};
 	unsigned int i;
@@ -237,6 +238,8 @@ static int make_layers(FIXTURE_DATA(lbl) *self, const char *fs)
 		err = lfs_write(AT(fs, "l/wo/named"), "lower");
 	if (!err)
 		err = lfs_write(AT(fs, "l/cu/f"), "lower");
+	if (!err)
+		err = lfs_write(AT(fs, "l/cu/g"), "lower");
 	for (i = 0; !err && i < ARRAY_SIZE(labels); i++)
 		err = relabel(AT(fs, labels[i].rel), labels[i].ctx);
 	return err;
@@ -494,6 +497,41 @@ TEST_F(lbl, copy_up_keeps_label)
 	expect_labels(_metadata, self, "cu/f", "lower_file_t", true);
 	expect_labels(_metadata, self, "cu/hard", "lower_file_t", true);
 	expect_labels(_metadata, self, "cu/new", "caller_obj_t", true);
+}
+
+/*
+ * The label a copy gets is the merged inode's (security_inode_copy_up()),
+ * not the lower file's security.selinux: SELinux tells copy-up to leave
+ * that xattr out (security_inode_copy_up_xattr()).  The two differ when
+ * the lower file is relabelled (relabelled_t) while the merged inode,
+ * held open, still has the label it was read with (lower_file_t); a
+ * copy-up that copied security.selinux would give relabelled_t.
+ */
+static int copy_up_relabelled(FIXTURE_DATA(lbl) *self, const char *fs)
+{
+	int fd, err;
+
+	fd = open(AT(fs, "m/cu/g"), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1000 + errno;
+	err = relabel(AT(fs, "l/cu/g"), CTX("relabelled_t"));
+	if (!err)
+		err = WU_ERR(chmod(AT(fs, "m/cu/g"), 0600));	/* copies g up */
+	close(fd);
+	return err;
+}
+
+TEST_F(lbl, copy_up_label_not_copied_xattr)
+{
+	char buf[LABEL_MAX];
+
+	ASSERT_EQ(0, copy_up_relabelled(self, "layerfs"));
+	if (self->have_ovl)
+		ASSERT_EQ(0, copy_up_relabelled(self, "overlay"));
+	/* (the premise: the lower file's label changed) */
+	ASSERT_STREQ(CTX("relabelled_t"), label_of(AT("layerfs", "l/cu/g"), buf,
+						  sizeof(buf)));
+	expect_labels(_metadata, self, "cu/g", "lower_file_t", true);
 }
 
 /* ---- O_TMPFILE ------------------------------------------------------------ */
