@@ -42,6 +42,10 @@
 # program and its tarball, made by scripts/bench.sh) is copied to /bench/;
 # LAYERFS_BENCH_ARGS are its arguments.
 #
+# In check mode the programs of LSM_TESTS (lsmlabel: SELinux labels) run in
+# a second, short VM boot of their own with security=selinux on the kernel
+# command line (console-check-lsm.log), when the kernel has SELinux; the
+# counts of both boots are added up and check.ktap holds both.
 # In check and demo mode the test (or demo) output is printed as it arrives,
 # the run is killed after a host-side timeout, scripts/verdict.sh judges the
 # log, and the last line printed is "<kver>: N passed, N failed, N skipped";
