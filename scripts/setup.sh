@@ -16,7 +16,8 @@
 #    scripts/vm.sh copies them and their libraries into the VM for
 #    lfs_make_fs() of layerfs_util.h, and aclcopy.c's btrfs),
 #    gcc, make, libc6-dev, perl, linux-source-6.12, python3-docutils (the
-#    rst check of scripts/lint.sh);
+#    rst check of scripts/lint.sh), secilc (compiles the SELinux policy
+#    selftests/layerfs/lsmlabel.cil for lsmlabel.c);
 #  * for each kernel series (6.12, 6.1) the newest ABI apt offers at setup time
 #    (never hard-coded): its linux-headers-<kver> package is installed, its
 #    linux-image-<kver> package is only downloaded and unpacked into the cache
@@ -36,7 +37,7 @@ set -euo pipefail
 
 HOST_PACKAGES="qemu-system-x86 busybox-static cpio kmod xz-utils sparse rsync
 	gcc make libc6-dev perl linux-source-6.12 stress-ng python3-docutils
-	squashfs-tools e2fsprogs xfsprogs quota btrfs-progs trace-cmd"
+	squashfs-tools e2fsprogs xfsprogs quota btrfs-progs trace-cmd secilc"
 DEBUG_PACKAGES="flex bison bc libelf-dev"
 
 # Files taken from the linux-source tarball, relative to its top directory.

@@ -42,6 +42,10 @@
 # program and its tarball, made by scripts/bench.sh) is copied to /bench/;
 # LAYERFS_BENCH_ARGS are its arguments.
 #
+# In check mode the programs of LSM_TESTS (lsmlabel: SELinux labels) run in
+# a second, short VM boot of their own with security=selinux on the kernel
+# command line (console-check-lsm.log), when the kernel has SELinux; the
+# counts of both boots are added up and check.ktap holds both.
 # In check and demo mode the test (or demo) output is printed as it arrives,
 # the run is killed after a host-side timeout, scripts/verdict.sh judges the
 # log, and the last line printed is "<kver>: N passed, N failed, N skipped";
@@ -183,6 +187,29 @@ if [ "$fstype" != layerfs ] && [ "$mode" != bench ]; then
 		esac
 	done >"$root/selftests/layerfs/skip.list"
 fi
+# The programs that need an LSM that labels files (SELinux) active from
+# boot: the kernel takes the choice of its major LSM from the command line
+# only, and a loaded policy stays until the next boot, so in check mode
+# these run in a second, short VM boot of their own, with security=selinux
+# (Debian's kernels build SELinux in but start AppArmor), after the other
+# programs' boot.  They move from tests.list to lsm.list; the second boot's
+# initramfs is the first one plus a small archive that replaces tests.list
+# (see below).  On a kernel without CONFIG_SECURITY_SELINUX (the debug
+# kernel) they stay in the first boot, where they skip and say why.
+LSM_TESTS="lsmlabel"
+: >"$root/selftests/layerfs/lsm.list"
+if [ "$mode" = check ] && [ "$fstype" = layerfs ] &&
+   grep -q '^CONFIG_SECURITY_SELINUX=y' "$kdata/config" 2>/dev/null; then
+	for name in $LSM_TESTS; do
+		grep -qx "$name" "$root/selftests/layerfs/tests.list" &&
+			echo "$name" >>"$root/selftests/layerfs/lsm.list"
+	done
+	grep -vxF -f "$root/selftests/layerfs/lsm.list" \
+		"$root/selftests/layerfs/tests.list" >"$root/selftests/layerfs/rest.list" || true
+	mv "$root/selftests/layerfs/rest.list" "$root/selftests/layerfs/tests.list"
+fi
+nlsm=$(grep -c . "$root/selftests/layerfs/lsm.list" || true)
+ntests=$((ntests - nlsm))
 # Copy the host's dynamically linked program PATH into the initramfs with
 # its libraries and the loader, at the paths ldd names.  (rm first: the
 # destination may be one of busybox's applet symlinks, which cp would follow
@@ -298,6 +325,18 @@ chmod 755 "$root/init"
 
 initrd=$out/initramfs-$mode.cpio.gz
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$initrd"
+# The LSM boot's initramfs: the kernel unpacks concatenated archives in
+# order, a later file replacing an earlier one, so appending an archive
+# with lsm.list as selftests/layerfs/tests.list is all it takes.
+if [ "$nlsm" -gt 0 ]; then
+	lsm_root=$out/initramfs-$mode-lsm
+	rm -rf "$lsm_root"
+	mkdir -p "$lsm_root/selftests/layerfs"
+	cp "$root/selftests/layerfs/lsm.list" "$lsm_root/selftests/layerfs/tests.list"
+	lsm_initrd=$out/initramfs-$mode-lsm.cpio.gz
+	cp "$initrd" "$lsm_initrd"
+	(cd "$lsm_root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >>"$lsm_initrd"
+fi
 
 # -------------------------------------------------------------------- boot
 
@@ -314,12 +353,12 @@ append+=" sysctl.kernel.hung_task_timeout_secs=$((60 * slow))"
 # patches the scheduler's code after boot.
 [ "$LAYERFS_ACCEL" = tcg ] && append+=" tsc=reliable"
 qemu=(qemu-system-x86_64 -nographic -no-reboot -m "$mem" -smp 2 "${accel[@]}"
-      -nic none -kernel "$kdata/vmlinuz" -initrd "$initrd" -append "$append")
+      -nic none -kernel "$kdata/vmlinuz")
 
 if [ "$mode" = shell ]; then
 	info "console log: $log  (Ctrl-A x kills the VM)"
 	# The serial console and qemu's monitor share stdio; Ctrl-C goes to the guest.
-	exec "${qemu[@]}" \
+	exec "${qemu[@]}" -initrd "$initrd" -append "$append" \
 		-chardev "stdio,id=con,mux=on,signal=off,logfile=$log" \
 		-serial chardev:con -mon chardev=con
 fi
@@ -327,49 +366,76 @@ fi
 # Boot, then every test up to its own timeout; capped at 40 minutes so that
 # a hung kernel on each of the two kernels still fits CI's 90-minute budget
 # (the debug kernel: SLOW times the boot allowance, capped at 60 minutes).
-case "$mode" in
-check) vm_secs=$((boot_secs * slow + ntests * (test_secs + 15))) ;;
-demo)  vm_secs=$((boot_secs * slow + 600 * slow)) ;;
-bench) vm_secs=$((boot_secs * slow + 1800)) ;;
-esac
-max_secs=$((slow == 1 ? 2400 : 3600))
-[ "$vm_secs" -le "$max_secs" ] || vm_secs=$max_secs
-vm_secs=${LAYERFS_VM_TIMEOUT:-$vm_secs}
+# boot_vm INITRD APPEND LOG NTESTS runs one VM, printing the part between
+# the begin and dmesg markers as it arrives; the whole console goes to LOG.
+boot_vm() {
+	local initrd=$1 append=$2 log=$3 n=$4 vm_secs max_secs qemu_rc start
+	case "$mode" in
+	check) vm_secs=$((boot_secs * slow + n * (test_secs + 15))) ;;
+	demo)  vm_secs=$((boot_secs * slow + 600 * slow)) ;;
+	bench) vm_secs=$((boot_secs * slow + 1800)) ;;
+	esac
+	max_secs=$((slow == 1 ? 2400 : 3600))
+	[ "$vm_secs" -le "$max_secs" ] || vm_secs=$max_secs
+	vm_secs=${LAYERFS_VM_TIMEOUT:-$vm_secs}
 
-info "booting $KVER ($LAYERFS_ACCEL, timeout ${vm_secs}s, $ntests selftests, ${test_secs}s each)"
-info "console log: $log"
-start=$(date +%s)
-set +e
-# Print the part between the begin and dmesg markers as it arrives; the whole
-# console goes to $log.  No stdin: CI has none and the run is unattended.
-timeout -k 10 "$vm_secs" "${qemu[@]}" </dev/null | tee "$log" |
-	tr -d '\r' | awk '/==== layerfs-vm: begin /   { on = 1 }
-			  /==== layerfs-vm: dmesg begin/ { on = 0 }
-			  on { print; fflush() }'
-qemu_rc=${PIPESTATUS[0]}
-set -e
-secs=$(($(date +%s) - start))
+	info "booting $KVER ($LAYERFS_ACCEL, timeout ${vm_secs}s, $n selftests, ${test_secs}s each)"
+	info "console log: $log"
+	start=$(date +%s)
+	set +e
+	# No stdin: CI has none and the run is unattended.
+	timeout -k 10 "$vm_secs" "${qemu[@]}" -initrd "$initrd" -append "$append" </dev/null |
+		tee "$log" | tr -d '\r' |
+		awk '/==== layerfs-vm: begin /   { on = 1 }
+		     /==== layerfs-vm: dmesg begin/ { on = 0 }
+		     on { print; fflush() }'
+	qemu_rc=${PIPESTATUS[0]}
+	set -e
+	secs=$((secs + $(date +%s) - start))
 
-if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
-	warn "host timeout: killed the VM after ${vm_secs}s"
-fi
-if ! grep -q '==== layerfs-vm: begin ' "$log"; then
-	warn "the guest never reached /init; last console lines:"
-	tail -n 40 "$log" | tr -d '\r' | sed 's/^/    /' >&2
-	echo >&2	# the last console line may lack its newline
-fi
+	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+		warn "host timeout: killed the VM after ${vm_secs}s"
+	fi
+	if ! grep -q '==== layerfs-vm: begin ' "$log"; then
+		warn "the guest never reached /init; last console lines:"
+		tail -n 40 "$log" | tr -d '\r' | sed 's/^/    /' >&2
+		echo >&2	# the last console line may lack its newline
+	fi
+}
 
-# The selftests' KTAP output, for CI: from "TAP version" to the dmesg
-# marker, without the kernel messages interleaved on the console.
-if [ "$mode" = check ]; then
-	tr -d '\r' <"$log" | awk '/^TAP version/ { on = 1 }
+# The selftests' KTAP output of LOG, for CI: from "TAP version" to the
+# dmesg marker, without the kernel messages interleaved on the console.
+ktap_of() {
+	tr -d '\r' <"$1" | awk '/^TAP version/ { on = 1 }
 		/==== layerfs-vm: dmesg begin/ { on = 0 }
-		on && !/^\[ *[0-9]+\.[0-9]+\]/' >"$out/$mode.ktap"
+		on && !/^\[ *[0-9]+\.[0-9]+\]/'
+}
+
+secs=0 passed=0 failed=0 skipped=0 logs=()
+# (check mode with only LSM programs selected: no first boot)
+if [ "$mode" != check ] || [ "$ntests" -gt 0 ]; then
+	boot_vm "$initrd" "$append" "$log" "$ntests"
+	logs+=("$log")
+fi
+# The LSM programs: SELinux chosen as the major LSM (AppArmor is off).
+if [ "$nlsm" -gt 0 ]; then
+	info "second boot for the programs that need SELinux: $(tr '\n' ' ' <"$root/selftests/layerfs/lsm.list")"
+	boot_vm "$lsm_initrd" "$append security=selinux" "$out/console-$mode-lsm.log" "$nlsm"
+	logs+=("$out/console-$mode-lsm.log")
+fi
+
+if [ "$mode" = check ]; then
+	for l in "${logs[@]}"; do
+		ktap_of "$l"
+	done >"$out/$mode.ktap"
 	info "KTAP: $out/$mode.ktap"
 fi
-read -r passed failed skipped < <("$REPO/scripts/verdict.sh" "$log" "$mode" | tail -n 1)
+for l in "${logs[@]}"; do
+	read -r p f s < <("$REPO/scripts/verdict.sh" "$l" "$mode" | tail -n 1)
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+done
 echo "$passed $failed $skipped" >"$out/result-$mode"
-info "$KVER: ${secs}s, console log: $log"
+info "$KVER: ${secs}s, console log: ${logs[*]}"
 if [ "$mode" = demo ] || [ "$mode" = bench ]; then
 	[ "$failed" = 0 ] && echo "$KVER: $mode ok" || echo "$KVER: $mode FAILED"
 else
