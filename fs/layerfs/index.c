@@ -165,7 +165,7 @@ void layerfs_index_check(struct fs_context *fc, struct super_block *sb)
 		const struct layerfs_layer *layer = &ofs->layers[i];
 
 		if (!layerfs_can_decode_fh(layer->root.mnt->mnt_sb)) {
-			warnfc(fc, "fs on '%s' does not support file handles, falling back to index=off.",
+			warnfc(fc, "no file handles on '%s', falling back to index=off.",
 			       layer->name);
 			ofs->config.index = false;
 			return;
@@ -829,9 +829,8 @@ static int layerfs_index_cleanup_dir(struct fs_context *fc,
 			err = layerfs_cleanup_entry(sb, ofs->indexdir, index, 0);
 		dput(index);
 		if (err) {
-			errorfc(fc, "cannot clean up the index entry '%s/%s/%s' (%d): delete the index directory or mount with index=off",
-				ofs->config.workdir, LAYERFS_INDEXDIR_NAME, name,
-				err);
+			errorfc(fc, "bad index entry '%s' (%d): try index=off",
+				name, err);
 			break;
 		}
 	}
@@ -896,7 +895,7 @@ int layerfs_index_setup(struct fs_context *fc, struct super_block *sb)
 	err = layerfs_index_verify_set(sb, upperroot, LAYERFS_XATTR_ORIGIN,
 				       ofs->layers[1].root.dentry, false, true);
 	if (err) {
-		errorfc(fc, "upperdir '%s' does not belong to lowerdir '%s' (%d): its trusted.overlay.origin is another layer's; mount with index=off or use new upper and work directories",
+		errorfc(fc, "upperdir '%s' was used with another lowerdir than '%s' (%d)",
 			ofs->config.upperdir, ofs->layers[1].name, err);
 		goto out;
 	}
@@ -917,7 +916,7 @@ int layerfs_index_setup(struct fs_context *fc, struct super_block *sb)
 		err = layerfs_index_verify_set(sb, dir, LAYERFS_XATTR_UPPER,
 					       upperroot, true, true);
 	if (err) {
-		errorfc(fc, "'%s/%s' is the index of another upperdir than '%s' (%d): delete it or mount with index=off",
+		errorfc(fc, "'%s/%s' indexes another upperdir than '%s' (%d)",
 			ofs->config.workdir, LAYERFS_INDEXDIR_NAME,
 			ofs->config.upperdir, err);
 		goto out;

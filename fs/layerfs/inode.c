@@ -741,9 +741,9 @@ static void layerfs_set_lock_class(struct inode *inode)
  * breaks a lower hard link; the other names keep showing the lower file, so
  * they must not share the copy's inode.  With index=on the copy is the
  * index entry of the lower inode (index.c), which every name of it finds
- * at lookup as its upper object: the names share one inode throughout.  A mount without an upper layer
- * never copies up, and there the names of a lower hard link share one
- * inode, as on overlayfs.
+ * at lookup as its upper object: the names share one inode throughout.
+ * A mount without an upper layer never copies up, and there the names of
+ * a lower hard link share one inode, as on overlayfs.
  *
  * A copy-up files the inode under its new upper inode (layerfs_set_upper()).
  * overlayfs keeps the lower key instead, and finds it again through the

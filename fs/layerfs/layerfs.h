@@ -42,9 +42,11 @@
  *     while held, so callers copy up before they take write access, and
  *     copy-up leaves it while it copies data;
  *  4. real directories in the upper filesystem: lock_rename() of the work
- *     directory and an upper directory, or one upper directory's i_rwsem as
- *     I_MUTEX_PARENT; never both the work directory alone and then an upper
- *     directory (that would invert lock_rename()'s order);
+ *     directory and an upper directory (or, index=on, the index directory:
+ *     index.c), or one upper directory's i_rwsem as I_MUTEX_PARENT (the
+ *     index directory's to remove an entry); never both the work directory
+ *     alone and then an upper directory (that would invert lock_rename()'s
+ *     order);
  *  5. a real object's i_rwsem (notify_change() on an upper object;
  *     vfs_setxattr() of the opaque marker on a directory just made, under
  *     its parent's lock of 4: layerfs_redirect_new_dir()), and the

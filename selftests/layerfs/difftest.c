@@ -140,6 +140,13 @@
  *            with "metacopy" and 1-10 x 200 with "all,metacopy" agree
  *            (before the redirect class's mkdir fix, seeds 1, 7 and 8
  *            differed, with "redirect" alone too).
+ *  index     both mounted with index=on: a copy-up of one name of a lower
+ *            hard link goes through <workdir>/index, the other names
+ *            share it (a write through one shows through all), and
+ *            st_nlink through the mount counts the names of both layers
+ *            (trusted.overlay.nlink); with "links" (more hard links, the
+ *            remount operation) it meets the index across remounts.
+ *            Not part of "all" either.
  * `make fuzz SEEDS=2000 OPS=400 [SEED0=1]` runs a long one on both kernels
  * (the VM runner passes these through scripts/vm.sh --env); inside
  * `make shell` run e.g.
@@ -306,11 +313,12 @@
 #define CL_DEEP		0x100	/* not in "all": 100 more layers, slow */
 #define CL_XINO		0x200	/* not in "all": a setting, and st_ino */
 #define CL_METACOPY	0x400	/* not in "all", likewise */
+#define CL_INDEX	0x800	/* not in "all", likewise */
 #define CL_REALFS	(CL_SQUASHFS | CL_EXT4 | CL_XFS)
 
 static const char *const class_names[] = {
 	"user", "links", "fattr", "lsattr", "squashfs", "ext4", "xfs",
-	"redirect", "deep", "xino", "metacopy",
+	"redirect", "deep", "xino", "metacopy", "index",
 };
 
 /*
@@ -373,7 +381,8 @@ static int parse_classes(const char *v)
 	     tok = strtok_r(NULL, ", ", &save)) {
 		if (!strcmp(tok, "all")) {
 			c |= ((1U << ARRAY_SIZE(class_names)) - 1) &
-			     ~(CL_REDIRECT | CL_DEEP | CL_XINO | CL_METACOPY);
+			     ~(CL_REDIRECT | CL_DEEP | CL_XINO | CL_METACOPY |
+			       CL_INDEX);
 			continue;
 		}
 		if (!strcmp(tok, "none"))
@@ -625,20 +634,21 @@ static const char *set_opts(const char *set)
 
 /*
  * Mount @set as @fstype on @m.  overlay gets WU_OVL_OPTS first, so that
- * class redirect's redirect_dir=on, class xino's xino=on and class
- * metacopy's metacopy=on (with the redirect_dir=on it needs), given to
- * both, come last and win.
+ * class redirect's redirect_dir=on, class xino's xino=on, class
+ * metacopy's metacopy=on (with the redirect_dir=on it needs) and class
+ * index's index=on, given to both, come last and win.
  * 0 or errno.
  */
 static int set_mount(const char *fstype, const char *m, const char *set)
 {
 	char o[8192];
 
-	snprintf(o, sizeof(o), "%s%s%s%s%s",
+	snprintf(o, sizeof(o), "%s%s%s%s%s%s",
 		 strcmp(fstype, "overlay") ? "" : WU_OVL_OPTS ",",
 		 set_opts(set), classes & CL_REDIRECT ? ",redirect_dir=on" : "",
 		 classes & CL_XINO ? ",xino=on" : "",
-		 classes & CL_METACOPY ? ",redirect_dir=on,metacopy=on" : "");
+		 classes & CL_METACOPY ? ",redirect_dir=on,metacopy=on" : "",
+		 classes & CL_INDEX ? ",index=on" : "");
 	return mount(fstype, m, fstype, 0, o) ? errno : 0;
 }
 
