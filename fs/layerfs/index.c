@@ -28,6 +28,9 @@
  * the name itself has no upper link yet (the dentry's "no upper alias"
  * mark, d_fsdata).  Changing that name copies it up by linking it to the
  * entry ("link-up", layerfs_index_link_up()): no data is copied twice.
+ * As on overlayfs, setting or removing an xattr or ACL through such a
+ * name changes the shared upper object without linking the name up
+ * (xattr.c, layerfs_change_begin()).
  * layerfs inodes are keyed by the real inode (inode.c), the lower inode
  * while nothing is copied up (with index=on also for a lower hard link),
  * the entry's inode after, so that all names share one layerfs inode.

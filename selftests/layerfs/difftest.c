@@ -2248,6 +2248,8 @@ static unsigned long stat_split;
 static unsigned long stat_rename_copyup;
 /* Class deep: lookups the layerfs name indexes answered (nameidx_lookups). */
 static unsigned long long stat_indexed;
+/* Class index: entries left in layerfs's <workdir>/index after the seeds. */
+static unsigned long stat_index_entries;
 
 /*
  * BUGS this test found in layerfs, all fixed; each has a regression test
@@ -2394,6 +2396,17 @@ static bool final_checks(const char *sa, const char *sb, const char *view,
 		final_fail(o, n, "work/ leftovers: layerfs %d, overlay %d", wa,
 			   wb);
 		return true;
+	}
+	/* Class index: as many index entries (hard links copied up) */
+	if (classes & CL_INDEX) {
+		wa = wu_work_leftovers(lfs_fmt("%s/w/index", sa));
+		wb = wu_work_leftovers(lfs_fmt("%s/w/index", sb));
+		if (wa != wb) {
+			final_fail(o, n, "index entries: layerfs %d, overlay %d",
+				   wa, wb);
+			return true;
+		}
+		stat_index_entries += wa > 0 ? wa : 0;
 	}
 
 	for (i = 0; i < ARRAY_SIZE(re); i++) {
@@ -2848,6 +2861,7 @@ static long run_seeds(struct __test_metadata *_metadata, const char *base,
 	stat_split = 0;
 	stat_rename_copyup = 0;
 	stat_indexed = 0;
+	stat_index_entries = 0;
 	for (s = seed0; s < seed0 + nseeds && !err; s++) {
 		struct rng r = { s };
 		/* the classes' own stream: the base ops stay the same */
@@ -2882,6 +2896,9 @@ static long run_seeds(struct __test_metadata *_metadata, const char *base,
 	if (classes & CL_DEEP)
 		TH_LOG("lookups answered through a name index (class deep): %llu",
 		       stat_indexed);
+	if (classes & CL_INDEX)
+		TH_LOG("index entries left by the sequences (class index): %lu",
+		       stat_index_entries);
 	TH_LOG("links after which overlay was mounted again (split inode): %lu",
 	       stat_split);
 	TH_LOG("renames failed with ENOTEMPTY after overlay's copy-up: %lu",
