@@ -655,4 +655,45 @@ TEST_F(index, nlink_each_step)
 	EXPECT_NE(NULL, strstr(st[0][4], ":2:U-1;")) TH_LOG("%s", st[0][4]);
 }
 
+/*
+ * A lower layer whose filesystem has no file handles (ramfs): index=on
+ * falls back to off with a warning and the mount goes on, as on
+ * overlayfs; no index directory is made, and a copy-up breaks the link.
+ */
+TEST_F(index, no_file_handles_falls_back)
+{
+	char opts[2][4096];
+	int s, err[2];
+
+	if (!lfs_fs_available("ramfs"))
+		SKIP(return, "ramfs not available");
+	ASSERT_EQ(0, mkdir(lfs_fmt("%s/r", self->base), 0755));
+	ASSERT_EQ(0, WU_ERR(mount("ramfs", lfs_fmt("%s/r", self->base),
+				  "ramfs", 0, NULL)));
+	ASSERT_EQ(0, lfs_write(lfs_fmt("%s/r/h1", self->base), "link"));
+	ASSERT_EQ(0, link(lfs_fmt("%s/r/h1", self->base),
+			  lfs_fmt("%s/r/h2", self->base)));
+	for (s = 0; s < 2; s++) {
+		err[s] = ix_mount_opts(self->base, s, "r", IX_OPTS);
+		if (err[s])
+			continue;
+		ASSERT_EQ(0, lfs_mount_opts(lfs_fmt("%s/%s/m", self->base,
+						    ix_sides[s][0]),
+					    opts[s], sizeof(opts[s])));
+		EXPECT_EQ(NULL, strstr(opts[s], "index=on")) TH_LOG("%s", opts[s]);
+		ASSERT_EQ(0, ix_append(ix_m(self->base, s, "h1"), "+1"));
+		ix_look(self->base, s, &self->v[s], "h1", "h2");
+		ASSERT_EQ(0, ix_umount(self->base, s));
+		EXPECT_EQ(ENOENT, lfs_lstat_errno(lfs_fmt("%s/%s/w/index",
+							  self->base,
+							  ix_sides[s][0])));
+	}
+	EXPECT_EQ(0, umount(lfs_fmt("%s/r", self->base)));
+	ASSERT_EQ(0, err[1]);
+	ASSERT_EQ(0, err[0]);
+	EXPECT_STREQ("link", self->v[0].h2);
+	EXPECT_FALSE(self->v[0].same_ino);
+	IX_SAME("index=off after the fall back");
+}
+
 TEST_HARNESS_MAIN
