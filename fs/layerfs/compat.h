@@ -592,4 +592,14 @@ static inline bool layerfs_fh_is_ino32(const struct super_block *sb)
 #endif
 }
 
+/*
+ * Does overlayfs read the link count an index entry records when the lower
+ * inode has one link (index.c)?  The 6.12 one does (ovl_get_nlink() got an
+ * "indexed" argument); the 6.1 one takes the upper count then.  6.12 is
+ * the first kernel checked that does: the boundary is the one layerfs is
+ * built for, not the commit that changed it.
+ */
+#define LAYERFS_INDEX_NLINK_OF_ONE_LINK \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0))
+
 #endif /* _LAYERFS_COMPAT_H */

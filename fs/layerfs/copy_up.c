@@ -522,6 +522,11 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	err = mutex_lock_interruptible(&li->lock);
 	if (err)
 		return err;
+	/* copied up through another name: link this one (index.c) */
+	if (layerfs_index_needs_link(dentry)) {
+		err = layerfs_index_link_up(parent, dentry);
+		goto out_unlock;
+	}
 	if (layerfs_upper(inode))
 		goto out_unlock;	/* someone else was quicker */
 	/*
@@ -595,7 +600,10 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 	/* the parent may now hold an entry whose d_ino is not its st_ino */
 	if (!err)
 		err = layerfs_set_impure(sb, upperdir);
-	if (!err)
+	/* a lower hard link goes to the index, linked up afterwards */
+	if (!err && layerfs_index_wanted(inode))
+		err = layerfs_index_install(sb, inode, temp);
+	else if (!err)
 		err = layerfs_install_copy(sb, temp, upperdir, &name.name);
 	if (!err) {
 		/* Adding the copy changed the parent's times: put them back. */
@@ -612,6 +620,8 @@ static int layerfs_copy_up_one(struct dentry *parent, struct dentry *dentry,
 		layerfs_metacopy_publish(inode, meta);
 		layerfs_set_upper(inode, temp);
 		layerfs_copyattr(inode);
+		if (!LAYERFS_I(inode)->indexed)
+			layerfs_index_linked(dentry);
 	}
 out_drop_write:
 	layerfs_drop_write(sb);
@@ -650,7 +660,8 @@ int layerfs_copy_up_flags(struct dentry *dentry, int flags)
 		return -EROFS;
 
 	/* LAB copy-up begin: err = layerfs_upper(d_inode(dentry)) ? 0 : -EOPNOTSUPP; */
-	while (!err && !layerfs_upper(d_inode(dentry))) {
+	while (!err && (!layerfs_upper(d_inode(dentry)) ||
+			layerfs_index_needs_link(dentry))) {
 		struct dentry *next = dget(dentry), *parent;
 
 		/* Find the topmost ancestor whose parent is already upper. */

@@ -428,6 +428,10 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
 		return err;
+	/* an indexed file's link count, before it changes (index.c) */
+	err = layerfs_index_nlink_start(d_inode(old));
+	if (err)
+		goto out_drop_write;
 	/* a metadata-only copy: where its data is, for the new name too */
 	old_cred = layerfs_override_creds(dir->i_sb);
 	err = layerfs_metacopy_set_redirect(old, false);
@@ -439,8 +443,10 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	if (!err)
 		err = layerfs_create_object(new, &attr, d_inode(old));
 	/* The link count comes from the upper file, which has one more. */
-	if (!err)
+	if (!err) {
+		layerfs_index_name_added(d_inode(old));
 		layerfs_copyattr(d_inode(old));
+	}
 out_drop_write:
 	layerfs_drop_write(dir->i_sb);
 	return err;
@@ -637,6 +643,8 @@ static void layerfs_name_gone(struct inode *inode)
 {
 	struct dentry *upper = layerfs_upper(inode);
 
+	if (layerfs_index_name_gone(inode))
+		return;		/* indexed: counted by layerfs (index.c) */
 	if (S_ISDIR(inode->i_mode) || !upper)
 		clear_nlink(inode);
 	else
@@ -658,6 +666,9 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 			return err;
 	}
 	err = layerfs_copy_up(dentry->d_parent);
+	/* an indexed name is unlinked as an upper link (index.c) */
+	if (!err && !is_dir)
+		err = layerfs_index_prepare(dentry);
 	if (err)
 		return err;
 	/*
@@ -673,6 +684,9 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 	err = layerfs_want_write(sb);
 	if (err)
 		goto out_unlock;
+	err = layerfs_index_nlink_start(inode);
+	if (err)
+		goto out_drop_write;
 
 	upperdir = layerfs_upper(dir);
 	old_cred = layerfs_override_creds(sb);
@@ -688,6 +702,7 @@ static int layerfs_remove(struct inode *dir, struct dentry *dentry,
 		layerfs_name_gone(inode);
 		layerfs_copyattr(dir);
 	}
+out_drop_write:
 	layerfs_drop_write(sb);
 out_unlock:
 	mutex_unlock(&LAYERFS_I(inode)->lock);
@@ -907,6 +922,9 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 		err = layerfs_copy_up(new->d_parent);
 	if (!err && exchange)
 		err = layerfs_copy_up(new);
+	/* an indexed victim is replaced as an upper link (index.c) */
+	else if (!err && newinode && !d_is_dir(new))
+		err = layerfs_index_prepare(new);
 	if (err)
 		return err;
 	/* A victim is held off copy-up as in layerfs_remove(). */
@@ -919,6 +937,9 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 	err = layerfs_want_write(sb);
 	if (err)
 		goto out_unlock;
+	err = layerfs_index_nlink_start(victim);
+	if (err)
+		goto out_drop_write;
 
 	old_cred = layerfs_override_creds(sb);
 	old_lower = layerfs_lower_positive(old);
@@ -955,6 +976,7 @@ static int layerfs_rename(struct layerfs_idmap *idmap, struct inode *olddir,
 		layerfs_copyattr(olddir);
 		layerfs_copyattr(newdir);
 	}
+out_drop_write:
 	layerfs_drop_write(sb);
 out_unlock:
 	if (victim)

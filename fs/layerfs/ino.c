@@ -18,7 +18,8 @@
  *	(1) of the origin when the object was copied up (or is a merged
  *	    directory), else of the real object; but a copy of a lower hard
  *	    link (lower i_nlink > 1) reports its own number: the copy
- *	    broke the link and is a file of its own
+ *	    broke the link and is a file of its own (not with index=on,
+ *	    where the copy stays the lower inode's, index.c)
  *	(2) an anonymous device number per real filesystem (super.c,
  *	    layerfs_get_pseudo_devs()), of the filesystem the number comes
  *	    from
@@ -89,7 +90,7 @@ void layerfs_ino_real(const struct inode *inode, struct layerfs_real *real)
 	if (!layerfs_upper(inode) || !li->nlower)
 		return;
 	if (S_ISDIR(inode->i_mode) ? !layerfs_same_dev(LAYERFS_FS(inode->i_sb)) :
-	    d_inode(li->lower[0].dentry)->i_nlink != 1)
+	    d_inode(li->lower[0].dentry)->i_nlink != 1 && !li->indexed)
 		return;
 	*real = li->lower[0];
 }

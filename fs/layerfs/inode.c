@@ -103,6 +103,7 @@ struct inode *layerfs_alloc_inode(struct super_block *sb)
 	li->nameidx_debt = 0;
 	li->nameidx_cost = 0;
 	li->metacopy = false;
+	li->indexed = false;
 	return &li->vfs_inode;
 }
 
@@ -286,6 +287,9 @@ int layerfs_getattr(struct layerfs_idmap *idmap, const struct path *path,
 		return err;
 	if (is_dir && layerfs_nstack(inode, layerfs_upper(inode)) > 1)
 		stat->nlink = 1;
+	/* the names of an indexed object, not the links of its entry */
+	if (LAYERFS_I(inode)->indexed)
+		stat->nlink = inode->i_nlink;
 	/* a file whose data is below: the data's blocks (metacopy.c) */
 	if (S_ISREG(inode->i_mode) && (request_mask & STATX_BLOCKS))
 		return layerfs_metacopy_getattr(inode, stat, flags);
@@ -689,7 +693,9 @@ void layerfs_copyattr(struct inode *inode)
 	inode->i_uid = vfsuid_into_kuid(i_uid_into_vfsuid(idmap, realinode));
 	inode->i_gid = vfsgid_into_kgid(i_gid_into_vfsgid(idmap, realinode));
 	layerfs_copy_iflags(inode, realinode);
-	set_nlink(inode, realinode->i_nlink);
+	/* an indexed inode keeps the count of its names (index.c) */
+	if (!LAYERFS_I(inode)->indexed)
+		set_nlink(inode, realinode->i_nlink);
 	i_size_write(inode, i_size_read(realinode));
 	layerfs_copy_times(inode, realinode);
 }
@@ -727,14 +733,17 @@ static void layerfs_set_lock_class(struct inode *inode)
  *	non-directory with an upper object           the upper inode
  *	non-directory in a lower layer only          the lower inode
  *	  ... with i_nlink > 1, mount with an upper  none: own inode per name
+ *	      (but with index=on: the lower inode)
  *	directory                                    none: own inode per dentry
  *
  * The third row is overlayfs's rule with index=off (ovl_hash_bylower()): a
  * copy-up copies the one name it is made for into a file of its own, which
  * breaks a lower hard link; the other names keep showing the lower file, so
- * they must not share the copy's inode.  A mount without an upper layer
- * never copies up, and there the names of a lower hard link share one
- * inode, as on overlayfs.
+ * they must not share the copy's inode.  With index=on the copy is the
+ * index entry of the lower inode (index.c), which every name of it finds
+ * at lookup as its upper object: the names share one inode throughout.
+ * A mount without an upper layer never copies up, and there the names of
+ * a lower hard link share one inode, as on overlayfs.
  *
  * A copy-up files the inode under its new upper inode (layerfs_set_upper()).
  * overlayfs keeps the lower key instead, and finds it again through the
@@ -774,7 +783,8 @@ static struct inode *layerfs_inode_key(struct super_block *sb,
 
 	if (S_ISDIR(realinode->i_mode))
 		return NULL;
-	if (!upper && LAYERFS_FS(sb)->has_upper && realinode->i_nlink > 1)
+	if (!upper && LAYERFS_FS(sb)->has_upper && realinode->i_nlink > 1 &&
+	    !layerfs_index_on(sb))
 		return NULL;
 	return realinode;
 }
@@ -827,6 +837,7 @@ static int layerfs_init_inode(struct inode *inode, struct dentry *upper,
 	layerfs_init_ino(inode);
 
 	layerfs_copyattr(inode);
+	layerfs_index_init_inode(inode);
 	if (upper)
 		layerfs_read_prot_flags(inode, upper);
 #ifdef CONFIG_FS_POSIX_ACL

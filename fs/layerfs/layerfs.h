@@ -42,9 +42,11 @@
  *     while held, so callers copy up before they take write access, and
  *     copy-up leaves it while it copies data;
  *  4. real directories in the upper filesystem: lock_rename() of the work
- *     directory and an upper directory, or one upper directory's i_rwsem as
- *     I_MUTEX_PARENT; never both the work directory alone and then an upper
- *     directory (that would invert lock_rename()'s order);
+ *     directory and an upper directory (or, index=on, the index directory:
+ *     index.c), or one upper directory's i_rwsem as I_MUTEX_PARENT (the
+ *     index directory's to remove an entry); never both the work directory
+ *     alone and then an upper directory (that would invert lock_rename()'s
+ *     order);
  *  5. a real object's i_rwsem (notify_change() on an upper object;
  *     vfs_setxattr() of the opaque marker on a directory just made, under
  *     its parent's lock of 4: layerfs_redirect_new_dir()), and the
@@ -119,6 +121,10 @@ struct seq_file;
  *    xattr trusted.overlay.metacopy, its data still in a lower layer; a
  *    renamed or linked one carries trusted.overlay.redirect too, the
  *    place of that data (metacopy.c);
+ *  - with index=on, a copied-up lower hard link is <workdir>/index/<hex
+ *    of its origin file handle>, hard-linked to each of its copied-up
+ *    names, with its link count through the mount in
+ *    trusted.overlay.nlink (index.c);
  *  - scratch files live in <workdir>/work.
  * Only util.c interprets them, but for redirects (redirect.c) and metacopy
  * files (metacopy.c).
@@ -130,9 +136,13 @@ struct seq_file;
 #define LAYERFS_XATTR_PROTATTR	LAYERFS_XATTR_PREFIX "protattr"
 /* a renamed directory: where its lower parts are (redirect.c) */
 #define LAYERFS_XATTR_REDIRECT	LAYERFS_XATTR_PREFIX "redirect"
+/* the lower object a copy was made from (origin.c) */
+#define LAYERFS_XATTR_ORIGIN	LAYERFS_XATTR_PREFIX "origin"
 /* a file whose data is still in a lower layer (metacopy.c) */
 #define LAYERFS_XATTR_METACOPY	LAYERFS_XATTR_PREFIX "metacopy"
 #define LAYERFS_WORKDIR_NAME	"work"
+/* <workdir>/index: one upper inode per copied-up lower hard link (index.c) */
+#define LAYERFS_INDEXDIR_NAME	"index"
 /* <workdir>/work/incompat/<feature>: a mount must not reuse work/ (super.c) */
 #define LAYERFS_INCOMPAT_NAME	"incompat"
 
@@ -183,6 +193,10 @@ struct layerfs_layer {
  * @metacopy:  the metacopy option: copy up only the metadata of a file
  *             whose data is not written (metacopy.c)
  * @metacopy_set: metacopy was given, not taken from the default
+ * @index:     the index option: keep one upper inode per lower hard link
+ *             in <workdir>/index (index.c); set to false at mount when
+ *             the layers cannot have it
+ * @index_set: index was given, not taken from the default
  */
 struct layerfs_config {
 	char *lowerdir;
@@ -198,6 +212,8 @@ struct layerfs_config {
 	bool redirect_set;
 	bool metacopy;
 	bool metacopy_set;
+	bool index;
+	bool index_set;
 };
 
 /* The values of the xino option, as overlayfs's (ino.c). */
@@ -274,6 +290,7 @@ struct layerfs_counters {
  * @workdir:      the workdir the user named (upper mounts only), on the
  *                upper layer's private mount (no reference on it)
  * @work:         <workdir>/work, layerfs's scratch directory
+ * @indexdir:     <workdir>/index with index=on (index.c), else NULL
  * @creator_cred: credentials of the mounter, used for every layer access
  * @tmp_id:       counter naming scratch files in @work ("#<hex>")
  * @config:       the mount options, for show_options and messages
@@ -294,6 +311,7 @@ struct layerfs_fs {
 	unsigned int xino_bits;
 	struct path workdir;
 	struct dentry *work;
+	struct dentry *indexdir;
 	const struct cred *creator_cred;
 	atomic_t tmp_id;
 	struct layerfs_config config;
@@ -370,6 +388,11 @@ struct layerfs_redirect {
  * @lower are the dentries of the name the inode was made for: another hard
  * link's name reaches the same real inode through other dentries, so code
  * that needs a name's own place in a layer looks the name up there.
+ * @indexed:   a non-directory whose @upper is the entry of <workdir>/index
+ *             for lower[0] (index=on, index.c): its link count is the
+ *             union of its names, kept in i_nlink, not the upper file's.
+ *             Set before @upper is published (or at lookup, before the
+ *             inode is seen); never cleared.
  */
 struct layerfs_inode {
 	struct inode vfs_inode;
@@ -383,6 +406,7 @@ struct layerfs_inode {
 	unsigned int nameidx_debt;
 	unsigned int nameidx_cost;
 	bool metacopy;
+	bool indexed;
 };
 
 /* layerfs_inode.nameidx_flags */
@@ -602,8 +626,15 @@ int layerfs_fix_origin(struct inode *dir, struct layerfs_real *stack, int n);
 int layerfs_link_impure(struct dentry *old, struct dentry *new);
 int layerfs_rename_impure(struct dentry *old, struct dentry *new,
 			  bool exchange);
-extern const struct constant_table layerfs_index_values[];
-int layerfs_index_parse(struct fs_context *fc, bool on);
+void *layerfs_get_fh(struct inode *real, bool is_upper, size_t *lenp);
+int layerfs_verify_fh(struct super_block *sb, struct dentry *dentry,
+		      const char *xattr, const void *fh, size_t len);
+int layerfs_check_fh(const void *val, size_t len);
+int layerfs_decode_fh(struct super_block *sb, const void *val, size_t len,
+		      struct layerfs_real *origin);
+bool layerfs_can_decode_fh(const struct super_block *sb);
+bool layerfs_uuid_usable(struct super_block *sb,
+			 const struct layerfs_layer *layer);
 
 /* ino.c */
 void layerfs_ino_real(const struct inode *inode, struct layerfs_real *real);
@@ -646,6 +677,31 @@ int layerfs_metacopy_copy_data(struct dentry *dentry, int flags);
 int layerfs_metacopy_set_redirect(struct dentry *dentry, bool samedir);
 int layerfs_metacopy_getattr(struct inode *inode, struct kstat *stat,
 			     unsigned int flags);
+
+/* index.c */
+extern const struct constant_table layerfs_index_values[];
+int layerfs_index_parse(struct fs_context *fc, bool on);
+void layerfs_index_finish_config(struct fs_context *fc,
+				 struct layerfs_config *config);
+void layerfs_index_check(struct fs_context *fc, struct super_block *sb);
+void layerfs_index_show(struct seq_file *m,
+			const struct layerfs_config *config);
+int layerfs_index_setup(struct fs_context *fc, struct super_block *sb);
+bool layerfs_index_on(struct super_block *sb);
+bool layerfs_index_wanted(struct inode *inode);
+int layerfs_index_lookup(struct super_block *sb, struct layerfs_real *stack,
+			 int n);
+void layerfs_index_init_inode(struct inode *inode);
+void layerfs_index_mark_lower(struct dentry *dentry, struct inode *inode);
+bool layerfs_index_needs_link(struct dentry *dentry);
+void layerfs_index_linked(struct dentry *dentry);
+int layerfs_index_install(struct super_block *sb, struct inode *inode,
+			  struct dentry *temp);
+int layerfs_index_link_up(struct dentry *parent, struct dentry *dentry);
+int layerfs_index_prepare(struct dentry *dentry);
+int layerfs_index_nlink_start(struct inode *inode);
+bool layerfs_index_name_gone(struct inode *inode);
+void layerfs_index_name_added(struct inode *inode);
 
 /* copy_up.c */
 int layerfs_copy_up_data(struct super_block *sb, const struct path *old,

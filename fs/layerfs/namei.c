@@ -235,10 +235,11 @@ struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 	struct inode *inode = NULL;
 	struct layerfs_real *stack;
 	const struct cred *old_cred;
+	bool named_upper;
 	int n;
 
 	/* An absolute redirect may reach every layer of the mount. */
-	stack = kcalloc(LAYERFS_FS(dir->i_sb)->numlayers, sizeof(*stack),
+	stack = kcalloc(LAYERFS_FS(dir->i_sb)->numlayers + 1, sizeof(*stack),
 			GFP_KERNEL);
 	if (!stack)
 		return ERR_PTR(-ENOMEM);
@@ -255,6 +256,9 @@ struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 	/* A merged directory: its origin, if it has none (origin.c). */
 	else if (n > 1 && stack[0].layer->upper && d_is_dir(stack[0].dentry))
 		n = layerfs_fix_origin(dir, stack, n);
+	/* A lower hard link copied up through another name (index.c). */
+	named_upper = n > 0 && stack[0].layer->upper;
+	n = layerfs_index_lookup(dir->i_sb, stack, n);
 	revert_creds(old_cred);
 	layerfs_count(dir->i_sb, LAYERFS_CNT_LOOKUPS);
 	trace_layerfs_lookup(dir, &dentry->d_name, &lt, n);
@@ -272,6 +276,8 @@ struct dentry *layerfs_lookup(struct inode *dir, struct dentry *dentry,
 		if (IS_ERR(inode)) {
 			while (n)
 				dput(stack[--n].dentry);
+		} else if (!named_upper) {
+			layerfs_index_mark_lower(dentry, inode);
 		}
 	} else if (n < 0) {
 		inode = ERR_PTR(n);

@@ -46,7 +46,6 @@
 #include <linux/uuid.h>
 #include "layerfs.h"
 
-#define LAYERFS_XATTR_ORIGIN	LAYERFS_XATTR_PREFIX "origin"
 #define LAYERFS_XATTR_IMPURE	LAYERFS_XATTR_PREFIX "impure"
 
 #define LAYERFS_FH_VERSION	0
@@ -101,13 +100,18 @@ static void *layerfs_fh_value(struct layerfs_fh *fh)
 	return &fh->version;
 }
 
-/*
+/**
+ * layerfs_can_decode_fh - may a file handle of @sb be stored and decoded?
+ * @sb: a real filesystem's super block
+ *
  * May a file handle of @sb be stored, to be decoded later?  The decoding
  * needs CAP_DAC_READ_SEARCH (it bypasses the path walk's permission
  * checks), so the mounter must have it, as on overlayfs.  Mounter's
  * credentials.
+ *
+ * Return: true when it may.
  */
-static bool layerfs_can_decode_fh(const struct super_block *sb)
+bool layerfs_can_decode_fh(const struct super_block *sb)
 {
 	return capable(CAP_DAC_READ_SEARCH) && sb->s_export_op &&
 	       sb->s_export_op->fh_to_dentry;
@@ -161,7 +165,8 @@ static int layerfs_xattr_optional(int err)
  * Writes trusted.overlay.origin on @temp (see the top of this file), or an
  * empty one when the lower filesystem cannot decode file handles.  Does
  * nothing for the copy of a lower hard link (i_nlink above 1), which
- * becomes a file of its own.  Mounter's credentials, write access to the
+ * becomes a file of its own, unless index=on, which copies such a link
+ * into the index (index.c).  Mounter's credentials, write access to the
  * upper layer held.
  *
  * Return: 0 or a negative errno.
@@ -173,7 +178,8 @@ int layerfs_set_origin(struct super_block *sb, struct dentry *lower,
 	struct layerfs_fh *fh = NULL;
 	int err;
 
-	if (!S_ISDIR(realinode->i_mode) && realinode->i_nlink != 1)
+	if (!S_ISDIR(realinode->i_mode) && realinode->i_nlink != 1 &&
+	    !layerfs_index_on(sb))
 		return 0;
 	if (layerfs_can_decode_fh(lower->d_sb)) {
 		fh = layerfs_encode_fh(realinode);
@@ -268,16 +274,22 @@ out_none:
 	return NULL;
 }
 
-/*
+/**
+ * layerfs_uuid_usable - can a handle's uuid tell its lower filesystem?
+ * @sb:    the layerfs super block
+ * @layer: a lower layer
+ *
  * Can a handle's uuid tell which lower filesystem it belongs to?  Not when
  * another lower layer on a different filesystem has the same uuid, nor
  * when the uuid is null on a filesystem other than the upper one, unless
  * the mounter asked for an option that takes offline changes of the lower
  * layers off the table (layerfs_offline_changes_allowed(): overlayfs's
  * bad_uuid rule with index=off).
+ *
+ * Return: true when it can.
  */
-static bool layerfs_uuid_usable(struct super_block *sb,
-				const struct layerfs_layer *layer)
+bool layerfs_uuid_usable(struct super_block *sb,
+			 const struct layerfs_layer *layer)
 {
 	struct layerfs_fs *ofs = LAYERFS_FS(sb);
 	struct super_block *lsb = layer->root.mnt->mnt_sb;
@@ -303,38 +315,24 @@ static int layerfs_origin_acceptable(void *ctx, struct dentry *dentry)
 }
 
 /*
- * layerfs_lookup_origin - find the lower object an upper copy was made from
- * @sb:     the layerfs super block (with an upper layer)
- * @upper:  a non-directory of the upper layer
- * @origin: filled in when found: the lower object, with a reference
- *
- * Decodes the handle in trusted.overlay.origin in the first lower layer
- * whose filesystem has the handle's uuid.  The object found may be
- * disconnected (no path to it): only its inode is used, for its number.
- * An origin of another type than @upper was not made from it: warned
- * about and ignored.  Mounter's credentials.
- *
- * Return: 1 when found, 0 when there is no usable origin, or a negative
- * errno.
+ * Decode @fh in the first lower layer whose filesystem has its uuid (and
+ * can be told apart by it).  Returns the object with a reference, NULL
+ * when no layer has it (a stale handle), or an ERR_PTR().  The object may
+ * be disconnected (no path to it).  Mounter's credentials.
  */
-static int layerfs_lookup_origin(struct super_block *sb,
-				 struct dentry *upper,
-				 struct layerfs_real *origin)
+static struct dentry *layerfs_decode_one(struct super_block *sb,
+					 const struct layerfs_fh *fh,
+					 const struct layerfs_layer **layerp)
 {
 	struct layerfs_fs *ofs = LAYERFS_FS(sb);
-	struct dentry *found = NULL;
-	struct layerfs_fh *fh;
 	unsigned int i;
 
-	fh = layerfs_read_origin(sb, upper);
-	if (IS_ERR_OR_NULL(fh))
-		return PTR_ERR(fh);
 	if (!capable(CAP_DAC_READ_SEARCH))
-		goto out_free;
-
-	for (i = 1; i < ofs->numlayers && !found; i++) {
+		return NULL;
+	for (i = 1; i < ofs->numlayers; i++) {
 		const struct layerfs_layer *layer = &ofs->layers[i];
 		struct vfsmount *mnt = layer->root.mnt;
+		struct dentry *found;
 
 		if (!uuid_equal(&fh->uuid, &mnt->mnt_sb->s_uuid) ||
 		    !layerfs_uuid_usable(sb, layer))
@@ -343,32 +341,177 @@ static int layerfs_lookup_origin(struct super_block *sb,
 					   (fh->len - LAYERFS_FH_HEADER) / 4,
 					   fh->type, layerfs_origin_acceptable,
 					   NULL);
-		if (IS_ERR(found)) {
-			int err = PTR_ERR(found);
-
-			found = NULL;
-			/* A stale handle: the original is gone. */
-			if (err != -ESTALE) {
-				kfree(fh);
-				return err;
-			}
+		/* A stale handle: the original is gone from this layer. */
+		if (found == ERR_PTR(-ESTALE))
 			continue;
-		}
-		origin->dentry = found;
-		origin->layer = layer;
+		if (!IS_ERR(found))
+			*layerp = layer;
+		return found;
 	}
-	if (!found)
-		goto out_free;
+	return NULL;
+}
+
+/*
+ * layerfs_lookup_origin - find the lower object an upper copy was made from
+ * @sb:     the layerfs super block (with an upper layer)
+ * @upper:  a non-directory of the upper layer
+ * @origin: filled in when found: the lower object, with a reference
+ *
+ * Decodes the handle in trusted.overlay.origin (layerfs_decode_one()).
+ * The object found may be disconnected (no path to it): only its inode is
+ * used, for its number.  An origin of another type than @upper was not
+ * made from it: warned about and ignored.  Mounter's credentials.
+ *
+ * Return: 1 when found, 0 when there is no usable origin, or a negative
+ * errno.
+ */
+static int layerfs_lookup_origin(struct super_block *sb,
+				 struct dentry *upper,
+				 struct layerfs_real *origin)
+{
+	struct dentry *found;
+	struct layerfs_fh *fh;
+
+	fh = layerfs_read_origin(sb, upper);
+	if (IS_ERR_OR_NULL(fh))
+		return PTR_ERR(fh);
+	found = layerfs_decode_one(sb, fh, &origin->layer);
+	kfree(fh);
+	if (IS_ERR_OR_NULL(found))
+		return PTR_ERR(found);
 	if (d_is_negative(found) || layerfs_is_weird(found) ||
 	    inode_wrong_type(d_inode(upper), d_inode(found)->i_mode)) {
 		pr_warn_ratelimited("invalid origin of %pd2: not of its type\n",
 				    upper);
 		dput(found);
-		found = NULL;
+		return 0;
 	}
-out_free:
+	origin->dentry = found;
+	return 1;
+}
+
+/**
+ * layerfs_get_fh - the file handle overlayfs would store for a real inode
+ * @real:     the real inode
+ * @is_upper: it is in the upper layer (flag LAYERFS_FH_PATH_UPPER)
+ * @lenp:     set to the length of the value
+ *
+ * The bytes of a trusted.overlay.origin (or .upper) value for @real, as
+ * described at the top of this file; index.c names index entries by them.
+ *
+ * Return: a kmalloc()ed value, or an ERR_PTR().
+ */
+void *layerfs_get_fh(struct inode *real, bool is_upper, size_t *lenp)
+{
+	struct layerfs_fh *fh = layerfs_encode_fh(real);
+	void *val;
+
+	if (IS_ERR(fh))
+		return fh;
+	if (is_upper)
+		fh->flags |= LAYERFS_FH_PATH_UPPER;
+	*lenp = fh->len;
+	val = kmemdup(layerfs_fh_value(fh), fh->len, GFP_KERNEL);
 	kfree(fh);
-	return found ? 1 : 0;
+	return val ?: ERR_PTR(-ENOMEM);
+}
+
+/**
+ * layerfs_verify_fh - does an xattr hold a given file handle?
+ * @sb:     the layerfs super block
+ * @dentry: an upper object
+ * @xattr:  the xattr's name (trusted.overlay.origin or .upper)
+ * @fh:     the value expected (layerfs_get_fh())
+ * @len:    its length
+ *
+ * Mounter's credentials.
+ *
+ * Return: 0 when it does, -ENODATA when there is no such xattr, -ESTALE
+ * when it holds something else, or another negative errno.
+ */
+int layerfs_verify_fh(struct super_block *sb, struct dentry *dentry,
+		      const char *xattr, const void *fh, size_t len)
+{
+	u8 *buf;
+	ssize_t res;
+
+	buf = kmalloc(LAYERFS_FH_HEADER + MAX_HANDLE_SZ, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	res = vfs_getxattr(layerfs_upper_idmap(sb), dentry, xattr, buf,
+			   LAYERFS_FH_HEADER + MAX_HANDLE_SZ);
+	if (res == -ERANGE)
+		res = -ESTALE;		/* too long to be this handle */
+	else if (res >= 0)
+		res = res == len && !memcmp(buf, fh, len) ? 0 : -ESTALE;
+	kfree(buf);
+	return res == -EOPNOTSUPP ? -ENODATA : res;
+}
+
+/**
+ * layerfs_check_fh - is a stored file handle one layerfs can use?
+ * @val: the handle, as stored (the bytes of an origin xattr)
+ * @len: its length
+ *
+ * As overlayfs's ovl_check_fb_len().
+ *
+ * Return: 0; -EINVAL for a malformed handle; -ENODATA for one of a newer
+ * version, with unknown flags, or of another byte order ("origin unknown").
+ */
+int layerfs_check_fh(const void *val, size_t len)
+{
+	const struct layerfs_fh *fh = val - offsetof(struct layerfs_fh, version);
+
+	if (len < LAYERFS_FH_HEADER || len > LAYERFS_FH_HEADER + MAX_HANDLE_SZ ||
+	    len < fh->len || fh->len < LAYERFS_FH_HEADER ||
+	    fh->magic != LAYERFS_FH_MAGIC)
+		return -EINVAL;
+	if (fh->version > LAYERFS_FH_VERSION ||
+	    (fh->flags & ~LAYERFS_FH_ALL_FLAGS))
+		return -ENODATA;
+	if (!(fh->flags & LAYERFS_FH_ANY_ENDIAN) &&
+	    (fh->flags & LAYERFS_FH_BIG_ENDIAN) != LAYERFS_FH_CPU_ENDIAN)
+		return -ENODATA;
+	return 0;
+}
+
+/**
+ * layerfs_decode_fh - find the lower object of a stored file handle
+ * @sb:     the layerfs super block
+ * @val:    the handle, as stored (the bytes of an origin xattr)
+ * @len:    its length
+ * @origin: filled in when found, with a reference
+ *
+ * As overlayfs's ovl_check_origin_fh(): a handle layerfs_check_fh()
+ * refuses is its error, one no lower layer has -ESTALE.  Mounter's
+ * credentials.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_decode_fh(struct super_block *sb, const void *val, size_t len,
+		      struct layerfs_real *origin)
+{
+	struct layerfs_fh *fh;
+	struct dentry *found;
+	int err;
+
+	err = layerfs_check_fh(val, len);
+	if (err)
+		return err;
+	fh = kzalloc(sizeof(*fh), GFP_KERNEL);
+	if (!fh)
+		return -ENOMEM;
+	memcpy(layerfs_fh_value(fh), val, len);
+	found = layerfs_decode_one(sb, fh, &origin->layer);
+	err = found ? PTR_ERR_OR_ZERO(found) : -ESTALE;
+	if (!err && d_is_negative(found)) {
+		dput(found);
+		err = -ESTALE;
+	} else if (!err) {
+		origin->dentry = found;
+	}
+	kfree(fh);
+	return err;
 }
 
 /**
@@ -405,7 +548,7 @@ static bool layerfs_has_origin(struct inode *inode)
 	struct layerfs_inode *li = LAYERFS_I(inode);
 
 	return layerfs_upper(inode) && li->nlower &&
-	       (S_ISDIR(inode->i_mode) ||
+	       (S_ISDIR(inode->i_mode) || li->indexed ||
 		d_inode(li->lower[0].dentry)->i_nlink == 1);
 }
 
@@ -435,32 +578,6 @@ int layerfs_rename_impure(struct dentry *old, struct dentry *new,
 	if (!err && exchange && layerfs_has_origin(d_inode(new)))
 		err = layerfs_set_impure(sb, layerfs_upper(d_inode(old->d_parent)));
 	return err;
-}
-
-/* The values of the index option. */
-const struct constant_table layerfs_index_values[] = {
-	{ "off",	false },
-	{ "on",		true },
-	{}
-};
-
-/**
- * layerfs_index_parse - the index option
- * @fc: the mount's fs_context
- * @on: index=on
- *
- * layerfs has no inode index (workdir/index, hard links kept across
- * copy-up): index=on is refused rather than half done, and index=off, the
- * default of overlayfs as Debian builds it, is accepted, so that one set
- * of options can mount both.
- *
- * Return: 0, or -EINVAL for index=on.
- */
-int layerfs_index_parse(struct fs_context *fc, bool on)
-{
-	if (on)
-		return invalfc(fc, "index=on is not supported: layerfs keeps no inode index");
-	return 0;
 }
 
 /**

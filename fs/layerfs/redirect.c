@@ -176,7 +176,7 @@ bool layerfs_redirect_dir(struct super_block *sb)
  * (xino=on as given).  overlayfs calls a mount with none of them one that
  * allows offline changes of its lower layers (ovl_allow_offline_changes());
  * with one of them it makes directories created in merged ones opaque and
- * decodes origins on a null-uuid lower.  layerfs has no index=on, the
+ * decodes origins on a null-uuid lower.  index=on (index.c) is the
  * fourth such option.
  *
  * Return: true when none of those options is in force.
@@ -186,7 +186,7 @@ bool layerfs_offline_changes_allowed(struct super_block *sb)
 	const struct layerfs_config *config = &LAYERFS_FS(sb)->config;
 
 	return !layerfs_redirect_dir(sb) && !config->metacopy &&
-	       config->xino != LAYERFS_XINO_ON;
+	       config->xino != LAYERFS_XINO_ON && !config->index;
 }
 
 /*

@@ -1034,6 +1034,7 @@ static void layerfs_free_fs(struct layerfs_fs *ofs)
 		dput(ofs->layers[i].root.dentry);
 	kfree(ofs->layers);
 	dput(ofs->work);
+	dput(ofs->indexdir);
 	dput(ofs->workdir.dentry);
 	/* one RCU grace period for all the clones, not one per layer */
 	if (ofs->mnts)
@@ -1085,6 +1086,7 @@ static int layerfs_show_options(struct seq_file *m, struct dentry *root)
 	layerfs_redirect_show(m, &ofs->config);
 	layerfs_xino_show(m, ofs);
 	layerfs_metacopy_show(m, &ofs->config);
+	layerfs_index_show(m, &ofs->config);
 	return 0;
 }
 
@@ -1190,6 +1192,7 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = layerfs_metacopy_finish_config(fc, config);
 	if (err)
 		return err;
+	layerfs_index_finish_config(fc, config);
 	/* The super block keeps the options; the fs_context forgets them. */
 	ofs->config = *config;
 	memset(config, 0, sizeof(*config));
@@ -1214,6 +1217,7 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = layerfs_get_pseudo_devs(ofs);
 	if (err)
 		return err;
+	layerfs_index_check(fc, sb);
 	err = layerfs_xino_setup(fc, ofs);
 	if (err)
 		return err;
@@ -1225,6 +1229,8 @@ static int layerfs_fill_super(struct super_block *sb, struct fs_context *fc)
 			return err;
 		old_cred = layerfs_override_creds(sb);
 		err = layerfs_make_workdir(fc, sb);
+		if (!err)
+			err = layerfs_index_setup(fc, sb);
 		revert_creds(old_cred);
 		if (err)
 			return err;

@@ -56,7 +56,16 @@ static struct dentry *layerfs_change_begin(struct dentry *dentry,
 	struct super_block *sb = dentry->d_sb;
 	int err;
 
-	err = layerfs_copy_up_for_write(dentry);
+	/*
+	 * A name whose object was copied up through another name (index=on)
+	 * is not linked up for an xattr, as on overlayfs (ovl_xattr_set()
+	 * copies up only an inode without an upper object): the change goes
+	 * to the shared upper object.
+	 */
+	if (layerfs_upper(d_inode(dentry)))
+		err = layerfs_want_write(sb);
+	else
+		err = layerfs_copy_up_for_write(dentry);
 	if (err)
 		return ERR_PTR(err);
 	*old_cred = layerfs_override_creds(sb);
