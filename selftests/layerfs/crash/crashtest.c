@@ -20,7 +20,8 @@
  *	file opened for writing gets a metadata-only copy first (utimes), so
  *	that the open copies its data in place.
  *   crashtest leftovers WORK
- *	Count (and name) what a killed mount left in WORK (<workdir>/work).
+ *	Count (and name, with the type) what a killed mount left in WORK
+ *	(<workdir>/work).
  *   crashtest verify LOWER UPPER WORK MERGED [bigNN:RECORDS,...]
  *	After the crash and a fresh mount: check that LOWER is unchanged,
  *	every file of the merged view, the upper layer's whiteouts and opaque
@@ -905,9 +906,18 @@ static int leftovers(const char *work)
 	}
 	printf("crash: leftovers in %s:", work);
 	while ((de = readdir(dh))) {
+		struct stat st;
+
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		printf(" %s", de->d_name);
+		/* what it is: a whiteout (overlayfs keeps one), a file, a dir */
+		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			printf(" %s(?)", de->d_name);
+		else if (S_ISCHR(st.st_mode) && !st.st_rdev)
+			printf(" %s(whiteout)", de->d_name);
+		else
+			printf(" %s(%s)", de->d_name, S_ISDIR(st.st_mode) ? "dir" :
+			       S_ISREG(st.st_mode) ? "file" : "other");
 		n++;
 	}
 	closedir(dh);
