@@ -164,11 +164,14 @@ make_image() {
 
 # qemu MODE IMAGE EXTRA_CMDLINE: the VM command line, in the array QEMU
 qemu_cmd() {
+	local append="console=ttyS0 panic=-1 printk.time=1"
+
+	append+=" crash.mode=$1 crash.fstype=$fstype $metacopy $3"
 	QEMU=(qemu-system-x86_64 -nographic -no-reboot -m 1G -smp 2 "${accel[@]}"
 	      -nic none -kernel "$CACHE/kernels/$KVER/vmlinuz"
 	      -initrd "$WORK/initramfs.cpio.gz"
 	      -drive "file=$2,format=raw,if=virtio,cache=unsafe"
-	      -append "console=ttyS0 panic=-1 printk.time=1 crash.mode=$1 crash.fstype=$fstype $metacopy $3")
+	      -append "$append")
 }
 
 # Judge a console log with verdict.sh; a killed run has no exit marker.
@@ -350,8 +353,9 @@ for series in "${kernels[@]}"; do
 		replays=$((replays + r))
 	done
 	secs=$(($(date +%s) - start))
-	echo "$KVER ($fstype${metacopy:+, metacopy=on}): $kills kills, $during during a copy-up, $cleaned leftover temporaries cleaned," \
-		"$replays journal replays, $failed failed (${secs}s, seed $seed)"
+	echo "$KVER ($fstype${metacopy:+, metacopy=on}): $kills kills, $during during a copy-up," \
+		"$cleaned leftover temporaries cleaned, $replays journal replays, $failed failed" \
+		"(${secs}s, seed $seed)"
 	total_failed=$((total_failed + failed))
 done
 [ "$total_failed" = 0 ]

@@ -182,8 +182,8 @@ UNION_TESTS="lookup readdir copyup namespace rename perms concurrency stress hos
 # Why a program is not among them (the reason its SKIP line gives).
 not_union_why() {
 	case "$1" in
-	aclcopy|difftest|fileattr|fileops|hardlink|interop|metacopy|origin|realfs|\
-	redirect|tmpfile|volatile|xattr_escape|xwhiteout)
+	aclcopy|difftest|fileattr|fileops|hardlink|index|interop|lsmlabel|metacopy|\
+	origin|realfs|redirect|tmpfile|volatile|xattr_escape|xwhiteout)
 		echo "mounts layerfs and overlay side by side and compares them" ;;
 	lowerdir_add)
 		echo "layerfs's lowerdir+/datadir+ limits and messages, compared with overlay where it agrees" ;;
