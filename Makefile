@@ -32,7 +32,9 @@
 #                          passes arguments to bench/layerfs-bench
 #   make crash             crash safety: kill the VM KILLS=12 times during
 #                          copy-ups on an ext4 disk, fsck, verify
-#                          (scripts/crash.sh; KERNEL=6.1 for the other)
+#                          (scripts/crash.sh; KERNEL=6.1 for the other;
+#                          FSTYPE=overlay crashes the kernel's overlayfs
+#                          instead, METACOPY=1 mounts with metacopy=on)
 #   make lab LAB=copy-up   the student tree of a lab (a name or a number, see
 #                          labs/*.lab) in ./lab-NAME (DIR= elsewhere; FORCE=1
 #                          replaces an existing one): scripts/lab.sh
@@ -142,7 +144,8 @@ walkthrough: setup
 	@scripts/walkthrough.sh --kernel $(KERNEL)
 
 crash:
-	@scripts/crash.sh --kernel $(KERNEL) --kills $(or $(KILLS),12)
+	@scripts/crash.sh --kernel $(KERNEL) --kills $(or $(KILLS),12) \
+		$(if $(FSTYPE),--fstype $(FSTYPE)) $(if $(METACOPY),--metacopy)
 
 # ---- packaging and regression testing of other kernels (issue 13) ------
 LAYERFS_KO ?=

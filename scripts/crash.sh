@@ -6,6 +6,7 @@
 #
 # Usage: scripts/crash.sh [--kernel 6.12|6.1]... [--kills N] [--seed N]
 #                         [--max-delay SECS] [--keep] [--ko FILE]
+#                         [--metacopy] [--fstype layerfs|overlay]
 #
 #   --kernel SERIES   kernel to test, repeatable (default 6.12)
 #   --kills N         kills per kernel (default 12: 4 to 9 minutes under TCG
@@ -24,6 +25,11 @@
 #                     opened for writing a metadata-only copy first, so that
 #                     the kill lands in the data copy of a metacopy file
 #                     (layerfs-metacopy.rst)
+#   --fstype TYPE     the stacking filesystem to crash: layerfs (default) or
+#                     overlay, the kernel's overlayfs over the same image with
+#                     the same options, workload and checks (make crash
+#                     FSTYPE=overlay; layerfs is then neither built nor
+#                     loaded).  Its logs go to build/<kver>/crash-overlay/.
 #
 # Once: the lower layer is made on the host by selftests/layerfs/crash/
 # crashtest ("populate": 8 big files of 2 to 24 MiB, 16 directories of 24
@@ -68,9 +74,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernels=() kills=12 seed= max_delay=2 keep=0 ko= metacopy=
+kernels=() kills=12 seed= max_delay=2 keep=0 ko= metacopy= fstype=layerfs
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--fstype)    fstype=${2:?}; shift 2 ;;
 	--metacopy)  metacopy=crash.metacopy=1; shift ;;
 	--kernel)    kernels+=("${2:?}"); shift 2 ;;
 	--kills)     kills=${2:?}; shift 2 ;;
@@ -83,6 +90,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#kernels[@]} -gt 0 ] || kernels=(6.12)
+case "$fstype" in
+layerfs|overlay) ;;
+*) die "--fstype must be layerfs or overlay" ;;
+esac
 seed=${seed:-$((RANDOM * 32768 + RANDOM))}
 case "${LAYERFS_ACCEL:-tcg}" in
 kvm) accel=(-accel kvm -cpu host) ;;
@@ -100,7 +111,8 @@ BOOT_SECS=300		# a boot plus the verify run, under TCG on a busy host
 
 # Unpack the modules ext4 and the virtio disk need from the cached Debian
 # image package into $1/, uncompressed, in insmod order (modprobe computes
-# it from a depmod of the unpacked tree), then layerfs.ko.
+# it from a depmod of the unpacked tree), then layerfs.ko; with --fstype
+# overlay, overlay.ko (and what it needs) from the package instead.
 crash_modules() {
 	local out=$1 deb tmp file
 	rm -rf "$out"
@@ -110,7 +122,9 @@ crash_modules() {
 	tmp=$(mktemp -d)
 	dpkg-deb -x "$deb" "$tmp"
 	depmod -b "$tmp" "$KVER"
-	modprobe -d "$tmp" -S "$KVER" --show-depends -a ext4 virtio_blk virtio_pci |
+	# shellcheck disable=SC2046 # no module, or one word
+	modprobe -d "$tmp" -S "$KVER" --show-depends -a ext4 virtio_blk virtio_pci \
+		$([ "$fstype" = overlay ] && echo overlay) |
 		awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$tmp/list"
 	while read -r file; do
 		case "$file" in
@@ -120,6 +134,7 @@ crash_modules() {
 		basename "$file" .xz >>"$out/load-order"
 	done <"$tmp/list"
 	rm -rf "$tmp"
+	[ "$fstype" = layerfs ] || return 0
 	cp "${ko:-$REPO/build/$KVER/layerfs.ko}" "$out/layerfs.ko"
 	echo layerfs.ko >>"$out/load-order"
 }
@@ -149,11 +164,14 @@ make_image() {
 
 # qemu MODE IMAGE EXTRA_CMDLINE: the VM command line, in the array QEMU
 qemu_cmd() {
+	local append="console=ttyS0 panic=-1 printk.time=1"
+
+	append+=" crash.mode=$1 crash.fstype=$fstype $metacopy $3"
 	QEMU=(qemu-system-x86_64 -nographic -no-reboot -m 1G -smp 2 "${accel[@]}"
 	      -nic none -kernel "$CACHE/kernels/$KVER/vmlinuz"
 	      -initrd "$WORK/initramfs.cpio.gz"
 	      -drive "file=$2,format=raw,if=virtio,cache=unsafe"
-	      -append "console=ttyS0 panic=-1 printk.time=1 crash.mode=$1 $metacopy $3")
+	      -append "$append")
 }
 
 # Judge a console log with verdict.sh; a killed run has no exit marker.
@@ -308,12 +326,15 @@ one_kill() {
 
 "$REPO/scripts/setup.sh"
 total_failed=0
-info "seed $seed (repeat with --seed $seed), $kills kills per kernel," \
-	"delays up to ${max_delay}s after a random copy-up began"
+info "$fstype${metacopy:+ (metacopy=on)}: seed $seed (repeat with --seed $seed)," \
+	"$kills kills per kernel, delays up to ${max_delay}s after a random copy-up began"
 for series in "${kernels[@]}"; do
-	[ -n "$ko" ] || "$REPO/scripts/build.sh" --kernel "$series" >/dev/null
+	if [ "$fstype" = layerfs ] && [ -z "$ko" ]; then
+		"$REPO/scripts/build.sh" --kernel "$series" >/dev/null
+	fi
 	resolve_kernel "$series" ""
 	WORK=$REPO/build/$KVER/crash
+	[ "$fstype" = layerfs ] || WORK=$WORK-$fstype
 	mkdir -p "$WORK"
 	rm -f "$WORK"/kill-*
 	gcc -static -O2 -Wall -o "$WORK/crashtest" "$CRASH_SRC/crashtest.c" ||
@@ -332,8 +353,9 @@ for series in "${kernels[@]}"; do
 		replays=$((replays + r))
 	done
 	secs=$(($(date +%s) - start))
-	echo "$KVER: $kills kills, $during during a copy-up, $cleaned leftover temporaries cleaned," \
-		"$replays journal replays, $failed failed (${secs}s, seed $seed)"
+	echo "$KVER ($fstype${metacopy:+, metacopy=on}): $kills kills, $during during a copy-up," \
+		"$cleaned leftover temporaries cleaned, $replays journal replays, $failed failed" \
+		"(${secs}s, seed $seed)"
 	total_failed=$((total_failed + failed))
 done
 [ "$total_failed" = 0 ]

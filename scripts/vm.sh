@@ -177,13 +177,38 @@ fi
 # Documentation/filesystems/layerfs-packaging.rst); the others test layerfs's
 # own interfaces or compare layerfs with overlayfs.  init.sh reports each
 # program of skip.list as skipped, with the reason given there.
-UNION_TESTS="lookup readdir copyup namespace rename perms concurrency stress hostile"
+UNION_TESTS="lookup readdir copyup namespace rename perms concurrency stress hostile
+	stress_ng.sh"
+# Why a program is not among them (the reason its SKIP line gives).
+not_union_why() {
+	case "$1" in
+	aclcopy|difftest|fileattr|fileops|hardlink|index|interop|lsmlabel|metacopy|\
+	origin|realfs|redirect|tmpfile|volatile|xattr_escape|xwhiteout)
+		echo "mounts layerfs and overlay side by side and compares them" ;;
+	lowerdir_add)
+		echo "layerfs's lowerdir+/datadir+ limits and messages, compared with overlay where it agrees" ;;
+	mountsec)
+		echo "layerfs's mount-time protections and sysfs, compared with overlay where both agree" ;;
+	mount_options|optfuzz)
+		echo "layerfs's option table and its errno contract" ;;
+	layers)
+		echo "layerfs's 500-layer limit and layerfs stacked on layerfs" ;;
+	lifecycle|busybox_view.sh)
+		echo "layerfs's module: slab cache, rmmod while mounted" ;;
+	faultinject)
+		echo "fault injection in layerfs's error paths" ;;
+	nameindex|observe|whichlayer)
+		echo "layerfs's own interfaces (name index, trace events and counters, ioctl)" ;;
+	*)
+		echo "not a union-semantics program" ;;
+	esac
+}
 if [ "$fstype" != layerfs ] && [ "$mode" != bench ]; then
 	tenv="${tenv:+$tenv }LAYERFS_TEST_FSTYPE=$fstype"
 	for name in $(cat "$root/selftests/layerfs/tests.list"); do
-		case " $UNION_TESTS " in
+		case " $(echo $UNION_TESTS) " in
 		*" $name "*) ;;
-		*) echo "$name FSTYPE=$fstype: not a union-semantics program (layerfs's own interfaces, or layerfs compared with overlayfs)" ;;
+		*) echo "$name FSTYPE=$fstype: $(not_union_why "$name")" ;;
 		esac
 	done >"$root/selftests/layerfs/skip.list"
 fi

@@ -113,7 +113,12 @@ static int tr_write(const char *name, const char *s, bool append)
  */
 static int kp_setup(void)
 {
-	if (access(TRACING "/kprobe_events", W_OK) &&
+	/*
+	 * Mount tracefs only where it is not mounted yet: a kernel without
+	 * CONFIG_KPROBE_EVENTS has a tracefs without kprobe_events, and a
+	 * second mount would fail with EBUSY, hiding the reason.
+	 */
+	if (access(TRACING "/trace", F_OK) &&
 	    mount("tracefs", TRACING, "tracefs", 0, NULL))
 		return errno;
 	if (access(TRACING "/kprobe_events", W_OK))
@@ -195,7 +200,8 @@ static int kp_count(const char *event)
 	unsigned int __i; \
 	int __err = kp_setup(); \
 	if (__err) \
-		SKIP(return, "no kprobe events: %s", strerror(__err)); \
+		SKIP(return, "no kprobe events (CONFIG_KPROBE_EVENTS): %s", \
+		     strerror(__err)); \
 	for (__i = 0; __i < ARRAY_SIZE(__kp); __i++) { \
 		__err = kp_add(self, __kp[__i][0], __kp[__i][1]); \
 		if (__err) \

@@ -17,7 +17,9 @@
 # stress-ng is dynamically linked: scripts/vm.sh copies it into the VM with
 # its libraries when the host has it (scripts/setup.sh installs it).
 #
-# Environment: LAYERFS_STRESS_NG_SECS, seconds of the run (default 10).
+# Environment: LAYERFS_STRESS_NG_SECS, seconds of the run (default 10);
+# LAYERFS_TEST_FSTYPE, the filesystem to mount (default layerfs; overlay
+# under make check FSTYPE=overlay).
 # Runs in its own mount namespace, on a private tmpfs; prints KTAP; exit 0
 # pass, 1 fail, 4 skip.
 
@@ -57,8 +59,9 @@ before2=$(fingerprint "$BASE/l2")
 echo "TAP version 13"
 echo "1..3"
 
-mount -t layerfs -o "lowerdir=$BASE/l1:$BASE/l2,upperdir=$BASE/u,workdir=$BASE/w" \
-	layerfs "$M"
+FSTYPE=${LAYERFS_TEST_FSTYPE:-layerfs}
+mount -t "$FSTYPE" -o "lowerdir=$BASE/l1:$BASE/l2,upperdir=$BASE/u,workdir=$BASE/w" \
+	"$FSTYPE" "$M"
 
 # 1: the stressors, scratch space in the merged directory $M/work.
 args=""

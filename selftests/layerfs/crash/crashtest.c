@@ -1,23 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * crashtest - the workload and the checker of the layerfs crash test
- * (scripts/crash.sh), one static binary for the host and the VM.
+ * (scripts/crash.sh), one static binary for the host and the VM.  Nothing
+ * in it is layerfs's own: the same workload and checks run on the kernel's
+ * overlayfs (scripts/crash.sh --fstype overlay), whose on-disk format and
+ * copy-up guarantees layerfs shares.
  *
  *   crashtest populate DIR
  *	Fill DIR (the lower layer, on the host) with big/big00..big07 (2 to
  *	24 MiB) and small/d00..d15/f000..f023 (0 to 8 KiB).
  *   crashtest work MERGED SEED [meta]
- *	Run on a layerfs mount of that lower layer until killed: one process
- *	copies the big files up in a SEED-shuffled order (chmod, utimes, open
- *	for write without writing, or O_APPEND + records + fsync), another
- *	runs a SEED-driven metadata storm in small/ and storm/ (create with
- *	write + fsync + rename, rename, chmod, unlink, rmdir of a lower
- *	directory and mkdir over its whiteout, mkdir/rmdir).
+ *	Run on a layerfs (or overlay) mount of that lower layer until
+ *	killed: one process copies the big files up in a SEED-shuffled order
+ *	(chmod, utimes, open for write without writing, or O_APPEND + records
+ *	+ fsync), another runs a SEED-driven metadata storm in small/ and
+ *	storm/ (create with write + fsync + rename, rename, chmod, unlink,
+ *	rmdir of a lower directory and mkdir over its whiteout, mkdir/rmdir).
  *	With "meta" (a metacopy=on mount, scripts/crash.sh --metacopy), a big
  *	file opened for writing gets a metadata-only copy first (utimes), so
  *	that the open copies its data in place.
  *   crashtest leftovers WORK
- *	Count (and name) what a killed mount left in WORK (<workdir>/work).
+ *	Count (and name, with the type) what a killed mount left in WORK
+ *	(<workdir>/work).
  *   crashtest verify LOWER UPPER WORK MERGED [bigNN:RECORDS,...]
  *	After the crash and a fresh mount: check that LOWER is unchanged,
  *	every file of the merged view, the upper layer's whiteouts and opaque
@@ -902,9 +906,18 @@ static int leftovers(const char *work)
 	}
 	printf("crash: leftovers in %s:", work);
 	while ((de = readdir(dh))) {
+		struct stat st;
+
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		printf(" %s", de->d_name);
+		/* what it is: a whiteout (overlayfs keeps one), a file, a dir */
+		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			printf(" %s(?)", de->d_name);
+		else if (S_ISCHR(st.st_mode) && !st.st_rdev)
+			printf(" %s(whiteout)", de->d_name);
+		else
+			printf(" %s(%s)", de->d_name, S_ISDIR(st.st_mode) ? "dir" :
+			       S_ISREG(st.st_mode) ? "file" : "other");
 		n++;
 	}
 	closedir(dh);

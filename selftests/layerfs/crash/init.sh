@@ -6,14 +6,18 @@
 #
 # scripts/crash.sh puts this file into the initramfs as /init, next to
 # /bin/busybox, /bin/crashtest (crashtest.c) and /modules/ (ext4, the virtio
-# disk driver and what they need, then layerfs.ko, in the order of
-# /modules/load-order).  The disk /dev/vda is an ext4 image holding /lower,
-# /upper and /work.  The kernel command line says what to do:
-#   crash.mode=work     mount ext4 and layerfs and run "crashtest work" until
-#                       the host kills the VM
+# disk driver and what they need, then layerfs.ko or overlay.ko, in the
+# order of /modules/load-order).  The disk /dev/vda is an ext4 image holding
+# /lower, /upper and /work.  The kernel command line says what to do:
+#   crash.mode=work     mount ext4 and the stacking filesystem and run
+#                       "crashtest work" until the host kills the VM
 #   crash.mode=verify   mount ext4 (which replays its journal), list what is
-#                       left in work/work, mount layerfs (which empties it),
-#                       run "crashtest verify", unmount both
+#                       left in work/work, mount the stacking filesystem
+#                       (which empties it), run "crashtest verify", unmount
+#                       both
+#   crash.fstype=TYPE   the stacking filesystem: layerfs (default) or overlay
+#                       (the kernel's overlayfs, scripts/crash.sh --fstype)
+#   crash.metacopy=1    mount it with metacopy=on
 #   crash.seed=N        the workload's seed
 #   crash.min=bigNN:N,...  records the host saw fsynced before the kill
 # The lines starting with "crash: " are for the host; the markers are those
@@ -30,9 +34,10 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 exec </dev/console >/dev/console 2>&1
 
-MODE= SEED=1 MIN= META=
+MODE= SEED=1 MIN= META= FSTYPE=layerfs
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
+	crash.fstype=*) FSTYPE=${arg#*=} ;;
 	crash.metacopy=1) META=meta ;;
 	crash.mode=*) MODE=${arg#*=} ;;
 	crash.seed=*) SEED=${arg#*=} ;;
@@ -71,8 +76,8 @@ wait_disk() {
 run_work() {
 	wait_disk || return
 	mount -t ext4 /dev/vda /mnt || bail "mount ext4 failed" || return
-	mount -t layerfs layerfs -o "$OPTS" /merged ||
-		bail "mount layerfs failed" || return
+	mount -t "$FSTYPE" "$FSTYPE" -o "$OPTS" /merged ||
+		bail "mount $FSTYPE failed" || return
 	# shellcheck disable=SC2086 # no crash.metacopy: no argument
 	crashtest work /merged "$SEED" $META
 	bail "the workload ended before the kill"
@@ -82,19 +87,19 @@ run_verify() {
 	wait_disk || return
 	mount -t ext4 /dev/vda /mnt || bail "mount ext4 failed" || return
 	crashtest leftovers /mnt/work/work
-	if mount -t layerfs layerfs -o "$OPTS" /merged; then
+	if mount -t "$FSTYPE" "$FSTYPE" -o "$OPTS" /merged; then
 		# shellcheck disable=SC2086 # no crash.min: no argument
 		crashtest verify /mnt/lower /mnt/upper /mnt/work/work /merged $MIN ||
 			bail "verify failed"
-		umount /merged || bail "umount layerfs failed"
+		umount /merged || bail "umount $FSTYPE failed"
 	else
-		bail "mount layerfs failed"
+		bail "mount $FSTYPE failed"
 	fi
 	umount /mnt || bail "umount ext4 failed"
 	echo "crash: unmounted"
 }
 
-echo "==== layerfs-vm: begin crash-$MODE on $(uname -r) ===="
+echo "==== layerfs-vm: begin crash-$MODE ($FSTYPE) on $(uname -r) ===="
 if load_modules; then
 	case "$MODE" in
 	work)   run_work ;;
