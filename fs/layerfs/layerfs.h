@@ -692,6 +692,8 @@ bool layerfs_index_wanted(struct inode *inode);
 int layerfs_index_lookup(struct super_block *sb, struct layerfs_real *stack,
 			 int n);
 void layerfs_index_init_inode(struct inode *inode);
+bool layerfs_index_by_lower(struct super_block *sb, struct dentry *upper,
+			    const struct layerfs_real *lower, unsigned int nlower);
 void layerfs_index_mark_lower(struct dentry *dentry, struct inode *inode);
 bool layerfs_index_needs_link(struct dentry *dentry);
 void layerfs_index_linked(struct dentry *dentry);
