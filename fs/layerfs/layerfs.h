@@ -35,7 +35,9 @@
  *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one(), and
  *     layerfs_metacopy_copy_data() for the data of a metadata-only copy;
  *     and layerfs_remove() and layerfs_rename() for the object a name is
- *     taken from, so that no copy-up of it runs meanwhile); copy-ups of a
+ *     taken from, so that no copy-up of it runs meanwhile, and
+ *     layerfs_link() for an indexed object, so that no link-up of
+ *     another name records its link count meanwhile); copy-ups of a
  *     path run parent first, and no two are nested;
  *  3. the upper filesystem's sb_writers (layerfs_want_write(), and
  *     file_start_write() inside the vfs_*() helpers that write): never taken
