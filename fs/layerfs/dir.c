@@ -414,6 +414,7 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 {
 	struct layerfs_cattr attr = { .mode = d_inode(old)->i_mode };
 	const struct cred *old_cred;
+	bool indexed;
 	int err;
 
 	/*
@@ -425,9 +426,20 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 		err = layerfs_copy_up(new->d_parent);
 	if (err)
 		return err;
+	/*
+	 * An indexed file's link count is recorded by a link-up of another
+	 * of its names too: hold that off, as layerfs_remove() does, or its
+	 * record could miss this link (index.c).
+	 */
+	indexed = LAYERFS_I(d_inode(old))->indexed;
+	if (indexed) {
+		err = mutex_lock_interruptible(&LAYERFS_I(d_inode(old))->lock);
+		if (err)
+			return err;
+	}
 	err = layerfs_want_write(dir->i_sb);
 	if (err)
-		return err;
+		goto out_unlock;
 	/* an indexed file's link count, before it changes (index.c) */
 	err = layerfs_index_nlink_start(d_inode(old));
 	if (err)
@@ -449,6 +461,9 @@ static int layerfs_link(struct dentry *old, struct inode *dir,
 	}
 out_drop_write:
 	layerfs_drop_write(dir->i_sb);
+out_unlock:
+	if (indexed)
+		mutex_unlock(&LAYERFS_I(d_inode(old))->lock);
 	return err;
 }
 

@@ -31,9 +31,10 @@
  * As on overlayfs, setting or removing an xattr or ACL through such a
  * name changes the shared upper object without linking the name up
  * (xattr.c, layerfs_change_begin()).
- * layerfs inodes are keyed by the real inode (inode.c), the lower inode
- * while nothing is copied up (with index=on also for a lower hard link),
- * the entry's inode after, so that all names share one layerfs inode.
+ * layerfs inodes are keyed by the real inode (inode.c); the inode of a
+ * lower hard link by its lower inode, before and after its copy-up into
+ * the index (layerfs_index_by_lower()), so that all names share one
+ * layerfs inode, whatever a lookup racing the copy-up finds.
  *
  * Link count.  The names of the object are its upper links (but the
  * entry itself) plus the lower names not yet copied up, hidden by no
@@ -395,6 +396,56 @@ void layerfs_index_init_inode(struct inode *inode)
 		dput(index);
 	}
 	revert_creds(old_cred);
+}
+
+/**
+ * layerfs_index_by_lower - is an object's inode keyed by its lower inode?
+ * @sb:     the layerfs super block
+ * @upper:  a lookup's upper object, or NULL
+ * @lower:  its lower objects, top first
+ * @nlower: how many
+ *
+ * The inode of a lower hard link stays keyed by its lower inode when it is
+ * copied up into the index, as overlayfs keeps it (ovl_hash_bylower()):
+ * a name looked up while another name is being copied up then finds the
+ * same inode whether its lookup saw the index entry or not.  Keying the
+ * copy by its upper inode instead left a window (between the entry's
+ * install and the rehash) in which a racing lookup made a second inode,
+ * whose write then failed with EEXIST (selftests/layerfs/index.c,
+ * race_write_both_names).  An upper object is such a copy when it is the
+ * index entry of the lower one; a name copied up without the index (a
+ * broken link, from a mount with index=off) is keyed by its upper inode.
+ * Takes the mounter's credentials for the index lookup.
+ *
+ * Return: true when the key is the lower inode.
+ */
+bool layerfs_index_by_lower(struct super_block *sb, struct dentry *upper,
+			    const struct layerfs_real *lower, unsigned int nlower)
+{
+	const struct cred *old_cred;
+	struct inode *lowerinode;
+	struct dentry *index;
+	bool ret;
+
+	if (!layerfs_index_on(sb) || !nlower)
+		return false;
+	lowerinode = d_inode(lower[0].dentry);
+	if (S_ISDIR(lowerinode->i_mode) || lowerinode->i_nlink < 2)
+		return false;
+	/* not copied up yet, or found through the index at lookup */
+	if (!upper || upper->d_parent == LAYERFS_FS(sb)->indexdir)
+		return true;
+	/* a name linked to the entry: the entry is one more link */
+	if (d_inode(upper)->i_nlink < 2)
+		return false;
+	old_cred = layerfs_override_creds(sb);
+	index = layerfs_index_find(sb, lower[0].dentry);
+	revert_creds(old_cred);
+	if (IS_ERR_OR_NULL(index))
+		return false;
+	ret = d_inode(index) == d_inode(upper);
+	dput(index);
+	return ret;
 }
 
 /**

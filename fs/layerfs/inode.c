@@ -734,6 +734,7 @@ static void layerfs_set_lock_class(struct inode *inode)
  *	non-directory in a lower layer only          the lower inode
  *	  ... with i_nlink > 1, mount with an upper  none: own inode per name
  *	      (but with index=on: the lower inode)
+ *	lower hard link copied up into the index     the lower inode (index=on)
  *	directory                                    none: own inode per dentry
  *
  * The third row is overlayfs's rule with index=off (ovl_hash_bylower()): a
@@ -741,7 +742,10 @@ static void layerfs_set_lock_class(struct inode *inode)
  * breaks a lower hard link; the other names keep showing the lower file, so
  * they must not share the copy's inode.  With index=on the copy is the
  * index entry of the lower inode (index.c), which every name of it finds
- * at lookup as its upper object: the names share one inode throughout.
+ * at lookup as its upper object: the names share one inode throughout,
+ * keyed by the lower inode before and after the copy-up, as overlayfs
+ * keys it, so that a lookup racing the copy-up, which may or may not see
+ * the new entry, finds that inode (layerfs_index_by_lower()).
  * A mount without an upper layer never copies up, and there the names of
  * a lower hard link share one inode, as on overlayfs.
  *
@@ -774,13 +778,20 @@ static int layerfs_inode_set(struct inode *inode, void *key)
 	return 0;
 }
 
-/* The key of a lookup's result, or NULL for none (see the table above). */
+/*
+ * The key of a lookup's result, or NULL for none (see the table above);
+ * *@bylower tells an indexed lower hard link's key.
+ */
 static struct inode *layerfs_inode_key(struct super_block *sb,
 				       struct dentry *upper,
-				       const struct layerfs_real *lower)
+				       const struct layerfs_real *lower,
+				       unsigned int nlower, bool *bylower)
 {
 	struct inode *realinode = d_inode(upper ?: lower[0].dentry);
 
+	*bylower = layerfs_index_by_lower(sb, upper, lower, nlower);
+	if (*bylower)
+		return d_inode(lower[0].dentry);
 	if (S_ISDIR(realinode->i_mode))
 		return NULL;
 	if (!upper && LAYERFS_FS(sb)->has_upper && realinode->i_nlink > 1 &&
@@ -795,14 +806,22 @@ static struct inode *layerfs_inode_key(struct super_block *sb,
  * it has not been copied up (a copy-up moves it to the upper key).  The
  * upper inode of a name may be found through another hard link's name, so
  * inodes are compared, not dentries.  Anything else means that the layers
- * changed under the mount.
+ * changed under the mount.  An indexed lower hard link (@bylower) has that
+ * lower inode, and its upper object, if both have one (the inode may have
+ * none yet while a copy-up installs the entry a lookup found, or may have
+ * one that a lookup which missed the entry does not know).
  */
 static bool layerfs_inode_matches(struct inode *inode, struct dentry *upper,
-				  const struct layerfs_real *lower)
+				  const struct layerfs_real *lower,
+				  bool bylower)
 {
 	struct layerfs_inode *li = LAYERFS_I(inode);
 	struct dentry *iupper = layerfs_upper(inode);
 
+	if (bylower)
+		return li->nlower &&
+		       d_inode(li->lower[0].dentry) == d_inode(lower[0].dentry) &&
+		       (!upper || !iupper || d_inode(iupper) == d_inode(upper));
 	if (upper)
 		return iupper && d_inode(iupper) == d_inode(upper);
 	return !iupper && li->nlower &&
@@ -891,10 +910,12 @@ struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
 				const struct layerfs_real *lower,
 				unsigned int nlower)
 {
-	struct inode *key = layerfs_inode_key(sb, upper, lower);
-	struct inode *inode;
+	struct inode *inode, *key;
 	unsigned int i;
+	bool bylower;
 	int err;
+
+	key = layerfs_inode_key(sb, upper, lower, nlower, &bylower);
 
 	if (!key) {
 		inode = new_inode(sb);
@@ -922,7 +943,7 @@ struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
 		return inode;
 	}
 
-	if (!layerfs_inode_matches(inode, upper, lower)) {
+	if (!layerfs_inode_matches(inode, upper, lower, bylower)) {
 		pr_warn_ratelimited("%s: inode %lu of %pd2 changed under the mount\n",
 				    sb->s_id, inode->i_ino,
 				    upper ? upper : lower[0].dentry);
@@ -945,7 +966,8 @@ struct inode *layerfs_new_inode(struct super_block *sb, struct dentry *upper,
  * the object from now on, and a name linked to it later must find this
  * inode.  Until then a lookup can reach the copy only through the one name
  * the caller installed it at, and that name's dentry, hashed with @inode,
- * answers such a lookup from the dcache.
+ * answers such a lookup from the dcache.  A copy into the index keeps its
+ * lower key (layerfs_index_by_lower()).
  */
 void layerfs_set_upper(struct inode *inode, struct dentry *upper)
 {
@@ -955,7 +977,8 @@ void layerfs_set_upper(struct inode *inode, struct dentry *upper)
 
 	/* Pairs with layerfs_upper(): the copy is complete. */
 	smp_store_release(&LAYERFS_I(inode)->upper, upper);
-	if (S_ISDIR(inode->i_mode))
+	/* an indexed lower hard link stays keyed by its lower inode */
+	if (S_ISDIR(inode->i_mode) || LAYERFS_I(inode)->indexed)
 		return;
 	/*
 	 * The rehash is safe because during a copy-up no second name can

@@ -35,7 +35,9 @@
  *  2. the copy-up mutex of a layerfs inode (layerfs_copy_up_one(), and
  *     layerfs_metacopy_copy_data() for the data of a metadata-only copy;
  *     and layerfs_remove() and layerfs_rename() for the object a name is
- *     taken from, so that no copy-up of it runs meanwhile); copy-ups of a
+ *     taken from, so that no copy-up of it runs meanwhile, and
+ *     layerfs_link() for an indexed object, so that no link-up of
+ *     another name records its link count meanwhile); copy-ups of a
  *     path run parent first, and no two are nested;
  *  3. the upper filesystem's sb_writers (layerfs_want_write(), and
  *     file_start_write() inside the vfs_*() helpers that write): never taken
@@ -692,6 +694,8 @@ bool layerfs_index_wanted(struct inode *inode);
 int layerfs_index_lookup(struct super_block *sb, struct layerfs_real *stack,
 			 int n);
 void layerfs_index_init_inode(struct inode *inode);
+bool layerfs_index_by_lower(struct super_block *sb, struct dentry *upper,
+			    const struct layerfs_real *lower, unsigned int nlower);
 void layerfs_index_mark_lower(struct dentry *dentry, struct inode *inode);
 bool layerfs_index_needs_link(struct dentry *dentry);
 void layerfs_index_linked(struct dentry *dentry);
