@@ -1158,11 +1158,18 @@ static int index_list(const char *index, const char *when)
 			continue;
 		n++;
 		tmp += de->d_name[0] == '#';
+		char path[4400], val[16];
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "%s/%s", index, de->d_name);
+		len = lgetxattr(path, NLINK_XATTR, val, sizeof(val) - 1);
+		val[len < 0 ? 0 : len] = 0;
 		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			printf(" %s(?)", de->d_name);
 		else
-			printf(" %s(nlink=%lu,size=%lld)", de->d_name,
-			       (unsigned long)st.st_nlink, (long long)st.st_size);
+			printf(" %s(nlink=%lu,size=%lld,%s)", de->d_name,
+			       (unsigned long)st.st_nlink, (long long)st.st_size,
+			       len < 0 ? "no nlink xattr" : val);
 	}
 	closedir(dh);
 	printf("\n");
