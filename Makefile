@@ -34,7 +34,8 @@
 #                          copy-ups on an ext4 disk, fsck, verify
 #                          (scripts/crash.sh; KERNEL=6.1 for the other;
 #                          FSTYPE=overlay crashes the kernel's overlayfs
-#                          instead, METACOPY=1 mounts with metacopy=on)
+#                          instead, METACOPY=1 mounts with metacopy=on,
+#                          INDEX=1 with index=on and hard-linked lowers)
 #   make lab LAB=copy-up   the student tree of a lab (a name or a number, see
 #                          labs/*.lab) in ./lab-NAME (DIR= elsewhere; FORCE=1
 #                          replaces an existing one): scripts/lab.sh
@@ -145,7 +146,8 @@ walkthrough: setup
 
 crash:
 	@scripts/crash.sh --kernel $(KERNEL) --kills $(or $(KILLS),12) \
-		$(if $(FSTYPE),--fstype $(FSTYPE)) $(if $(METACOPY),--metacopy)
+		$(if $(FSTYPE),--fstype $(FSTYPE)) $(if $(METACOPY),--metacopy) \
+		$(if $(INDEX),--index)
 
 # ---- packaging and regression testing of other kernels (issue 13) ------
 LAYERFS_KO ?=

@@ -6,7 +6,7 @@
 #
 # Usage: scripts/crash.sh [--kernel 6.12|6.1]... [--kills N] [--seed N]
 #                         [--max-delay SECS] [--keep] [--ko FILE]
-#                         [--metacopy] [--fstype layerfs|overlay]
+#                         [--metacopy] [--index] [--fstype layerfs|overlay]
 #
 #   --kernel SERIES   kernel to test, repeatable (default 6.12)
 #   --kills N         kills per kernel (default 12: 4 to 9 minutes under TCG
@@ -18,13 +18,26 @@
 #   --max-delay SECS  kill at a random moment up to SECS seconds after the
 #                     workload began its Nth big copy-up, N random from 1 to 8
 #                     (default 2; the 8 copy-ups take 3 to 9 seconds under
-#                     TCG, so the kill mostly lands in one, sometimes after)
+#                     TCG, so the kill mostly lands in one, sometimes after;
+#                     with --index: default 1, N from 1 to 6)
 #   --keep            keep the image of every kill, not only the failed ones
 #   --ko FILE         module to test (default: build it, build/<kver>/layerfs.ko)
 #   --metacopy        mount with metacopy=on, and give the big files that are
 #                     opened for writing a metadata-only copy first, so that
 #                     the kill lands in the data copy of a metacopy file
 #                     (layerfs-metacopy.rst)
+#   --index           mount with index=on; the lower layer also holds hl/:
+#                     six files of 3 to 13 MiB with three hard links each
+#                     (hl/a/hNN, hl/a/hNNb, hl/b/hNN), which the workload
+#                     writes first, each through one name, so that the kill
+#                     (after the Nth of them began, N from 1 to 6) lands in
+#                     an index copy-up: copy into work/, move into index/,
+#                     link up the name, nlink xattr (layerfs-hardlinks.rst).
+#                     The verify run lists index/ before and after the mount
+#                     and checks every name (old or new content, complete,
+#                     one inode, st_nlink 3 through the mount) and index/
+#                     (no temporary left by the mount, every entry complete
+#                     with a right nlink xattr, upper names linked to it)
 #   --fstype TYPE     the stacking filesystem to crash: layerfs (default) or
 #                     overlay, the kernel's overlayfs over the same image with
 #                     the same options, workload and checks (make crash
@@ -74,11 +87,12 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernels=() kills=12 seed= max_delay=2 keep=0 ko= metacopy= fstype=layerfs
+kernels=() kills=12 seed= max_delay= keep=0 ko= metacopy= index= fstype=layerfs
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--fstype)    fstype=${2:?}; shift 2 ;;
 	--metacopy)  metacopy=crash.metacopy=1; shift ;;
+	--index)     index=crash.index=1; shift ;;
 	--kernel)    kernels+=("${2:?}"); shift 2 ;;
 	--kills)     kills=${2:?}; shift 2 ;;
 	--seed)      seed=${2:?}; shift 2 ;;
@@ -90,6 +104,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#kernels[@]} -gt 0 ] || kernels=(6.12)
+# --index: the linked files are smaller, their copy-ups shorter
+max_delay=${max_delay:-$([ -z "$index" ] && echo 2 || echo 1)}
 case "$fstype" in
 layerfs|overlay) ;;
 *) die "--fstype must be layerfs or overlay" ;;
@@ -157,8 +173,10 @@ make_image() {
 	local stage
 	stage=$(mktemp -d)
 	mkdir "$stage/lower" "$stage/upper" "$stage/work"
-	"$WORK/crashtest" populate "$stage/lower"
-	mkfs.ext4 -q -F -b 4096 -L crash -d "$stage" "$WORK/pristine.img" 384M >/dev/null
+	# shellcheck disable=SC2046 # no --index: no argument
+	"$WORK/crashtest" populate "$stage/lower" $([ -z "$index" ] || echo index)
+	mkfs.ext4 -q -F -b 4096 -L crash -d "$stage" "$WORK/pristine.img" \
+		"$([ -z "$index" ] && echo 384M || echo 512M)" >/dev/null
 	rm -rf "$stage"
 }
 
@@ -166,7 +184,7 @@ make_image() {
 qemu_cmd() {
 	local append="console=ttyS0 panic=-1 printk.time=1"
 
-	append+=" crash.mode=$1 crash.fstype=$fstype $metacopy $3"
+	append+=" crash.mode=$1 crash.fstype=$fstype $metacopy $index $3"
 	QEMU=(qemu-system-x86_64 -nographic -no-reboot -m 1G -smp 2 "${accel[@]}"
 	      -nic none -kernel "$CACHE/kernels/$KVER/vmlinuz"
 	      -initrd "$WORK/initramfs.cpio.gz"
@@ -254,7 +272,7 @@ during_text() {
 # 1, 0 or 1: did the kernel replay the journal at the verify mount).
 one_kill() {
 	local n=$1 delay_ms=$2 wseed=$3 nth=$4 tag img wlog vlog during min left zeroed
-	local replayed
+	local replayed ibefore iafter
 	local bad=0
 	tag=$(printf 'kill-%02d' "$n")
 	img=$WORK/$tag.img wlog=$WORK/$tag-work.log vlog=$WORK/$tag-verify.log
@@ -289,11 +307,13 @@ one_kill() {
 	sed -i 's/\r$//' "$vlog"
 	left=$(sed -n 's/^crash: leftovers \([0-9]*\)$/\1/p' "$vlog")
 	zeroed=$(sed -n 's/^crash: verify .* zeroed=\([0-9]*\)$/\1/p' "$vlog")
+	ibefore=$(sed -n 's/^crash: index before \([0-9]*\) entries, \([0-9]*\) temporaries$/\1\/\2/p' "$vlog")
+	iafter=$(sed -n 's/^crash: index after \([0-9]*\) entries, \([0-9]*\) temporaries$/\1\/\2/p' "$vlog")
 	if ! grep -aq '^crash: verify ok' "$vlog"; then
 		warn "$tag: verify failed:"
-		grep -a -E '^(crash: |Bail out)' "$vlog" | awk -v log="$vlog" '
+		grep -a -E '^(crash: |Bail out)' "$vlog" | awk -v vlog="$vlog" '
 			n++ < 20 { print "    " $0 }
-			END { if (n > 20) print "    (" n - 20 " more lines in " log ")" }' >&2
+			END { if (n > 20) print "    (" n - 20 " more lines in " vlog ")" }' >&2
 		bad=1
 	elif ! grep -aq '^crash: unmounted' "$vlog"; then
 		warn "$tag: the verify run did not unmount cleanly"
@@ -311,7 +331,7 @@ one_kill() {
 	info "$tag: killed $(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))s" \
 		"after copy-up #$nth began (workload seed $wseed), $(during_text "$during")," \
 		"leftovers ${left:-?}, fsynced records ${min:-none}," \
-		"unsynced pieces read as zeros ${zeroed:-?}:" \
+		"unsynced pieces read as zeros ${zeroed:-?}${index:+, index entries/temporaries before the mount ${ibefore:-?}, after ${iafter:-?}}:" \
 		"$([ "$bad" = 0 ] && echo ok || echo FAILED)"
 	[ "$bad" = 1 ] || [ "$keep" = 1 ] || rm -f "$img"
 	replayed=0
@@ -326,7 +346,7 @@ one_kill() {
 
 "$REPO/scripts/setup.sh"
 total_failed=0
-info "$fstype${metacopy:+ (metacopy=on)}: seed $seed (repeat with --seed $seed)," \
+info "$fstype${metacopy:+ (metacopy=on)}${index:+ (index=on)}: seed $seed (repeat with --seed $seed)," \
 	"$kills kills per kernel, delays up to ${max_delay}s after a random copy-up began"
 for series in "${kernels[@]}"; do
 	if [ "$fstype" = layerfs ] && [ -z "$ko" ]; then
@@ -342,18 +362,20 @@ for series in "${kernels[@]}"; do
 	make_initramfs
 	make_image
 	RANDOM=$seed
+	copy_ups=8	# --index: the 6 linked files are written first
+	[ -z "$index" ] || copy_ups=6
 	start=$(date +%s) during=0 cleaned=0 failed=0 replays=0
 	for ((i = 1; i <= kills; i++)); do
 		delay_ms=$(((RANDOM * 32768 + RANDOM) % (max_delay * 1000)))
 		wseed=$RANDOM
-		nth=$((RANDOM % 8 + 1))
+		nth=$((RANDOM % copy_ups + 1))
 		read -r d c f r < <(one_kill "$i" "$delay_ms" "$wseed" "$nth") ||
 			d=0 c=0 f=1 r=0
 		during=$((during + d)) cleaned=$((cleaned + c)) failed=$((failed + f))
 		replays=$((replays + r))
 	done
 	secs=$(($(date +%s) - start))
-	echo "$KVER ($fstype${metacopy:+, metacopy=on}): $kills kills, $during during a copy-up," \
+	echo "$KVER ($fstype${metacopy:+, metacopy=on}${index:+, index=on}): $kills kills, $during during a copy-up," \
 		"$cleaned leftover temporaries cleaned, $replays journal replays, $failed failed" \
 		"(${secs}s, seed $seed)"
 	total_failed=$((total_failed + failed))

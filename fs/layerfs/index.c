@@ -44,7 +44,10 @@
  * overlayfs, which also reads "L+n", relative to the lower link count).
  * It is rewritten before every link, unlink and rename of a name, so that
  * whichever way the operation ends the value stays right
- * (layerfs_index_nlink_start()).  The last name gone, the entry is removed
+ * (layerfs_index_nlink_start()); before a link-up, which adds a link to
+ * the entry but no name, it is written relative to the lower inode ("L"),
+ * and "U" again after (layerfs_index_link_up(): a crash between leaves a
+ * right count).  The last name gone, the entry is removed
  * (layerfs_index_cleanup()).
  *
  * At mount (layerfs_index_setup()), as overlayfs:
@@ -350,18 +353,26 @@ fail:
 }
 
 /*
- * Record @inode's link count in its index entry, relative to the entry's
- * own: "U%+d".  Mounter's credentials, write access held.
+ * Record @inode's link count in its index entry @upper, relative to the
+ * link count of @real (@kind 'U': the entry itself, 'L': the lower inode).
+ * Mounter's credentials, write access held.
  */
-static int layerfs_index_set_nlink(struct inode *inode, struct dentry *upper)
+static int layerfs_index_put_nlink(struct inode *inode, struct dentry *upper,
+				   char kind, struct dentry *real)
 {
 	char buf[13];
 	int len;
 
-	len = snprintf(buf, sizeof(buf), "U%+d",
-		       (int)(inode->i_nlink - d_inode(upper)->i_nlink));
+	len = snprintf(buf, sizeof(buf), "%c%+d", kind,
+		       (int)(inode->i_nlink - d_inode(real)->i_nlink));
 	return vfs_setxattr(layerfs_upper_idmap(inode->i_sb), upper,
 			    LAYERFS_XATTR_NLINK, buf, len, 0);
+}
+
+/* Record @inode's link count relative to the entry's own: "U%+d". */
+static int layerfs_index_set_nlink(struct inode *inode, struct dentry *upper)
+{
+	return layerfs_index_put_nlink(inode, upper, 'U', upper);
 }
 
 /**
@@ -601,8 +612,17 @@ int layerfs_index_link_up(struct dentry *parent, struct dentry *dentry)
 	if (err)
 		goto out_revert;
 	err = layerfs_set_impure(sb, upperdir);
+	/*
+	 * Linking a name up adds a link to the entry but none to the inode:
+	 * a count relative to the entry ("U") would be one too many once the
+	 * link is on disk and until it is rewritten below, so a crash in
+	 * between would show one name too many at the next mount.  Relative
+	 * to the lower inode ("L"), which the link-up leaves alone, the count
+	 * is right either way (overlayfs's ovl_link_up() does the same).
+	 */
 	if (!err)
-		err = layerfs_index_set_nlink(inode, upper);
+		err = layerfs_index_put_nlink(inode, upper, 'L',
+					      LAYERFS_I(inode)->lower[0].dentry);
 	if (err)
 		goto out_drop_write;
 

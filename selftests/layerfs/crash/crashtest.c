@@ -6,10 +6,13 @@
  * overlayfs (scripts/crash.sh --fstype overlay), whose on-disk format and
  * copy-up guarantees layerfs shares.
  *
- *   crashtest populate DIR
+ *   crashtest populate DIR [index]
  *	Fill DIR (the lower layer, on the host) with big/big00..big07 (2 to
- *	24 MiB) and small/d00..d15/f000..f023 (0 to 8 KiB).
- *   crashtest work MERGED SEED [meta]
+ *	24 MiB) and small/d00..d15/f000..f023 (0 to 8 KiB).  With "index"
+ *	(scripts/crash.sh --index), also hl/a/hNN, hl/a/hNNb and hl/b/hNN for
+ *	NN 00..05: six files of 3 to 13 MiB with three hard links each, two
+ *	in one directory and one in another.
+ *   crashtest work MERGED SEED [meta] [index]
  *	Run on a layerfs (or overlay) mount of that lower layer until
  *	killed: one process copies the big files up in a SEED-shuffled order
  *	(chmod, utimes, open for write without writing, or O_APPEND + records
@@ -18,16 +21,28 @@
  *	rmdir of a lower directory and mkdir over its whiteout, mkdir/rmdir).
  *	With "meta" (a metacopy=on mount, scripts/crash.sh --metacopy), a big
  *	file opened for writing gets a metadata-only copy first (utimes), so
- *	that the open copies its data in place.
+ *	that the open copies its data in place.  With "index" (an index=on
+ *	mount), the linked files are written first, in a SEED-shuffled order,
+ *	each through one SEED-chosen name: open for write (the copy-up: copy
+ *	into work/, move into index/, link up that name, nlink xattr), a
+ *	64-byte record over its first bytes, fsync.
+ *   crashtest index-list INDEX WHEN
+ *	Name what the index directory holds (WHEN: "before" or "after" the
+ *	mount), with link counts: "crash: index WHEN N entries, T temporaries".
  *   crashtest leftovers WORK
  *	Count (and name, with the type) what a killed mount left in WORK
  *	(<workdir>/work).
- *   crashtest verify LOWER UPPER WORK MERGED [bigNN:RECORDS,...]
+ *   crashtest verify LOWER UPPER WORK MERGED [index] [bigNN:RECORDS,...]
  *	After the crash and a fresh mount: check that LOWER is unchanged,
  *	every file of the merged view, the upper layer's whiteouts and opaque
  *	directories, that WORK is empty, and that the appended big files hold
  *	at least RECORDS records (those the workload reported as fsynced
- *	before the kill).
+ *	before the kill).  With "index", the linked files too (check_links()):
+ *	each name old or new content, complete, all names one inode with
+ *	st_nlink 3, a file reported fsynced ("hlNN:1") new, and the index
+ *	directory (WORK/../index) after the mount's cleanup: no temporary,
+ *	every entry a complete copy of one linked file, its nlink xattr right,
+ *	every upper name of a linked file a link to its entry.
  *
  * Every file's content derives from its identity: the name of its directory
  * and its name up to a '~' (renames append "~N") or ".tmp".  A big file is its
@@ -42,6 +57,7 @@
  *   crash: copy-up begin bigNN METHOD  about to trigger the copy-up
  *   crash: copy-up end bigNN           the triggering call returned
  *   crash: fsynced bigNN N             N records are durable
+ *   crash: fsynced hlNN 1              the new content of hlNN is durable
  *   crash: error ...                   a system call failed
  * verify prints "crash: FAIL ..." per problem and, last,
  * "crash: verify ok|failed files=N problems=N zeroed=N".
@@ -76,6 +92,16 @@
 #define OPAQUE_XATTR	"trusted.overlay.opaque"
 
 static const unsigned int big_mib[NBIG] = { 2, 4, 6, 8, 12, 16, 20, 24 };
+
+/*
+ * The hard-linked files (--index): sizes all different, so that an index
+ * entry tells which file it copies by its size alone.
+ */
+#define NHL		6
+#define HL_NAMES	3
+#define NLINK_XATTR	"trusted.overlay.nlink"
+static const unsigned int hl_kib[NHL] = { 3072, 5120, 7168, 9216, 11264, 13312 };
+static const char *const hl_fmt[HL_NAMES] = { "hl/a/h%02d", "hl/a/h%02db", "hl/b/h%02d" };
 
 enum big_method { BY_CHMOD, BY_UTIMES, BY_OPEN, BY_APPEND };
 static const char *const method_name[] = { "chmod", "utimes", "open", "append" };
@@ -272,7 +298,62 @@ static int mkdirf(const char *fmt, ...)
 	return 0;
 }
 
-static int populate(const char *root)
+static uint64_t hl_identity(int n)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "hl/h%02d", n);
+	return hash_str(id, strlen(id));
+}
+
+static off_t hl_size(int n)
+{
+	return (off_t)hl_kib[n] << 10;
+}
+
+/* The new content's first REC_SIZE bytes (the rest is the old content). */
+static void hl_record(int n, char *rec)
+{
+	int len;
+
+	memset(rec, '.', REC_SIZE);
+	len = snprintf(rec, REC_SIZE, "hl%02d written through one name ", n);
+	rec[len] = '.';
+	rec[REC_SIZE - 1] = '\n';
+}
+
+static void hl_path(char *path, const char *root, int n, int k)
+{
+	int len = sprintf(path, "%s/", root);
+
+	sprintf(path + len, hl_fmt[k], n);
+}
+
+static int populate_links(const char *root)
+{
+	char path[4096], link_path[4096];
+	int n, k;
+
+	if (mkdirf("%s/hl", root) || mkdirf("%s/hl/a", root) || mkdirf("%s/hl/b", root))
+		return 1;
+	for (n = 0; n < NHL; n++) {
+		hl_path(path, root, n, 0);
+		if (make_file(path, hl_identity(n), hl_size(n), 0)) {
+			perror(path);
+			return 1;
+		}
+		for (k = 1; k < HL_NAMES; k++) {
+			hl_path(link_path, root, n, k);
+			if (link(path, link_path)) {
+				perror(link_path);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int populate(const char *root, bool links)
 {
 	char path[4096], dir[16], name[16];
 	int i, j;
@@ -299,7 +380,7 @@ static int populate(const char *root)
 				goto err;
 		}
 	}
-	return 0;
+	return links ? populate_links(root) : 0;
 err:
 	perror(path);
 	return 1;
@@ -369,6 +450,43 @@ static void meta_first(const char *path)
 {
 	if (meta)
 		check_call(utimensat(AT_FDCWD, path, NULL, 0), "utimes", path);
+}
+
+/*
+ * "work ... index" (an index=on mount): write each linked file through one
+ * of its names, so that the kill lands in an index copy-up.
+ */
+static bool links;
+
+static void write_links(const char *merged)
+{
+	int order[NHL], i, j, t, fd;
+	char path[4096], rec[REC_SIZE];
+
+	for (i = 0; i < NHL; i++)
+		order[i] = i;
+	for (i = NHL - 1; i > 0; i--) {
+		j = rnd(i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < NHL; i++) {
+		int n = order[i], k = rnd(HL_NAMES);
+
+		hl_path(path, merged, n, k);
+		say("copy-up begin hl%02d write(%s)", n, path + strlen(merged) + 1);
+		fd = check_call(open(path, O_WRONLY), "open", path);
+		say("copy-up end hl%02d", n);
+		if (fd < 0)
+			continue;
+		hl_record(n, rec);
+		if (!check_call(pwrite(fd, rec, REC_SIZE, 0) == REC_SIZE ? 0 : -1,
+				"pwrite", path) &&
+		    !check_call(fsync(fd), "fsync", path))
+			say("fsynced hl%02d 1", n);
+		close(fd);
+	}
 }
 
 static void copy_up_big(const char *merged)
@@ -553,6 +671,8 @@ static int work(const char *merged, const char *seed)
 		_exit(0);
 	}
 	say("ready");
+	if (links)
+		write_links(merged);
 	copy_up_big(merged);
 	waitpid(pid, NULL, 0);
 	return 0;
@@ -689,6 +809,61 @@ static void check_tmp_name(const char *path, const char *name)
 		fail("%s: a copy-up temporary is visible", path);
 }
 
+/*
+ * The linked file hlNN at path: the whole old content (0), or the old
+ * content with the written record over its first bytes (1); -1 (after a
+ * fail()) when it is neither: a partial copy, a torn or lost write.
+ */
+static int hl_state(const char *path, int n, struct stat *st)
+{
+	char want[REC_SIZE], got[REC_SIZE];
+	int fd, state = -1;
+	off_t ok;
+
+	fd = open_file(path, st);
+	if (fd < 0)
+		return -1;
+	if (st->st_size != hl_size(n)) {
+		fail("%s: size %lld, hl%02d has %lld (a partial copy-up?)", path,
+		     (long long)st->st_size, n, (long long)hl_size(n));
+		goto out;
+	}
+	ok = match_prefix(fd, hl_identity(n), hl_size(n));
+	if (ok == hl_size(n)) {
+		state = 0;
+		goto out;
+	}
+	hl_record(n, want);
+	if (ok < REC_SIZE && pread(fd, got, REC_SIZE, 0) == REC_SIZE &&
+	    !memcmp(got, want, REC_SIZE)) {
+		/* the rest must be the old content */
+		char buf[CHUNK], old[CHUNK];
+		off_t off;
+		ssize_t len;
+
+		for (off = REC_SIZE; off < hl_size(n); off += len) {
+			len = pread(fd, buf, CHUNK - REC_SIZE, off);
+			if (len <= 0)
+				break;
+			fill(hl_identity(n), off, (unsigned char *)old, len);
+			if (memcmp(buf, old, len))
+				break;
+		}
+		if (off >= hl_size(n)) {
+			state = 1;
+			goto out;
+		}
+		fail("%s: new first record, but differs from the old content near byte %lld",
+		     path, (long long)off);
+		goto out;
+	}
+	fail("%s: neither the old nor the new content (differs at byte %lld)", path,
+	     (long long)ok);
+out:
+	close(fd);
+	return state;
+}
+
 typedef void (*entry_fn)(const char *path, const char *name, void *arg);
 
 /* Call fn for every entry of path but . and .. */
@@ -803,10 +978,41 @@ static void storm_entry(const char *path, const char *name, void *arg)
 	}
 }
 
+static void hl_dir_entry(const char *path, const char *name, void *arg)
+{
+	const char *dir = arg;
+	int n, k;
+
+	check_tmp_name(path, name);
+	for (n = 0; n < NHL; n++)
+		for (k = 0; k < HL_NAMES; k++) {
+			char want[32];
+
+			snprintf(want, sizeof(want), hl_fmt[k], n);
+			if (!strncmp(want, "hl/", 3) && !strncmp(want + 3, dir, 1) &&
+			    want[4] == '/' && !strcmp(want + 5, name))
+				return;
+		}
+	fail("%s: unexpected name", path);
+}
+
+static void hl_top_entry(const char *path, const char *name, void *arg)
+{
+	check_tmp_name(path, name);
+	if (strcmp(name, "a") && strcmp(name, "b"))
+		fail("%s: unexpected name", path);
+	else
+		for_each(path, hl_dir_entry, (void *)name);
+}
+
+static bool links_written[NHL];	/* the host saw "fsynced hlNN 1" */
+
 static void top_entry(const char *path, const char *name, void *arg)
 {
 	check_tmp_name(path, name);
-	if (!strcmp(name, "big"))
+	if (links && !strcmp(name, "hl"))
+		for_each(path, hl_top_entry, NULL);
+	else if (!strcmp(name, "big"))
 		for_each(path, big_entry, NULL);
 	else if (!strcmp(name, "small"))
 		for_each(path, small_dir_entry, NULL);
@@ -886,6 +1092,8 @@ static void parse_min(const char *spec)
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		if (sscanf(tok, "big%d:%u", &big, &n) == 2 && big >= 0 && big < NBIG)
 			min_recs[big] = n;
+		else if (sscanf(tok, "hl%d:%u", &big, &n) == 2 && big >= 0 && big < NHL)
+			links_written[big] = n > 0;
 	free(s);
 }
 
@@ -923,6 +1131,49 @@ static int leftovers(const char *work)
 	closedir(dh);
 	printf("\n");
 	say("leftovers %u", n);
+	return 0;
+}
+
+/* crashtest index-list INDEX WHEN: what the index directory holds. */
+static int index_list(const char *index, const char *when)
+{
+	unsigned int n = 0, tmp = 0;
+	struct dirent *de;
+	DIR *dh;
+
+	dh = opendir(index);
+	if (!dh) {
+		if (errno != ENOENT) {
+			perror(index);
+			return 1;
+		}
+		say("index %s 0 entries, 0 temporaries", when);
+		return 0;
+	}
+	printf("crash: index %s:", when);
+	while ((de = readdir(dh))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n++;
+		tmp += de->d_name[0] == '#';
+		char path[4400], val[16];
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "%s/%s", index, de->d_name);
+		len = lgetxattr(path, NLINK_XATTR, val, sizeof(val) - 1);
+		val[len < 0 ? 0 : len] = 0;
+		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			printf(" %s(?)", de->d_name);
+		else
+			printf(" %s(nlink=%lu,size=%lld,%s)", de->d_name,
+			       (unsigned long)st.st_nlink, (long long)st.st_size,
+			       len < 0 ? "no nlink xattr" : val);
+	}
+	closedir(dh);
+	printf("\n");
+	say("index %s %u entries, %u temporaries", when, n, tmp);
 	return 0;
 }
 
@@ -964,6 +1215,134 @@ static void check_lower(const char *lower)
 	}
 }
 
+/* The lower layer's linked files: unchanged, three names each. */
+static void check_lower_links(const char *lower)
+{
+	struct stat st, first;
+	char path[4096];
+	int n, k;
+
+	for (n = 0; n < NHL; n++)
+		for (k = 0; k < HL_NAMES; k++) {
+			hl_path(path, lower, n, k);
+			if (hl_state(path, n, &st) != 0)
+				fail("%s: the lower layer changed", path);
+			else if (st.st_nlink != HL_NAMES)
+				fail("%s: lower st_nlink %lu, populate made %d", path,
+				     (unsigned long)st.st_nlink, HL_NAMES);
+			if (!k)
+				first = st;
+			else if (st.st_ino != first.st_ino)
+				fail("%s: no longer a hard link of %s", path, hl_fmt[0]);
+		}
+}
+
+/* What the index holds, by linked file: its entry's inode, 0 for none. */
+static ino_t index_ino[NHL];
+static int index_state[NHL];
+
+/* One entry of the index directory, after the mount's cleanup. */
+static void index_entry(const char *path, const char *name, void *arg)
+{
+	char val[32];
+	struct stat st;
+	ssize_t len;
+	int n, state, rel;
+
+	if (name[0] == '#' || strspn(name, "0123456789abcdef") != strlen(name)) {
+		fail("%s: not an index entry name (a leftover the mount kept)", path);
+		return;
+	}
+	if (lstat(path, &st) || !S_ISREG(st.st_mode)) {
+		fail("%s: not a regular file", path);
+		return;
+	}
+	for (n = 0; n < NHL && hl_size(n) != st.st_size; n++)
+		;
+	if (n == NHL) {
+		fail("%s: size %lld is no linked file's (a partial copy in the index?)",
+		     path, (long long)st.st_size);
+		return;
+	}
+	if (index_ino[n]) {
+		fail("%s: a second entry for hl%02d", path, n);
+		return;
+	}
+	state = hl_state(path, n, &st);
+	if (state < 0)
+		return;
+	index_ino[n] = st.st_ino;
+	index_state[n] = state;
+	/*
+	 * "U+n" / "U-n": names = the entry's own link count + n; "L+n" (which
+	 * overlayfs writes just before it links a name up): the lower's + n.
+	 */
+	len = lgetxattr(path, NLINK_XATTR, val, sizeof(val) - 1);
+	if (len < 0) {
+		fail("%s: %s: %s", path, NLINK_XATTR, strerror(errno));
+		return;
+	}
+	val[len] = 0;
+	if (sscanf(val + 1, "%d", &rel) != 1 || (val[0] != 'U' && val[0] != 'L') ||
+	    (val[0] == 'U' ? (int)st.st_nlink : HL_NAMES) + rel != HL_NAMES)
+		fail("%s: %s is \"%s\" with %lu links: not %d names", path,
+		     NLINK_XATTR, val, (unsigned long)st.st_nlink, HL_NAMES);
+}
+
+/*
+ * The linked files (verify ... index), after the mount: the index directory
+ * on the image, the upper names, then every name through the mount.
+ */
+static void check_links(const char *upper, const char *work, const char *merged)
+{
+	char path[4096];
+	struct stat st, first;
+	int n, k, state, want;
+
+	snprintf(path, sizeof(path), "%s/../index", work);
+	for_each(path, index_entry, NULL);
+	for (n = 0; n < NHL; n++) {
+		for (k = 0; k < HL_NAMES; k++) {
+			/* an upper name must be a link to the entry, never a copy */
+			hl_path(path, upper, n, k);
+			if (lstat(path, &st)) {
+				if (errno != ENOENT)
+					fail("%s: %s", path, strerror(errno));
+				continue;
+			}
+			if (!index_ino[n] || st.st_ino != index_ino[n])
+				fail("%s: an upper name of hl%02d that is not its index entry",
+				     path, n);
+		}
+		want = -1;
+		for (k = 0; k < HL_NAMES; k++) {
+			hl_path(path, merged, n, k);
+			state = hl_state(path, n, &st);
+			if (state < 0)
+				continue;
+			if (st.st_nlink != HL_NAMES)
+				fail("%s: st_nlink %lu through the mount, %d names", path,
+				     (unsigned long)st.st_nlink, HL_NAMES);
+			if (want < 0) {
+				want = state;
+				first = st;
+			} else if (state != want || st.st_ino != first.st_ino ||
+				   st.st_dev != first.st_dev) {
+				fail("%s: not the same file as %s (%s, ino %lu vs %lu)",
+				     path, hl_fmt[0], state != want ? "content differs" :
+				     "another inode", (unsigned long)st.st_ino,
+				     (unsigned long)first.st_ino);
+			}
+		}
+		if (want == 0 && links_written[n])
+			fail("hl%02d: the write was fsynced, the old content is back", n);
+		if (want == 1 && !index_ino[n])
+			fail("hl%02d: written, but no index entry", n);
+		if (index_ino[n] && want >= 0 && index_state[n] != want)
+			fail("hl%02d: the index entry and the mount disagree", n);
+	}
+}
+
 static int verify(const char *lower, const char *upper, const char *work,
 		  const char *merged, const char *min)
 {
@@ -972,9 +1351,13 @@ static int verify(const char *lower, const char *upper, const char *work,
 	if (min)
 		parse_min(min);
 	check_lower(lower);
+	if (links)
+		check_lower_links(lower);
 	for_each(work, no_entry, NULL);
 	for_each(merged, top_entry, NULL);
 	for_each(upper, upper_entry, &uw);
+	if (links)
+		check_links(upper, work, merged);
 	say("verify %s files=%u problems=%u zeroed=%u",
 	    problems ? "failed" : "ok", nfiles, problems, nzero);
 	return problems ? 1 : 0;
@@ -983,20 +1366,36 @@ static int verify(const char *lower, const char *upper, const char *work,
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
+	int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(cmd, "populate") && argc == 3)
-		return populate(argv[2]);
-	if (!strcmp(cmd, "work") && (argc == 4 || argc == 5)) {
-		meta = argc == 5 && !strcmp(argv[4], "meta");
+	if (!strcmp(cmd, "populate") && (argc == 3 || argc == 4))
+		return populate(argv[2], argc == 4 && !strcmp(argv[3], "index"));
+	if (!strcmp(cmd, "work") && argc >= 4 && argc <= 6) {
+		for (i = 4; i < argc; i++) {
+			meta |= !strcmp(argv[i], "meta");
+			links |= !strcmp(argv[i], "index");
+		}
 		return work(argv[2], argv[3]);
 	}
 	if (!strcmp(cmd, "leftovers") && argc == 3)
 		return leftovers(argv[2]);
-	if (!strcmp(cmd, "verify") && (argc == 6 || argc == 7))
-		return verify(argv[2], argv[3], argv[4], argv[5],
-			      argc == 7 ? argv[6] : NULL);
-	fprintf(stderr, "usage: crashtest populate DIR | work MERGED SEED |\n"
-		"       leftovers WORK | verify LOWER UPPER WORK MERGED [bigNN:N,...]\n");
+	if (!strcmp(cmd, "index-list") && argc == 4)
+		return index_list(argv[2], argv[3]);
+	if (!strcmp(cmd, "verify") && argc >= 6 && argc <= 8) {
+		const char *min = NULL;
+
+		for (i = 6; i < argc; i++) {
+			if (!strcmp(argv[i], "index"))
+				links = true;
+			else
+				min = argv[i];
+		}
+		return verify(argv[2], argv[3], argv[4], argv[5], min);
+	}
+	fprintf(stderr, "usage: crashtest populate DIR [index] |\n"
+		"       work MERGED SEED [meta] [index] | leftovers WORK |\n"
+		"       index-list INDEX before|after |\n"
+		"       verify LOWER UPPER WORK MERGED [index] [bigNN:N,...]\n");
 	return 2;
 }

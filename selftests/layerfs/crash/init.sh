@@ -18,6 +18,10 @@
 #   crash.fstype=TYPE   the stacking filesystem: layerfs (default) or overlay
 #                       (the kernel's overlayfs, scripts/crash.sh --fstype)
 #   crash.metacopy=1    mount it with metacopy=on
+#   crash.index=1       mount it with index=on, the workload writes the hard
+#                       linked files too, verify checks them and the index
+#                       (listed before and after the mount, crashtest
+#                       index-list)
 #   crash.seed=N        the workload's seed
 #   crash.min=bigNN:N,...  records the host saw fsynced before the kill
 # The lines starting with "crash: " are for the host; the markers are those
@@ -34,11 +38,12 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 exec </dev/console >/dev/console 2>&1
 
-MODE= SEED=1 MIN= META= FSTYPE=layerfs
+MODE= SEED=1 MIN= META= INDEX= FSTYPE=layerfs
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	crash.fstype=*) FSTYPE=${arg#*=} ;;
 	crash.metacopy=1) META=meta ;;
+	crash.index=1) INDEX=index ;;
 	crash.mode=*) MODE=${arg#*=} ;;
 	crash.seed=*) SEED=${arg#*=} ;;
 	crash.min=*)  MIN=${arg#*=} ;;
@@ -63,6 +68,7 @@ load_modules() {
 
 OPTS=lowerdir=/mnt/lower,upperdir=/mnt/upper,workdir=/mnt/work
 [ -z "$META" ] || OPTS=$OPTS,metacopy=on
+[ -z "$INDEX" ] || OPTS=$OPTS,index=on
 
 # virtio_blk may probe the disk after insmod returns.
 wait_disk() {
@@ -78,8 +84,8 @@ run_work() {
 	mount -t ext4 /dev/vda /mnt || bail "mount ext4 failed" || return
 	mount -t "$FSTYPE" "$FSTYPE" -o "$OPTS" /merged ||
 		bail "mount $FSTYPE failed" || return
-	# shellcheck disable=SC2086 # no crash.metacopy: no argument
-	crashtest work /merged "$SEED" $META
+	# shellcheck disable=SC2086 # no crash.metacopy/index: no argument
+	crashtest work /merged "$SEED" $META $INDEX
 	bail "the workload ended before the kill"
 }
 
@@ -87,9 +93,11 @@ run_verify() {
 	wait_disk || return
 	mount -t ext4 /dev/vda /mnt || bail "mount ext4 failed" || return
 	crashtest leftovers /mnt/work/work
+	[ -z "$INDEX" ] || crashtest index-list /mnt/work/index before
 	if mount -t "$FSTYPE" "$FSTYPE" -o "$OPTS" /merged; then
-		# shellcheck disable=SC2086 # no crash.min: no argument
-		crashtest verify /mnt/lower /mnt/upper /mnt/work/work /merged $MIN ||
+		[ -z "$INDEX" ] || crashtest index-list /mnt/work/index after
+		# shellcheck disable=SC2086 # no crash.min/index: no argument
+		crashtest verify /mnt/lower /mnt/upper /mnt/work/work /merged $INDEX $MIN ||
 			bail "verify failed"
 		umount /merged || bail "umount $FSTYPE failed"
 	else
