@@ -316,9 +316,20 @@ static int layerfs_copy_fileattr(struct super_block *sb,
 	return layerfs_real_fileattr_set(new, &newfa);
 }
 
-/* Set an upper object's atime and mtime; called with its i_rwsem held. */
-static int layerfs_set_times(struct super_block *sb, struct dentry *upper,
-			     const struct kstat *stat)
+/**
+ * layerfs_set_times - set an upper object's atime and mtime
+ * @sb:    the layerfs super block
+ * @upper: the upper object; its i_rwsem is held
+ * @stat:  the times to set
+ *
+ * Used to give a copy its original's times, and to put a parent
+ * directory's times back after a copy was added to it (here and in
+ * index.c's link-up).  Mounter's credentials, write access held.
+ *
+ * Return: 0 or a negative errno.
+ */
+int layerfs_set_times(struct super_block *sb, struct dentry *upper,
+		      const struct kstat *stat)
 {
 	struct iattr attr = {
 		.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |

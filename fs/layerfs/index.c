@@ -553,20 +553,6 @@ out_free:
 	return err;
 }
 
-/* Put the times of upper directory @dir back; its i_rwsem is held. */
-static void layerfs_index_put_times(struct super_block *sb, struct dentry *dir,
-				    const struct kstat *stat)
-{
-	struct iattr attr = {
-		.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |
-			    ATTR_MTIME_SET,
-		.ia_atime = stat->atime,
-		.ia_mtime = stat->mtime,
-	};
-
-	notify_change(layerfs_upper_idmap(sb), dir, &attr, NULL);
-}
-
 /**
  * layerfs_index_link_up - give a name its upper link to its upper inode
  * @parent: the name's parent, copied up
@@ -635,7 +621,7 @@ int layerfs_index_link_up(struct dentry *parent, struct dentry *dentry)
 			err = layerfs_create_real(sb, d_inode(upperdir), target,
 						  &attr);
 		if (!err)
-			layerfs_index_put_times(sb, upperdir, &pstat);
+			layerfs_set_times(sb, upperdir, &pstat);
 		dput(target);
 	}
 	inode_unlock(d_inode(upperdir));

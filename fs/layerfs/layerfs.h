@@ -713,6 +713,8 @@ int layerfs_copy_up_data(struct super_block *sb, const struct path *old,
 int layerfs_copy_up(struct dentry *dentry);
 int layerfs_copy_up_flags(struct dentry *dentry, int flags);
 int layerfs_copy_up_for_write(struct dentry *dentry);
+int layerfs_set_times(struct super_block *sb, struct dentry *upper,
+		      const struct kstat *stat);
 
 /* inode.c */
 int layerfs_init_inode_cache(void);
