@@ -92,24 +92,17 @@ static long ix_nlink(const char *path)
 	return stat(path, &st) ? -errno : (long)st.st_nlink;
 }
 
+/* Append @s to @path through the mount (a copy-up or link-up). */
+static int ix_append(const char *path, const char *s)
+{
+	return lfs_write_once(path, s, O_WRONLY | O_APPEND);
+}
+
 static ino_t ix_ino(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) ? 0 : st.st_ino;
-}
-
-static int ix_append(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_APPEND);
-	int err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		err = errno ?: EIO;
-	close(fd);
-	return err;
 }
 
 /*

@@ -956,14 +956,18 @@ struct lfs_mount_attr {
 	uint64_t attr_set, attr_clr, propagation, userns_fd;
 };
 
-/* Write an id map in one write(2), as /proc/PID/[ug]id_map wants.  0/errno. */
-static inline int lfs_write_map(const char *path, const char *map)
+/*
+ * Open an existing @path with @flags (O_WRONLY, maybe O_APPEND) and write
+ * @content in one write(2), as /proc/PID/[ug]id_map wants.  0 or errno.
+ */
+static inline int lfs_write_once(const char *path, const char *content,
+				 int flags)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+	int fd = open(path, flags | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
 		return errno;
-	if (write(fd, map, strlen(map)) != (ssize_t)strlen(map))
+	if (write(fd, content, strlen(content)) != (ssize_t)strlen(content))
 		err = errno ?: EIO;
 	close(fd);
 	return err;
@@ -999,8 +1003,10 @@ static inline int lfs_idmap_userns(void)
 	close(ready[1]);
 	close(hold[0]);
 	if (read(ready[0], &c, 1) == 0) {
-		err = lfs_write_map(lfs_fmt("/proc/%d/uid_map", pid), map);
-		err = err ?: lfs_write_map(lfs_fmt("/proc/%d/gid_map", pid), map);
+		err = lfs_write_once(lfs_fmt("/proc/%d/uid_map", pid), map,
+				     O_WRONLY);
+		err = err ?: lfs_write_once(lfs_fmt("/proc/%d/gid_map", pid),
+					     map, O_WRONLY);
 		fd = err ? -err : open(lfs_fmt("/proc/%d/ns/user", pid),
 				       O_RDONLY | O_CLOEXEC);
 		if (fd == -1)
